@@ -1,0 +1,69 @@
+# nn-basics: every target sets up .venv on first use (python3 -m venv + pinned install).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+STATE  := $(CURDIR)/.state
+
+# Keep Jupyter, IPython, matplotlib and caches out of HOME.
+export JUPYTER_CONFIG_DIR        := $(STATE)/jupyter/config
+export JUPYTER_DATA_DIR          := $(STATE)/jupyter/data
+export JUPYTER_RUNTIME_DIR       := $(STATE)/jupyter/runtime
+export JUPYTERLAB_WORKSPACES_DIR := $(STATE)/jupyter/workspaces
+export JUPYTERLAB_SETTINGS_DIR   := $(STATE)/jupyter/settings
+export IPYTHONDIR                := $(STATE)/ipython
+export MPLCONFIGDIR              := $(STATE)/matplotlib
+export XDG_CONFIG_HOME           := $(STATE)/config
+export XDG_CACHE_HOME            := $(STATE)/cache
+export JUPYTER_PLATFORM_DIRS     := 1
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+NOTEBOOKS := $(sort $(basename $(notdir $(wildcard notebooks/[0-9][0-9]_*.py))))
+
+.PHONY: help setup lab test lint unit pipeline nbval source release bench grade-demo student-bundle lock clean
+
+help:
+	@echo "make lab            set up .venv if needed and open JupyterLab on the course"
+	@echo "make test           set up .venv if needed and run every check (what CI runs)"
+	@echo "make source         build source/ (executed instructor notebooks) from notebooks/"
+	@echo "make release        build release/ (student notebooks) with nbgrader"
+	@echo "make bench          speed and accuracy benchmarks (benchmarks/)"
+	@echo "make grade-demo     grade a sample class with the autograder"
+	@echo "make student-bundle write dist/nn-basics-student.zip"
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	@touch $@
+
+setup: $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR)
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check helpers autograder tests tools benchmarks
+
+source: $(STAMP)
+	$(BIN)/python -m tools.build source $(NB)
+
+release: $(STAMP)
+	$(BIN)/python -m tools.build release $(NB)
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run
+
+lock: $(STAMP)
+	{ head -2 requirements.lock; $(BIN)/python -m pip freeze --exclude-editable; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+
+clean:
+	rm -rf .state .pytest_cache artifacts dist gradebook.db

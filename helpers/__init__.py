@@ -1,0 +1,35 @@
+r"""nn-basics helpers: the NumPy library behind the course notebooks.
+
+One module per concept, in notebook order:
+
+=====================  =========================================================
+module                 notebook
+=====================  =========================================================
+``network``            01_architecture: neurons, layers, the two-layer forward pass
+``activations``        02_activations: sigmoid, tanh, ReLU, leaky ReLU, ELU, maxout
+``losses``             04_losses: multiclass hinge (SVM), softmax cross-entropy, triplet
+``regularization``     05_regularization: L2, L1, elastic net
+``gradients``          06_gradients: numerical gradients, gradient checks, descent
+``graph``              07_backprop: a tiny scalar autograd ``Value`` and its drawing
+``models``             07/08: ``TwoLayerNet`` and linear classifiers
+``train``              08_cifar10: minibatch SGD and the ``python -m helpers.train`` CLI
+``data``               08_cifar10: CIFAR-10 loading, the bundled sample, preprocessing
+``plotting``           pure matplotlib figures used by every notebook
+``widgets``            thin ipywidgets explorers over ``plotting``
+``testing``            assertion helpers with student-friendly messages
+=====================  =========================================================
+
+Shape vocabulary used in every docstring:
+
+* ``N`` examples (rows of a batch),
+* ``D`` input features (3072 for a flattened 32x32x3 CIFAR-10 image),
+* ``H`` hidden units,
+* ``C`` classes.
+
+Weights are stored as ``W1 (D, H)``, ``b1 (H,)``, ``W2 (H, C)``, ``b2 (C,)`` so that a batch
+``X (N, D)`` maps to scores ``X @ W1 + b1`` etc.  The lecture writes the same sums per unit,
+:math:`a_j = \sum_i w_{ji} x_i + w_{j0}`; ``W1[i, j]`` is the lecture's :math:`w^{(1)}_{ji}`.
+Randomness always comes from an explicit ``rng: numpy.random.Generator``.
+"""
+
+__version__ = "0.1.0"
