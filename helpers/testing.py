@@ -1,0 +1,561 @@
+r"""Assertion helpers for the visible and hidden test cells of the notebooks.
+
+Every failure raises ``AssertionError`` whose message starts with a one-line headline, then says what
+was expected, what came, and the likely mistake, for example::
+
+    loss is not the expected value.
+      expected: 2.04022
+      got:      0.886057
+      likely mistake: values are off by a constant factor, got/expected = 0.4343 = 1/ln(10): you
+      used np.log10 where the natural log np.log is needed.
+
+The helpers mark their frames with ``__tracebackhide__`` so pytest (and IPython) show the student's
+line, not ours.
+
+``check_own_work(fn, *args, **kwargs)`` runs a student's function and refuses credit when the call
+reaches into the course library (``from helpers.activations import relu`` and friends).
+"""
+
+import functools
+import importlib.util
+import math
+import os
+import sys
+
+import numpy as np
+
+__all__ = [
+    "assert_close",
+    "assert_dtype",
+    "assert_equal",
+    "assert_grad_close",
+    "assert_scalar",
+    "assert_shape",
+    "check_own_work",
+    "rel_error",
+]
+
+LN10 = math.log(10.0)
+LN2 = math.log(2.0)
+_MISSING = object()
+
+
+# --------------------------------------------------------------------------------------------------
+# message building
+# --------------------------------------------------------------------------------------------------
+def _fail(headline, expected=_MISSING, got=_MISSING, hint=None, *, labels=("expected", "got")):
+    lines = [headline]
+    width = max(len(labels[0]), len(labels[1])) + 1
+    if expected is not _MISSING:
+        lines.append(f"  {labels[0] + ':':<{width}} {_short(expected)}")
+    if got is not _MISSING:
+        lines.append(f"  {labels[1] + ':':<{width}} {_short(got)}")
+    if hint:
+        lines.append(f"  likely mistake: {hint}")
+    raise AssertionError("\n".join(lines)) from None
+
+
+def _short(value, max_chars=200):
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, np.ndarray):
+        with np.printoptions(precision=6, threshold=12, edgeitems=3, linewidth=100):
+            text = np.array2string(value, separator=", ")
+        if value.ndim > 1:
+            text = f"array of shape {value.shape}: " + " ".join(text.split())
+    elif isinstance(value, float | np.floating):
+        text = f"{float(value):.6g}"
+    else:
+        text = repr(value)
+    return text if len(text) <= max_chars else text[: max_chars - 3] + "..."
+
+
+def _type_problem(value, name):
+    """Return a headline+hint for values that are not numbers at all (None, NotImplemented, ...)."""
+    if value is None:
+        return (
+            f"{name} is None.",
+            "the function has no `return` statement (or returns before computing the result).",
+        )
+    if value is NotImplemented or value is Ellipsis:
+        return (f"{name} is {value!r}.", "the exercise is not implemented yet: replace the placeholder.")
+    if isinstance(value, tuple) and len(value) == 2 and not _is_numeric(value):
+        return (
+            f"{name} is a tuple of 2 items, not a number or array.",
+            "the function returns a pair (e.g. (loss, grad)); unpack it: `value, _ = f(...)`.",
+        )
+    return None
+
+
+def _is_numeric(value):
+    try:
+        arr = np.asarray(value)
+    except Exception:  # noqa: BLE001 - ragged input and friends
+        return False
+    return arr.dtype.kind in "biuf"
+
+
+def _as_float_array(value, name):
+    problem = _type_problem(value, name)
+    if problem:
+        _fail(problem[0], hint=problem[1])
+    try:
+        arr = np.asarray(value)
+    except Exception:  # noqa: BLE001
+        _fail(f"{name} cannot be turned into a NumPy array.", got=type(value).__name__)
+    if arr.dtype.kind not in "biuf":
+        _fail(
+            f"{name} is not numeric.",
+            "a number or array of numbers",
+            f"{type(value).__name__} with dtype {arr.dtype}",
+            "a ragged list or a string; build the result with NumPy operations.",
+        )
+    return arr.astype(np.float64)
+
+
+def _shape_hint(got, expected):
+    """Explain a shape mismatch between ``got`` and ``expected`` (tuples)."""
+    if len(got) == len(expected) == 2 and got == expected[::-1]:
+        return "the axes are swapped (transposed): check the order of a matrix product or a stray .T."
+    if got == () and expected != ():
+        return "you got a single number: an np.sum/np.mean/np.max without axis= reduced everything."
+    if expected == () and got != ():
+        return "a scalar was expected: reduce the array (np.sum or np.mean) and return a float."
+    if len(got) == len(expected) + 1 and 1 in got and tuple(d for d in got if d != 1) == expected:
+        return "there is an extra axis of length 1: use keepdims only for broadcasting, then drop it."
+    if len(got) + 1 == len(expected) and tuple(d for d in expected if d != 1) == got:
+        return "an axis of length 1 is missing: use keepdims=True (or [:, None]) before broadcasting."
+    if len(got) + 1 == len(expected) and got == expected[1:]:
+        return "the batch axis is missing: process all N rows at once instead of one row."
+    if len(got) == len(expected) - 1 or len(got) == len(expected) + 1:
+        return "the number of axes differs: check the axis= of reductions and any reshape."
+    if math.prod(got) == math.prod(expected):
+        return "same number of entries, different layout: check reshape/flatten and axis order."
+    return "check which axis you reduce over (axis=0 runs down the rows, axis=1 along each row)."
+
+
+def _ratio_hint(ratio):
+    """Name the usual suspects for a constant factor ``ratio = got / expected``."""
+    known = [
+        (2.0, "2", "twice the expected value: a missing 1/2 (or a factor 2 too many in a derivative)."),
+        (0.5, "1/2", "half the expected value: a 1/2 too many, or a missing factor 2 in a derivative."),
+        (1 / LN10, "1/ln(10)", "you used np.log10 where the natural log np.log is needed."),
+        (LN10, "ln(10)", "natural log used where log base 10 was asked."),
+        (1 / LN2, "1/ln(2)", "you used np.log2 where the natural log np.log is needed."),
+        (LN2, "ln(2)", "natural log used where log base 2 was asked."),
+    ]
+    head = f"values are off by a constant factor, got/expected = {ratio:.4g}"
+    for value, label, text in known:
+        if math.isclose(ratio, value, rel_tol=1e-3):
+            return f"{head} = {label}: {text}"
+    rounded = round(ratio)
+    if rounded >= 2 and math.isclose(ratio, rounded, rel_tol=1e-6):
+        return f"{head}: {rounded} times too large; a sum where a mean was asked (a missing 1/N)?"
+    inverse = 1 / ratio if ratio else 0
+    rounded = round(inverse)
+    if rounded >= 2 and math.isclose(inverse, rounded, rel_tol=1e-6):
+        return f"{head}: {rounded} times too small; dividing by N (or averaging) once too often?"
+    return f"{head}: a missing or extra constant (a 1/2, 1/N, learning rate or regularisation strength)."
+
+
+def _value_hint(got, expected, rtol, atol):
+    """Diagnose value differences between two float arrays of the same shape (or None)."""
+    if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
+        bad = int(np.size(got) - np.count_nonzero(np.isfinite(got)))
+        kind = "NaN" if np.isnan(got).any() else "inf"
+        return (
+            f"{bad} of {got.size} entries are {kind}: an overflow in np.exp (subtract the max first), "
+            "a log of 0 (clip or work from logits) or a division by zero."
+        )
+    scale = np.abs(expected) > max(atol, 1e-12)
+    if scale.any() and np.allclose(got, -expected, rtol=rtol, atol=atol):
+        return "the sign is flipped: got is -expected (check a minus sign, or gradient ascent vs descent)."
+    if got.shape == expected.shape and got.ndim == 2 and got.shape[0] == got.shape[1]:
+        if np.allclose(got, expected.T, rtol=rtol, atol=atol):
+            return "got is the transpose of expected: swap the operands of the product or drop a .T."
+    if scale.any() and np.all(np.abs(got[~scale]) <= 10 * max(atol, 1e-12)):
+        ratios = got[scale] / expected[scale]
+        ratio = float(np.median(ratios))
+        if ratio != 0 and np.allclose(ratios, ratio, rtol=max(rtol, 1e-6) * 10, atol=0):
+            return _ratio_hint(ratio)
+    if got.size > 1:
+        offset = got - expected
+        if np.allclose(offset, offset.flat[0], rtol=0, atol=max(atol, rtol * np.abs(expected).max())):
+            return (
+                f"every entry is off by the same constant {float(offset.flat[0]):.4g}: "
+                "a missing or extra bias, margin or +1."
+            )
+    if np.allclose(got, 0, atol=atol) and not np.allclose(expected, 0, atol=atol):
+        return "got is all zeros: a result that is never filled in, or a gradient that is never accumulated."
+    return None
+
+
+def _worst(got, expected):
+    diff = np.abs(got - expected)
+    index = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
+    where = f" at index {tuple(int(i) for i in index)}" if diff.ndim else ""
+    return (
+        f"largest difference {float(diff[index]):.4g}{where} "
+        f"(got {float(got[index]):.6g}, expected {float(expected[index]):.6g})"
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# public asserts
+# --------------------------------------------------------------------------------------------------
+def assert_shape(arr, shape, name="result"):
+    """Check ``arr.shape == shape``; ``None`` in ``shape`` matches any length on that axis."""
+    __tracebackhide__ = True
+    problem = _type_problem(arr, name)
+    if problem:
+        _fail(problem[0], f"an array of shape {tuple(shape)}", hint=problem[1])
+    if not hasattr(arr, "shape"):
+        try:
+            got = np.shape(arr)
+        except Exception:  # noqa: BLE001
+            got = None
+        _fail(
+            f"{name} is a {type(arr).__name__}, not a NumPy array.",
+            f"an ndarray of shape {tuple(shape)}",
+            f"{type(arr).__name__}" + (f" (would be shape {got})" if got is not None else ""),
+            "build the result with NumPy (np.array, np.zeros, vectorised operations), not a Python list.",
+        )
+    got = tuple(arr.shape)
+    want = tuple(shape)
+    if len(got) == len(want) and all(w is None or g == w for g, w in zip(got, want, strict=True)):
+        return
+    # fill the wildcards from got, so the hint compares concrete shapes
+    concrete = tuple((got[i] if i < len(got) else -1) if w is None else w for i, w in enumerate(want))
+    _fail(
+        f"{name} has the wrong shape.",
+        _fmt_shape(want),
+        _fmt_shape(got),
+        _shape_hint(got, concrete),
+        labels=("expected shape", "got shape"),
+    )
+
+
+def _fmt_shape(shape):
+    return (
+        "("
+        + ", ".join("any" if s is None else str(s) for s in shape)
+        + ("," if len(shape) == 1 else "")
+        + ")"
+    )
+
+
+def assert_dtype(arr, dtype, name="result"):
+    """Check the dtype; ``dtype`` may be concrete (``np.float32``) or abstract (``np.floating``)."""
+    __tracebackhide__ = True
+    problem = _type_problem(arr, name)
+    if problem:
+        _fail(problem[0], hint=problem[1])
+    got = np.asarray(arr).dtype if not hasattr(arr, "dtype") else np.dtype(arr.dtype)
+    if np.issubdtype(got, dtype):
+        return
+    want = dtype.__name__ if isinstance(dtype, type) else str(np.dtype(dtype))
+    if got.kind in "iub" and np.issubdtype(np.float64, dtype):
+        hint = (
+            "an integer array where floats are needed: np.zeros(..., dtype=int), integer-only inputs, "
+            "or // instead of /. Use .astype(np.float64) or float literals."
+        )
+    elif got.kind == "f" and (np.issubdtype(np.int64, dtype) or np.issubdtype(np.int32, dtype)):
+        hint = "floats where integers (class labels, counts) are needed: use np.argmax or .astype(np.int64)."
+    elif got.kind == "f":
+        hint = f"wrong float precision: convert with .astype({want})."
+    elif got.kind == "O":
+        hint = "an object array: usually a ragged list of lists or arrays; build a regular array."
+    else:
+        hint = f"convert with .astype({want})."
+    _fail(f"{name} has the wrong dtype.", want, str(got), hint)
+
+
+def assert_close(actual, expected, *, name="result", rtol=1e-6, atol=1e-8):
+    """Check that ``actual`` equals ``expected`` up to ``rtol``/``atol`` (as ``np.allclose``).
+
+    On failure the message diagnoses the usual mistakes: None or NotImplemented returned, wrong
+    shape or transposed, NaN/inf, flipped sign, a constant factor (reported as a ratio, with the
+    usual suspects 2, 1/2, N, ln 10), a constant offset.
+    """
+    __tracebackhide__ = True
+    got = _as_float_array(actual, name)
+    want = np.asarray(expected, dtype=np.float64)
+    if got.shape != want.shape:
+        _fail(
+            f"{name} has the wrong shape.",
+            _fmt_shape(want.shape),
+            _fmt_shape(got.shape),
+            _shape_hint(got.shape, want.shape),
+            labels=("expected shape", "got shape"),
+        )
+    if np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=True):
+        return
+    hint = _value_hint(got, want, rtol, atol)
+    if got.ndim == 0:
+        headline = f"{name} is not the expected value."
+        detail = None
+    else:
+        bad = int(np.count_nonzero(~np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)))
+        headline = f"{name}: {bad} of {got.size} entries differ from the expected values."
+        detail = _worst(got, want) if np.all(np.isfinite(got)) else None
+    text = hint or "compare your formula with the one in the text, term by term."
+    if detail:
+        text = f"{text}\n  ({detail}; rtol={rtol:g}, atol={atol:g})"
+    _fail(headline, want, got, text)
+
+
+def assert_scalar(value, name="result", expected=None, *, rtol=1e-6, atol=1e-8):
+    """Check that ``value`` is one real number (Python or NumPy scalar, or 0-d array).
+
+    With ``expected`` also compare it as :func:`assert_close` does.
+    """
+    __tracebackhide__ = True
+    problem = _type_problem(value, name)
+    if problem:
+        _fail(problem[0], "a single number", hint=problem[1])
+    if isinstance(value, bool | np.bool_):
+        _fail(
+            f"{name} is a bool, not a number.", "a float", repr(value), "return the number, not a comparison."
+        )
+    arr = np.asarray(value) if isinstance(value, int | float | np.generic | np.ndarray) else None
+    if arr is None or arr.ndim != 0:
+        shape = None if arr is None else arr.shape
+        if shape is None:
+            try:
+                shape = np.shape(value)
+            except Exception:  # noqa: BLE001
+                shape = None
+        _fail(
+            f"{name} is not a single number.",
+            "a float (one number)",
+            f"{type(value).__name__}" + (f" of shape {shape}" if shape is not None else ""),
+            "an array where one number is asked: reduce it with np.sum / np.mean (no axis=), "
+            "or take float(...) of a 1-element result.",
+        )
+    if arr.dtype.kind not in "biuf":
+        _fail(f"{name} is not a real number.", "a float", repr(value), "return a real number.")
+    if expected is not None:
+        assert_close(float(arr), float(expected), name=name, rtol=rtol, atol=atol)
+
+
+def assert_equal(actual, expected, name="result"):
+    """Exact equality for integers, labels, booleans, strings and integer arrays."""
+    __tracebackhide__ = True
+    problem = _type_problem(actual, name)
+    if problem and expected is not None:
+        _fail(problem[0], expected, hint=problem[1])
+    if isinstance(expected, np.ndarray) or isinstance(actual, np.ndarray):
+        got = np.asarray(actual)
+        want = np.asarray(expected)
+        if got.shape != want.shape:
+            _fail(
+                f"{name} has the wrong shape.",
+                _fmt_shape(want.shape),
+                _fmt_shape(got.shape),
+                _shape_hint(got.shape, want.shape),
+                labels=("expected shape", "got shape"),
+            )
+        mismatch = got != want
+        if not np.any(mismatch):
+            return
+        first = tuple(int(i) for i in np.argwhere(mismatch)[0])
+        _fail(
+            f"{name}: {int(mismatch.sum())} of {got.size} entries differ.",
+            want,
+            got,
+            f"first difference at index {first}: got {got[first]!r}, expected {want[first]!r}.",
+        )
+    if actual == expected:
+        return
+    hint = None
+    if isinstance(expected, int | np.integer) and isinstance(actual, int | np.integer):
+        if actual == expected - 1 or actual == expected + 1:
+            hint = "off by one: check range() bounds and whether counting starts at 0."
+    elif isinstance(expected, int | np.integer) and isinstance(actual, float | np.floating):
+        hint = "a float where an integer was asked."
+    _fail(f"{name} is not the expected value.", expected, actual, hint)
+
+
+def rel_error(a, b):
+    """Largest relative error ``|a - b| / max(1e-8, |a| + |b|)``, as ``helpers.gradients.rel_error``."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+def assert_grad_close(analytic, numeric, *, name="gradient", threshold=1e-7):
+    """Check an analytic gradient against a numerical one with ``rel_error < threshold``.
+
+    ``numeric`` is the centred-difference gradient (``helpers.gradients.numerical_gradient``).
+    Smooth functions in float64 reach 1e-7 or better; functions with kinks (ReLU, hinge) may need 1e-5.
+    """
+    __tracebackhide__ = True
+    got = _as_float_array(analytic, f"analytic {name}")
+    want = np.asarray(numeric, dtype=np.float64)
+    if got.shape != want.shape:
+        _fail(
+            f"analytic {name} has the wrong shape.",
+            _fmt_shape(want.shape),
+            _fmt_shape(got.shape),
+            "a gradient has the shape of the variable it belongs to (dW like W). "
+            + _shape_hint(got.shape, want.shape),
+            labels=("expected shape", "got shape"),
+        )
+    if not np.all(np.isfinite(got)):
+        _fail(f"analytic {name} contains NaN or inf.", hint="an overflow or division by zero in backward.")
+    err = rel_error(got, want)
+    if err < threshold:
+        return
+    hint = _value_hint(got, want, rtol=1e-4, atol=1e-10) or (
+        "check the chain rule step by step; compare each local gradient with a numerical check."
+    )
+    _fail(
+        f"analytic {name} does not match the numerical gradient (rel error {err:.2e} >= {threshold:g}).",
+        want,
+        got,
+        hint + f"\n  ({_worst(got, want)})",
+        labels=("numerical (centred differences)", "analytic (yours)"),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# anti-delegation guard
+# --------------------------------------------------------------------------------------------------
+def _module_files(name):
+    """Map of real file path -> dotted module name for module or package ``name`` (no import of it)."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return {}
+    if spec is None:
+        return {}
+    files = {}
+    if spec.submodule_search_locations:
+        for root in spec.submodule_search_locations:
+            for folder, _dirs, names in os.walk(root):
+                for fname in names:
+                    if fname.endswith(".py"):
+                        path = os.path.join(folder, fname)
+                        rel = os.path.relpath(path, root)[:-3].replace(os.sep, ".")
+                        rel = rel.removesuffix("__init__").rstrip(".")
+                        files[os.path.realpath(path)] = f"{name}.{rel}" if rel else name
+    elif spec.origin and spec.origin.endswith(".py"):
+        files[os.path.realpath(spec.origin)] = name
+    return files
+
+
+@functools.lru_cache(maxsize=32)
+def _guard_files(forbidden, allowed):
+    banned = {}
+    for name in forbidden:
+        banned.update(_module_files(name))
+    permitted = {}
+    for name in allowed:
+        permitted.update(_module_files(name))
+    for path in permitted:
+        banned.pop(path, None)
+    return banned, frozenset(permitted)
+
+
+def _as_names(names):
+    return (names,) if isinstance(names, str) else tuple(names)
+
+
+def _under(module, names):
+    return any(module == n or module.startswith(n + ".") for n in names)
+
+
+def _unwrap(fn):
+    """The underlying functions of partials, np.vectorize objects, bound methods and decorators."""
+    seen = []
+    stack = [fn]
+    while stack and len(seen) < 20:
+        f = stack.pop()
+        seen.append(f)
+        for attr in ("func", "pyfunc", "__func__", "__wrapped__"):
+            inner = getattr(f, attr, None)
+            if inner is not None and callable(inner):
+                stack.append(inner)
+    return seen
+
+
+def _refuse(fn, module, qualname):
+    fname = getattr(fn, "__name__", None) or type(fn).__name__
+    raise AssertionError(
+        f"{fname} uses the course library instead of your own code.\n"
+        f"  `{fname}` calls {module}.{qualname} from the course library; this exercise asks you to "
+        "implement it yourself with NumPy, so it earns no credit.\n"
+        f"  likely fix: remove the import of {module} and write the computation with NumPy operations."
+    ) from None
+
+
+def check_own_work(
+    fn,
+    *args,
+    forbidden=("helpers",),
+    allowed=("helpers.testing", "helpers.plotting", "helpers.widgets"),
+    **kwargs,
+):
+    """Call ``fn(*args, **kwargs)`` and return its result, refusing library delegation.
+
+    Raises ``AssertionError`` (with a kind message) when ``fn`` itself is a function of a ``forbidden``
+    module, or when during the call any Python function whose code lives in a forbidden module runs:
+    this catches imports under another name, lambdas and ``functools.partial`` wrapping the library,
+    ``np.vectorize`` of a library function and helper functions that delegate. Modules in ``allowed``
+    (and whatever they call) are fine. Works with ``sys.setprofile``; the previous profiler is restored.
+
+    Parameters
+    ----------
+    fn : callable
+        The student's function.
+    forbidden : str or tuple of str
+        Dotted module or package names, e.g. ``("helpers.activations",)``.
+    allowed : str or tuple of str
+        Exceptions inside ``forbidden``.
+    """
+    __tracebackhide__ = True
+    forbidden = _as_names(forbidden)
+    allowed = _as_names(allowed)
+    for f in _unwrap(fn):
+        module = getattr(f, "__module__", None) or ""
+        if _under(module, forbidden) and not _under(module, allowed):
+            _refuse(fn, module, getattr(f, "__qualname__", getattr(f, "__name__", "?")))
+    banned, permitted = _guard_files(forbidden, allowed)
+    if not banned:
+        return fn(*args, **kwargs)
+
+    # "ignore" holds the frame of an allowed call (or of a module body being imported): calls made
+    # below it are not the student's.
+    state = {"hit": None, "ignore": None}
+    realpath_cache = {}
+
+    def profiler(frame, event, _arg):
+        if event == "call":
+            if state["ignore"] is not None or state["hit"] is not None:
+                return
+            code = frame.f_code
+            filename = code.co_filename
+            path = realpath_cache.get(filename)
+            if path is None:
+                path = realpath_cache[filename] = os.path.realpath(filename)
+            if path in permitted or (path in banned and code.co_name == "<module>"):
+                state["ignore"] = frame  # an allowed helper, or an import (not a call)
+            elif path in banned:
+                state["hit"] = (banned[path], code.co_qualname)
+        elif event == "return" and frame is state["ignore"]:
+            state["ignore"] = None
+
+    previous = sys.getprofile()
+    sys.setprofile(profiler)
+    try:
+        result = fn(*args, **kwargs)
+    except Exception:
+        sys.setprofile(previous)
+        if state["hit"] is not None:
+            _refuse(fn, *state["hit"])
+        raise
+    finally:
+        sys.setprofile(previous)
+    if state["hit"] is not None:
+        _refuse(fn, *state["hit"])
+    return result

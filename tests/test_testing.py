@@ -1,0 +1,363 @@
+"""Tests for helpers.testing: student-facing assertion messages and the anti-delegation guard."""
+
+import functools
+import math
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from helpers import testing
+
+
+def message_of(fn, *args, **kwargs):
+    with pytest.raises(AssertionError) as info:
+        fn(*args, **kwargs)
+    return str(info.value)
+
+
+# ---------------------------------------------------------------------------------------------------
+# assert_shape
+# ---------------------------------------------------------------------------------------------------
+def test_assert_shape_passes_and_accepts_wildcards():
+    testing.assert_shape(np.zeros((4, 3)), (4, 3), "scores")
+    testing.assert_shape(np.zeros((7, 3)), (None, 3), "scores")
+
+
+def test_assert_shape_transposed():
+    msg = message_of(testing.assert_shape, np.zeros((3, 4)), (4, 3), "scores")
+    assert msg.splitlines()[0] == "scores has the wrong shape."
+    assert "(4, 3)" in msg and "(3, 4)" in msg
+    assert "transposed" in msg
+
+
+def test_assert_shape_missing_keepdims_and_scalar():
+    msg = message_of(testing.assert_shape, np.zeros(5), (5, 1), "row_max")
+    assert "keepdims" in msg
+    msg = message_of(testing.assert_shape, np.float64(2.0), (5,), "losses")
+    assert "axis=" in msg
+
+
+def test_assert_shape_none_and_list():
+    msg = message_of(testing.assert_shape, None, (2, 2), "out")
+    assert msg.startswith("out is None.") and "return" in msg
+    msg = message_of(testing.assert_shape, [[1, 2], [3, 4]], (2, 2), "out")
+    assert "list" in msg and "NumPy" in msg
+
+
+# ---------------------------------------------------------------------------------------------------
+# assert_dtype
+# ---------------------------------------------------------------------------------------------------
+def test_assert_dtype():
+    testing.assert_dtype(np.zeros(3, np.float32), np.float32)
+    testing.assert_dtype(np.zeros(3, np.float32), np.floating)
+    msg = message_of(testing.assert_dtype, np.zeros(3, np.int64), np.floating, "probs")
+    assert msg.startswith("probs has the wrong dtype.") and "int64" in msg and "astype" in msg
+    msg = message_of(testing.assert_dtype, np.zeros(3), np.float32, "X")
+    assert "float32" in msg and "float64" in msg
+    msg = message_of(testing.assert_dtype, np.zeros(3), np.integer, "y_pred")
+    assert "argmax" in msg
+
+
+# ---------------------------------------------------------------------------------------------------
+# assert_close
+# ---------------------------------------------------------------------------------------------------
+def test_assert_close_passes(rng):
+    x = rng.standard_normal((3, 4))
+    testing.assert_close(x + 1e-9, x, name="x")
+    testing.assert_close(2.04, 2.0400000001, name="loss")
+
+
+def test_assert_close_none_and_not_implemented():
+    msg = message_of(testing.assert_close, None, 1.0, name="loss")
+    assert msg.startswith("loss is None.") and "return" in msg
+    msg = message_of(testing.assert_close, NotImplemented, 1.0, name="loss")
+    assert "not implemented" in msg
+
+
+def test_assert_close_shape_and_transpose(rng):
+    x = rng.standard_normal((3, 4))
+    msg = message_of(testing.assert_close, x.T, x, name="scores")
+    assert msg.startswith("scores has the wrong shape.") and "transposed" in msg
+    square = rng.standard_normal((3, 3))
+    msg = message_of(testing.assert_close, square.T, square, name="W")
+    assert "transpose" in msg
+
+
+def test_assert_close_nan():
+    msg = message_of(testing.assert_close, np.array([1.0, np.nan, 0.5]), np.array([1.0, 0.2, 0.5]), name="p")
+    assert "NaN" in msg and "exp" in msg
+
+
+def test_assert_close_sign_flipped(rng):
+    g = rng.standard_normal(5)
+    msg = message_of(testing.assert_close, -g, g, name="grad")
+    assert "sign is flipped" in msg
+
+
+def test_assert_close_factor_two_and_n(rng):
+    g = rng.standard_normal((4, 3))
+    msg = message_of(testing.assert_close, 2 * g, g, name="dW")
+    assert "got/expected = 2 = 2:" in msg and "1/2" in msg
+    msg = message_of(testing.assert_close, 0.5 * g, g, name="dW")
+    assert "got/expected = 0.5 = 1/2" in msg
+    msg = message_of(testing.assert_close, 50 * g, g, name="loss")
+    assert "50 times too large" in msg and "mean" in msg
+
+
+def test_assert_close_log10_vs_ln():
+    probs = np.array([0.13, 0.89, 0.0021])
+    expected = -np.log(probs)
+    msg = message_of(testing.assert_close, -np.log10(probs), expected, name="cross_entropy")
+    assert "np.log10" in msg and "0.4343 = 1/ln(10)" in msg
+    msg = message_of(testing.assert_close, -np.log2(probs), expected, name="cross_entropy")
+    assert "np.log2" in msg
+    # the scalar case reports the ratio as well
+    msg = message_of(testing.assert_close, float(-np.log10(0.13)), float(-np.log(0.13)), name="loss")
+    assert "1/ln(10)" in msg and msg.splitlines()[0] == "loss is not the expected value."
+
+
+def test_assert_close_offset_and_zeros(rng):
+    x = rng.standard_normal(6)
+    msg = message_of(testing.assert_close, x + 1.0, x, name="margins")
+    assert "same constant 1" in msg
+    msg = message_of(testing.assert_close, np.zeros(6), x, name="dx")
+    assert "all zeros" in msg
+
+
+def test_assert_close_generic_reports_worst_entry():
+    msg = message_of(testing.assert_close, np.array([1.0, 2.0, 3.5]), np.array([1.0, 2.0, 3.0]), name="v")
+    assert msg.splitlines()[0] == "v: 1 of 3 entries differ from the expected values."
+    assert "index (2,)" in msg and "expected:" in msg and "got:" in msg
+
+
+def test_assert_close_message_has_no_pickle_or_library_frames():
+    with pytest.raises(AssertionError) as info:
+        testing.assert_close(np.zeros(2), np.ones(2), name="x")
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
+# ---------------------------------------------------------------------------------------------------
+# assert_scalar / assert_equal
+# ---------------------------------------------------------------------------------------------------
+def test_assert_scalar():
+    testing.assert_scalar(1.5, "loss")
+    testing.assert_scalar(np.float32(1.5), "loss", expected=1.5)
+    testing.assert_scalar(np.array(2.0), "loss")
+    msg = message_of(testing.assert_scalar, np.array([0.3, 0.2]), "loss")
+    assert msg.startswith("loss is not a single number.") and "np.mean" in msg and "(2,)" in msg
+    msg = message_of(testing.assert_scalar, 2.9 * 3, "loss", expected=2.9)
+    assert "3 times too large" in msg
+    msg = message_of(testing.assert_scalar, True, "loss")
+    assert "bool" in msg
+    msg = message_of(testing.assert_scalar, (1.0, np.zeros(2)), "loss")
+    assert "tuple" in msg
+
+
+def test_assert_equal():
+    testing.assert_equal(3, 3, "count")
+    testing.assert_equal(np.array([1, 2]), np.array([1, 2]), "labels")
+    msg = message_of(testing.assert_equal, 4, 3, "count")
+    assert "off by one" in msg
+    msg = message_of(testing.assert_equal, np.array([1, 0, 2]), np.array([1, 2, 2]), "pred")
+    assert msg.startswith("pred: 1 of 3 entries differ.") and "index (1,)" in msg
+    msg = message_of(testing.assert_equal, np.array([1, 2]), np.array([[1, 2]]), "pred")
+    assert "shape" in msg
+
+
+# ---------------------------------------------------------------------------------------------------
+# assert_grad_close
+# ---------------------------------------------------------------------------------------------------
+def numerical_gradient(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        plus = f(x)
+        x[i] = old - h
+        minus = f(x)
+        x[i] = old
+        grad[i] = (plus - minus) / (2 * h)
+    return grad
+
+
+def test_assert_grad_close(rng):
+    W = rng.standard_normal((3, 2))
+    lam = 0.1
+    numeric = numerical_gradient(lambda w: lam * np.sum(w**2), W)
+    testing.assert_grad_close(2 * lam * W, numeric, name="dW")
+    msg = message_of(testing.assert_grad_close, lam * W, numeric, name="dW")
+    assert msg.startswith("analytic dW does not match the numerical gradient")
+    assert "numerical" in msg and "got/expected = 0.5 = 1/2" in msg
+    msg = message_of(testing.assert_grad_close, -2 * lam * W, numeric, name="dW")
+    assert "sign is flipped" in msg
+    msg = message_of(testing.assert_grad_close, (2 * lam * W).T, numeric, name="dW")
+    assert "shape of the variable" in msg
+
+
+def test_rel_error_matches_cs231n_formula():
+    assert testing.rel_error(np.array([1.0]), np.array([1.0])) == 0.0
+    assert math.isclose(testing.rel_error(np.array([1.0, 2.0]), np.array([1.0, 3.0])), 0.2)
+
+
+# ---------------------------------------------------------------------------------------------------
+# check_own_work
+# ---------------------------------------------------------------------------------------------------
+@pytest.fixture
+def fakelib(tmp_path, monkeypatch):
+    """A throwaway package standing in for the course library: fakelib.acts (forbidden), fakelib.util."""
+    pkg = tmp_path / "fakelib"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "acts.py").write_text(
+        textwrap.dedent(
+            """
+            import numpy as np
+
+            def relu(x):
+                return np.maximum(0, x)
+
+            def leaky(x, alpha=0.1):
+                return np.where(x > 0, x, alpha * x)
+
+            def scalar_relu(v):
+                return v if v > 0 else 0.0
+            """
+        )
+    )
+    (pkg / "util.py").write_text(
+        textwrap.dedent(
+            """
+            from fakelib import acts
+
+            def show(x):
+                return acts.relu(x).sum()
+            """
+        )
+    )
+    (pkg / "late.py").write_text("from fakelib import acts\nTABLE = acts.relu([-1.0, 2.0])\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for name in [m for m in sys.modules if m == "fakelib" or m.startswith("fakelib.")]:
+        monkeypatch.delitem(sys.modules, name)
+    import fakelib.acts
+    import fakelib.util
+
+    yield fakelib
+    testing._guard_files.cache_clear()
+
+
+X = np.array([-2.0, -0.5, 0.0, 1.5])
+
+
+def own_relu(x):
+    return np.maximum(0, x)
+
+
+def test_check_own_work_passes_pure_numpy(fakelib):
+    out = testing.check_own_work(own_relu, X, forbidden=("fakelib",))
+    np.testing.assert_array_equal(out, [0, 0, 0, 1.5])
+    out = testing.check_own_work(own_relu, x=X, forbidden="fakelib.acts")
+    assert out.shape == (4,)
+
+
+def test_check_own_work_refuses_the_library_function_itself(fakelib):
+    msg = message_of(testing.check_own_work, fakelib.acts.relu, X, forbidden=("fakelib",))
+    assert msg.splitlines()[0] == "relu uses the course library instead of your own code."
+    assert "calls fakelib.acts.relu from the course library" in msg
+    assert "implement it yourself with NumPy, so it earns no credit" in msg
+
+
+def test_check_own_work_catches_an_alias(fakelib):
+    from fakelib.acts import relu as r
+
+    def relu(x):
+        return r(x)
+
+    msg = message_of(testing.check_own_work, relu, X, forbidden=("fakelib.acts",))
+    assert "`relu` calls fakelib.acts.relu" in msg
+
+
+def test_check_own_work_catches_lambda_partial_and_vectorize(fakelib):
+    def student(x):
+        return (lambda v: fakelib.acts.relu(v))(x)
+
+    assert "fakelib.acts.relu" in message_of(testing.check_own_work, student, X, forbidden="fakelib")
+    wrapped = lambda v: fakelib.acts.relu(v)  # noqa: E731
+    assert "fakelib.acts.relu" in message_of(testing.check_own_work, wrapped, X, forbidden="fakelib")
+    part = functools.partial(fakelib.acts.leaky, alpha=0.2)
+    assert "fakelib.acts.leaky" in message_of(testing.check_own_work, part, X, forbidden="fakelib")
+    vec = np.vectorize(fakelib.acts.scalar_relu)
+    assert "fakelib.acts.scalar_relu" in message_of(testing.check_own_work, vec, X, forbidden="fakelib")
+
+    def inner_vectorize(x):
+        return np.vectorize(fakelib.acts.scalar_relu, otypes=[float])(x)
+
+    msg = message_of(testing.check_own_work, inner_vectorize, X, forbidden="fakelib")
+    assert "`inner_vectorize` calls fakelib.acts.scalar_relu" in msg
+
+
+def test_check_own_work_allows_allowed_modules_and_what_they_call(fakelib):
+    def student(x):
+        fakelib.util.show(x)  # allowed module, which itself uses fakelib.acts
+        return np.maximum(0, x)
+
+    out = testing.check_own_work(student, X, forbidden="fakelib", allowed="fakelib.util")
+    assert out[-1] == 1.5
+    msg = message_of(testing.check_own_work, student, X, forbidden="fakelib", allowed=())
+    assert "fakelib.util.show" in msg
+
+
+def test_check_own_work_ignores_module_imports(fakelib):
+    def student(x):
+        import fakelib.late  # the module body calls acts.relu while importing  # noqa: F401
+
+        return np.maximum(0, x)
+
+    out = testing.check_own_work(student, X, forbidden="fakelib")
+    assert out.sum() == 1.5
+
+
+def test_check_own_work_refuses_real_course_library():
+    import helpers.data  # noqa: F401 - any real library module will do
+
+    def student(X):
+        from helpers.data import preprocess as prep
+
+        return prep(X)[0]
+
+    x = np.arange(2 * 32 * 32 * 3, dtype=np.uint8).reshape(2, 32, 32, 3)
+    msg = message_of(testing.check_own_work, student, x)
+    assert "helpers.data.preprocess" in msg
+    # helpers.testing itself is allowed by default
+    out = testing.check_own_work(lambda v: testing.rel_error(v, v), np.ones(3))
+    assert out == 0.0
+
+
+def test_check_own_work_restores_profiler_and_propagates_errors(fakelib):
+    calls = []
+
+    def outer_profiler(frame, event, arg):
+        calls.append(event)
+
+    def broken(x):
+        raise ValueError("student bug")
+
+    sys.setprofile(outer_profiler)
+    try:
+        testing.check_own_work(own_relu, X, forbidden="fakelib")
+        assert sys.getprofile() is outer_profiler
+        with pytest.raises(ValueError, match="student bug"):
+            testing.check_own_work(broken, X, forbidden="fakelib")
+        assert sys.getprofile() is outer_profiler
+    finally:
+        sys.setprofile(None)
+    assert calls  # the outer profiler kept working after each call
+
+    def delegate_then_fail(x):
+        fakelib.acts.relu(x)
+        raise ValueError("later bug")
+
+    msg = message_of(testing.check_own_work, delegate_then_fail, X, forbidden="fakelib")
+    assert "fakelib.acts.relu" in msg
+    assert sys.getprofile() is None
