@@ -36,6 +36,7 @@ help:
 	@echo "make student-bundle write dist/nn-basics-student.zip"
 
 $(STAMP): pyproject.toml requirements.lock
+	@mkdir -p $(IPYTHONDIR) $(MPLCONFIGDIR) $(JUPYTER_CONFIG_DIR) $(JUPYTER_DATA_DIR) $(JUPYTER_RUNTIME_DIR) $(XDG_CONFIG_HOME) $(XDG_CACHE_HOME)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
 	@touch $@
@@ -45,8 +46,11 @@ setup: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR)
 
+# One pytest run: unit, pipeline, notebook, autograder and browser tests, plus nbval (strict) over source/.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 test: $(STAMP) lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS) tests source --nbval \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 600
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
