@@ -33,7 +33,7 @@ help:
 	@echo "make release        build release/ (student notebooks) with nbgrader"
 	@echo "make bench          speed and accuracy benchmarks (benchmarks/)"
 	@echo "make grade-demo     grade a sample class with the autograder"
-	@echo "make student-bundle write dist/nn-basics-student.zip"
+	@echo "make student-bundle write dist/nn-basics-student.zip (UPTO=04 for a partial release)"
 
 $(STAMP): pyproject.toml requirements.lock
 	@mkdir -p $(IPYTHONDIR) $(MPLCONFIGDIR) $(JUPYTER_CONFIG_DIR) $(JUPYTER_DATA_DIR) $(JUPYTER_RUNTIME_DIR) $(XDG_CONFIG_HOME) $(XDG_CACHE_HOME)
@@ -64,6 +64,9 @@ release: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+
+student-bundle: $(STAMP)
+	$(BIN)/python -m tools.bundle $(if $(UPTO),--upto $(UPTO))
 
 lock: $(STAMP)
 	{ head -2 requirements.lock; $(BIN)/python -m pip freeze --exclude-editable; } > requirements.lock.new

@@ -1,0 +1,183 @@
+"""Write the student bundle: dist/nn-basics-student.zip.
+
+    python -m tools.bundle [--upto 04] [--out dist/nn-basics-student.zip]
+
+The bundle holds what a student needs and nothing an instructor keeps: the release notebooks (up to
+``--upto``, for courses released one notebook at a time), the helpers modules those notebooks import
+(followed transitively through helpers' own imports), the small CIFAR-10 sample, a pinned
+requirements file, and a short README whose two commands set up and open the course.
+Never included: source/, notebooks/ (the instructor's versions), tests, the autograder, gradebooks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import re
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+TOP = "nn-basics-student"
+# What a student's environment needs: the course's runtime, nbgrader for the Validate button.
+STUDENT_PACKAGES = ("numpy", "matplotlib", "ipywidgets", "jupyterlab", "nbgrader", "tqdm")
+
+STUDENT_README = """\
+# nn-basics: student version
+
+Eight notebooks on the basics of neural networks{scope}. You need Python 3.11 or newer.
+
+## Set up and open the course (two commands)
+
+```bash
+python3 -m venv .venv && .venv/bin/pip install -r requirements.txt
+.venv/bin/jupyter lab
+```
+
+(On Windows: `py -m venv .venv && .venv\\Scripts\\pip install -r requirements.txt`, then
+`.venv\\Scripts\\jupyter lab`.)
+
+## Work
+
+- Open the notebooks in order, starting with `{first}/{first}.ipynb`. Run the cells from the top.
+- Write your code where it says `# YOUR CODE HERE` (delete the `raise NotImplementedError()` line)
+  and your written answers where it says `YOUR ANSWER HERE`.
+- Test cells check your work and tell you what was expected and what came. Hidden tests check more
+  when your work is graded, so test your functions on your own examples too.
+- Exercises ask you to implement things yourself with NumPy: calling the course library (`helpers`)
+  for an exercise earns no credit for it.
+
+## Validate and submit
+
+- Click **Validate** in the notebook toolbar (or run `.venv/bin/nbgrader validate NN_name/NN_name.ipynb`):
+  it runs the notebook from a fresh kernel the way the grader will.
+- Save, then submit the notebook files exactly as your instructor tells you (keep the file names).
+
+The folder `data/cifar-10-sample/` holds a small real sample of CIFAR-10 (Krizhevsky, 2009).
+Notebook 08 uses the full data set when it is available and tells you how to get it.
+"""
+
+
+def notebook_names(upto: str | None) -> list[str]:
+    names = sorted(p.name for p in (ROOT / "release").iterdir() if re.match(r"\d\d_", p.name))
+    if upto is None:
+        return names
+    chosen = [n for n in names if n[:2] <= upto[:2]]
+    if not chosen or not any(n.startswith(upto[:2]) for n in names):
+        raise SystemExit(f"--upto {upto!r}: expected a released notebook number or name, one of {names}")
+    return chosen
+
+
+def imported_helpers(code: str) -> set[str]:
+    """helpers submodules that ``code`` imports (``import helpers.x``, ``from helpers import x``, ...)."""
+    found = set()
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:  # notebook cells may hold IPython magics; fall back to a regex
+        return set(re.findall(r"helpers\.(\w+)", code)) | {
+            m
+            for line in re.findall(r"from helpers import ([\w, ]+)", code)
+            for m in re.split(r"[,\s]+", line)
+            if m
+        }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("helpers.")}
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level == 1:  # relative import inside helpers
+                module = f"helpers.{module}" if module else "helpers"
+            if module == "helpers":
+                found |= {a.name for a in node.names}
+            elif module.startswith("helpers."):
+                found.add(module.split(".")[1])
+    return found
+
+
+def helpers_closure(modules: set[str]) -> set[str]:
+    """``modules`` plus every helpers module they import, transitively."""
+    pending, done = set(modules), set()
+    while pending:
+        name = pending.pop()
+        path = ROOT / "helpers" / f"{name}.py"
+        if name in done or not path.exists():
+            continue
+        done.add(name)
+        pending |= imported_helpers(path.read_text()) - done
+    return done
+
+
+def student_requirements() -> str:
+    lock = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, version = line.split("==")
+            lock[name.lower()] = version
+    pins = "\n".join(f"{p}=={lock[p]}" for p in STUDENT_PACKAGES)
+    return f"# The course's pinned runtime; `-e .` makes the helpers package importable.\n{pins}\n-e .\n"
+
+
+def student_pyproject() -> str:
+    return (
+        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"\n\n'
+        '[project]\nname = "nn-basics-student"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n\n'
+        '[tool.setuptools.packages.find]\ninclude = ["helpers*"]\n'
+    )
+
+
+def build_bundle(out: Path, upto: str | None = None) -> list[str]:
+    """Write the zip at ``out``; return the archive's member names."""
+    names = notebook_names(upto)
+    code = ""
+    for name in names:
+        nb = nbformat.read(ROOT / "release" / name / f"{name}.ipynb", as_version=4)
+        code += "\n".join(c.source for c in nb.cells if c.cell_type == "code") + "\n"
+    modules = helpers_closure(imported_helpers(code)) | {"__init__"}
+    scope = "" if upto is None else f" (released so far: {names[0]} to {names[-1]})"
+    files: dict[str, bytes | Path] = {
+        "README.md": STUDENT_README.format(scope=scope, first=names[0]).encode(),
+        "requirements.txt": student_requirements().encode(),
+        "pyproject.toml": student_pyproject().encode(),
+    }
+    for name in names:
+        files[f"{name}/{name}.ipynb"] = ROOT / "release" / name / f"{name}.ipynb"
+    for module in sorted(modules):
+        files[f"helpers/{module}.py"] = ROOT / "helpers" / f"{module}.py"
+    sample = ROOT / "data" / "cifar-10-sample"
+    for path in sorted(sample.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            files[f"data/{path.relative_to(ROOT / 'data')}"] = path
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".zip.part")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        for arcname, content in sorted(files.items()):
+            data = content.read_bytes() if isinstance(content, Path) else content
+            info = zipfile.ZipInfo(f"{TOP}/{arcname}", date_time=(2026, 1, 1, 0, 0, 0))  # reproducible zip
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data)
+    tmp.replace(out)
+    return [f"{TOP}/{a}" for a in sorted(files)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--upto", help="last notebook released, e.g. 04 or 04_losses (default: all)")
+    parser.add_argument("--out", type=Path, default=ROOT / "dist" / "nn-basics-student.zip")
+    args = parser.parse_args(argv)
+    members = build_bundle(args.out, args.upto)
+    notebooks = [m for m in members if m.endswith(".ipynb")]
+    helpers = [m.rsplit("/", 1)[1] for m in members if "/helpers/" in m]
+    print(
+        f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB): {len(notebooks)} notebooks, helpers {helpers}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
