@@ -179,7 +179,7 @@ def relu(x):
 
 
 def relu_grad(x):
-    r"""Derivative of ReLU: 1 where :math:`x > 0`, else 0 (the subgradient 0 is used at x = 0)."""
+    r"""Derivative of ReLU: 1 where :math:`x > 0`, else 0 (subgradient 0 at x = 0); same shape as x."""
     x = _as_float(x)
     return (x > 0).astype(x.dtype)
 

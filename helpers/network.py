@@ -71,8 +71,8 @@ def init_params(D, H, C, *, rng, weight_scale=1e-2, dtype=np.float64):
 
     Returns
     -------
-    params : dict
-        ``W1`` (D, H), ``b1`` (H,), ``W2`` (H, C), ``b2`` (C,).
+    params : dict of ndarray
+        ``W1`` shape (D, H), ``b1`` shape (H,), ``W2`` shape (H, C), ``b2`` shape (C,).
     """
     D, H, C = (_positive_int(v, n) for v, n in ((D, "D"), (H, "H"), (C, "C")))
     if not isinstance(rng, np.random.Generator):
