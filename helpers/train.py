@@ -1,0 +1,413 @@
+r"""Minibatch SGD with momentum and a learning-rate schedule, and a CLI (notebook 08_cifar10).
+
+:func:`sgd` trains any model of :mod:`helpers.models` (anything with ``params`` and
+``loss(X, y) -> (loss, grads)``) with the momentum update of the lecture
+
+.. math:: v \leftarrow \mu v - \eta_t \nabla_W L, \qquad W \leftarrow W + v,
+
+where the learning rate :math:`\eta_t` follows :func:`learning_rate` (constant, step decay per
+epoch, or cosine).  It records a :class:`History` and shows a progress bar (``tqdm.auto``: a
+widget in notebooks, text in terminals).
+
+The command line trains on CIFAR-10 with the reference recipes of :data:`RECIPES`::
+
+    python -m helpers.train --model two_layer --json
+    python -m helpers.train --model softmax --epochs 5 --data path/to/cifar-10-python.tar.gz
+
+Statistics for preprocessing come from the training split only; ``--val-size`` examples of the
+training set are held out for validation, and the test set is evaluated once, at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["History", "RECIPES", "SCHEDULES", "accuracy", "learning_rate", "main", "random_flip", "sgd"]
+
+SCHEDULES = ("cosine", "step", "constant")
+
+
+@dataclass
+class History:
+    """What happened during :func:`sgd`.
+
+    Attributes
+    ----------
+    loss : list of float
+        Minibatch loss (data loss + L2 penalty) of every iteration.
+    train_acc, val_acc : list of float
+        Accuracy after every epoch: on a fixed random subset of the training set (see
+        ``train_acc_samples``), and on the whole validation set.
+    lr : list of float
+        Learning rate at the start of every epoch.
+    seconds : float
+        Wall-clock time of the whole run (training and per-epoch evaluation).
+    epoch_seconds : list of float
+        Wall-clock time of every epoch.
+    diverged : bool
+        True when the loss became NaN or infinite and training stopped early.
+    """
+
+    loss: list[float] = field(default_factory=list)
+    train_acc: list[float] = field(default_factory=list)
+    val_acc: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+    epoch_seconds: list[float] = field(default_factory=list)
+    diverged: bool = False
+
+
+def learning_rate(schedule: str, lr: float, epoch: float, epochs: int, lr_decay: float = 0.95) -> float:
+    r"""The learning rate after ``epoch`` epochs (may be fractional: iteration / iterations per epoch).
+
+    * ``"constant"``: :math:`\eta`.
+    * ``"step"``: :math:`\eta \cdot \text{lr\_decay}^{\lfloor \text{epoch} \rfloor}` (decays once per epoch).
+    * ``"cosine"``: :math:`\tfrac{\eta}{2}\,(1 + \cos(\pi \cdot \text{epoch} / \text{epochs}))`,
+      from :math:`\eta` down to 0 at the end of training.
+    """
+    if schedule == "constant":
+        return float(lr)
+    if schedule == "step":
+        return float(lr) * float(lr_decay) ** math.floor(epoch)
+    if schedule == "cosine":
+        return 0.5 * float(lr) * (1.0 + math.cos(math.pi * min(epoch, epochs) / epochs))
+    raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
+
+
+def accuracy(model, X, y, *, batch_size: int = 10_000) -> float:
+    """Fraction of rows of X (N, D) whose predicted class equals y (N,)."""
+    return float(np.mean(model.predict(X, batch_size=batch_size) == np.asarray(y)))
+
+
+def random_flip(X, image_shape, *, rng, p: float = 0.5):
+    """Mirror a random half (probability ``p`` each) of the images in X left-right, in place.
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, D)
+        Flattened images, ``D = prod(image_shape)``; modified in place.
+    image_shape : tuple (height, width, channels)
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    X : the same array.
+    """
+    N = X.shape[0]
+    images = X.reshape(N, *image_shape)  # a view: X is C-contiguous
+    mask = rng.random(N) < p
+    images[mask] = images[mask, :, ::-1]
+    return X
+
+
+def _check_data(model, X, y, name):
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.ndim != 2:
+        raise ValueError(f"expected {name} of shape (N, D), got {X.shape} (flatten images first)")
+    D = model.params[next(iter(model.params))].shape[0]
+    if X.shape[1] != D:
+        raise ValueError(f"{name} has D = {X.shape[1]} features, the model expects {D}")
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"expected labels of shape ({X.shape[0]},) for {name}, got {y.shape}")
+    return np.asarray(X, dtype=getattr(model, "dtype", X.dtype)), y
+
+
+def sgd(
+    model,
+    X_train,
+    y_train,
+    X_val=None,
+    y_val=None,
+    *,
+    epochs: int = 10,
+    batch_size: int = 200,
+    lr: float = 1e-3,
+    momentum: float = 0.9,
+    schedule: str = "cosine",
+    lr_decay: float = 0.95,
+    flip: bool = False,
+    image_shape: tuple[int, int, int] = (32, 32, 3),
+    rng: np.random.Generator,
+    progress: bool = True,
+    verbose: bool = False,
+    train_acc_samples: int = 1000,
+) -> History:
+    """Train ``model`` in place with minibatch SGD + momentum; return its :class:`History`.
+
+    Parameters
+    ----------
+    model : a model of :mod:`helpers.models`
+        Its ``params`` are updated in place.
+    X_train : ndarray, shape (N, D); y_train : ndarray of int, shape (N,)
+        Converted once to the model's dtype (float32 for the fast path) if needed.
+    X_val : ndarray, shape (M, D); y_val : ndarray of int, shape (M,); optional
+    epochs : int
+        Passes over the training set; every epoch visits the examples in a new random order.
+    batch_size : int
+        B; the last minibatch of an epoch is smaller when B does not divide N.
+    lr : float
+        Base learning rate :math:`\\eta`.
+    momentum : float in [0, 1)
+        :math:`\\mu`; 0 gives plain SGD.
+    schedule : "cosine", "step" or "constant"
+        See :func:`learning_rate`; cosine and constant are applied every iteration, step per epoch.
+    lr_decay : float
+        Factor per epoch of the step schedule.
+    flip : bool
+        Mirror a random half of every minibatch left-right (data augmentation for images whose
+        flattened layout is ``image_shape``, e.g. CIFAR-10's (32, 32, 3)).  Never changes X_train.
+    rng : numpy.random.Generator
+        Shuffling, flips and the training-accuracy subset.
+    progress : bool
+        Show a tqdm progress bar.
+    verbose : bool
+        Print one line per epoch.
+    train_acc_samples : int
+        Size of the fixed random training subset on which ``train_acc`` is measured.
+
+    Returns
+    -------
+    History
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, got {rng!r}")
+    if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or epochs < 1:
+        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    if not (lr > 0 and math.isfinite(lr)):
+        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    if not 0 <= momentum < 1:
+        raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
+    if schedule not in SCHEDULES:
+        raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
+    X_train, y_train = _check_data(model, X_train, y_train, "X_train")
+    if (X_val is None) != (y_val is None):
+        raise ValueError("give both X_val and y_val, or neither")
+    if X_val is not None:
+        X_val, y_val = _check_data(model, X_val, y_val, "X_val")
+    N, D = X_train.shape
+    if flip and math.prod(image_shape) != D:
+        raise ValueError(f"flip=True needs image_shape with prod = D = {D}, got {image_shape}")
+    from tqdm.auto import tqdm
+
+    batch_size = min(int(batch_size), N)
+    iters = math.ceil(N / batch_size)
+    params = model.params
+    velocity = {k: np.zeros_like(p) for k, p in params.items()}
+    buffer = np.empty((batch_size, D), dtype=X_train.dtype)  # minibatch gathered here, no allocation
+    subset = np.sort(rng.choice(N, size=min(N, train_acc_samples), replace=False))
+    X_sub, y_sub = X_train[subset], y_train[subset]
+
+    history = History()
+    start = time.perf_counter()
+    bar = tqdm(total=epochs * iters, desc="training", unit="it", disable=not progress, leave=progress)
+    try:
+        for epoch in range(epochs):
+            epoch_start = time.perf_counter()
+            history.lr.append(learning_rate(schedule, lr, epoch, epochs, lr_decay))
+            order = rng.permutation(N)
+            for it in range(iters):
+                idx = order[it * batch_size : (it + 1) * batch_size]
+                xb = buffer[: len(idx)]
+                np.take(X_train, idx, axis=0, out=xb, mode="clip")  # indices are valid; clip avoids a copy
+                if flip:
+                    random_flip(xb, image_shape, rng=rng)
+                loss, grads = model.loss(xb, y_train[idx])
+                history.loss.append(loss)
+                if not math.isfinite(loss):
+                    history.diverged = True
+                    break
+                step = learning_rate(schedule, lr, epoch + it / iters, epochs, lr_decay)
+                for k, p in params.items():
+                    v, g = velocity[k], grads[k]
+                    v *= momentum
+                    g *= step  # grads are fresh arrays: scale them in place
+                    v -= g
+                    p += v
+                bar.update(1)
+            if history.diverged:
+                if verbose:
+                    bar.write(f"epoch {epoch + 1}: loss is {loss}; stopping (try a smaller learning rate)")
+                break
+            history.train_acc.append(accuracy(model, X_sub, y_sub))
+            if X_val is not None:
+                history.val_acc.append(accuracy(model, X_val, y_val))
+            history.epoch_seconds.append(time.perf_counter() - epoch_start)
+            summary = {
+                "loss": f"{np.mean(history.loss[-iters:]):.3f}",
+                "train": f"{history.train_acc[-1]:.3f}",
+            }
+            if history.val_acc:
+                summary["val"] = f"{history.val_acc[-1]:.3f}"
+            bar.set_postfix(summary, refresh=False)
+            if verbose:
+                text = ", ".join(f"{k} {v}" for k, v in summary.items())
+                bar.write(f"epoch {epoch + 1}/{epochs}: lr {history.lr[-1]:.3g}, {text}")
+    finally:
+        bar.close()
+    history.seconds = time.perf_counter() - start
+    return history
+
+
+# -- command line ---------------------------------------------------------------------------------
+#: Reference recipes: the CLI defaults for each model (full CIFAR-10, these 2 cores).
+RECIPES = {
+    "two_layer": {
+        "hidden": 500,
+        "epochs": 25,
+        "batch_size": 200,
+        "lr": 0.01,
+        "reg": 1e-4,
+        "weight_scale": "he",
+        "flip": True,
+    },
+    "softmax": {
+        "hidden": None,
+        "epochs": 10,
+        "batch_size": 200,
+        "lr": 1e-3,
+        "reg": 1e-3,
+        "weight_scale": 1e-3,
+        "flip": True,
+    },
+    "svm": {
+        "hidden": None,
+        "epochs": 10,
+        "batch_size": 200,
+        "lr": 1e-4,
+        "reg": 1e-3,
+        "weight_scale": 1e-3,
+        "flip": True,
+    },
+}
+
+
+def build_model(name: str, input_dim: int, num_classes: int, *, hidden, weight_scale, reg, rng):
+    """The model called ``name`` ("softmax", "svm" or "two_layer") in float32."""
+    from helpers.models import LinearSoftmax, LinearSVM, TwoLayerNet
+
+    if name == "two_layer":
+        return TwoLayerNet(input_dim, hidden, num_classes, weight_scale=weight_scale, reg=reg, rng=rng)
+    cls = {"softmax": LinearSoftmax, "svm": LinearSVM}[name]
+    return cls(input_dim, num_classes, weight_scale=weight_scale, reg=reg, rng=rng)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m helpers.train",
+        description="Train a classifier on CIFAR-10 with minibatch SGD (momentum, cosine schedule). "
+        "Defaults are the reference recipe of each model.",
+    )
+    p.add_argument("--model", choices=sorted(RECIPES), default="two_layer")
+    p.add_argument("--hidden", type=int, help="hidden units H (two_layer only; default 500)")
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--lr", type=float, help="base learning rate")
+    p.add_argument("--reg", type=float, help="L2 strength lambda (penalty lambda * sum W^2)")
+    p.add_argument("--momentum", type=float, default=0.9)
+    p.add_argument("--schedule", choices=SCHEDULES, default="cosine")
+    p.add_argument("--no-flip", action="store_true", help="no random horizontal flips")
+    p.add_argument("--val-size", type=int, default=1000, help="training examples held out (default 1000)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--data",
+        help="cifar-10-python.tar.gz or a folder holding cifar-10-batches-py/ "
+        "(default: $NN_BASICS_CIFAR10, then data/cache/)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    return p
+
+
+def main(argv=None) -> dict:
+    """Run the command line; return the result dictionary it prints with ``--json``."""
+    from helpers.data import load_cifar10, preprocess, train_val_split
+
+    args = _parser().parse_args(argv)
+    recipe = dict(RECIPES[args.model])
+    for key in ("hidden", "epochs", "batch_size", "lr", "reg"):
+        if getattr(args, key) is not None:
+            recipe[key] = getattr(args, key)
+    if args.model != "two_layer":
+        recipe["hidden"] = None
+    flip = recipe["flip"] and not args.no_flip
+    rng = np.random.default_rng(args.seed)
+
+    X_all, y_all, X_test, y_test = load_cifar10(args.data)
+    X_tr, y_tr, X_val, y_val = train_val_split(X_all, y_all, args.val_size, rng=rng)
+    X_tr, X_val, X_test, _ = preprocess(X_tr, X_val, X_test)
+    image_shape = tuple(X_all.shape[1:]) if X_all.ndim == 4 else (32, 32, 3)
+    del X_all
+    model = build_model(
+        args.model,
+        X_tr.shape[1],
+        int(max(y_all.max(), y_test.max())) + 1,
+        hidden=recipe["hidden"],
+        weight_scale=recipe["weight_scale"],
+        reg=recipe["reg"],
+        rng=rng,
+    )
+    say = sys.stdout.write
+    say(
+        f"{args.model}: {len(X_tr)} train / {len(X_val)} val / {len(X_test)} test, "
+        f"hidden={recipe['hidden']}, epochs={recipe['epochs']}, batch={recipe['batch_size']}, "
+        f"lr={recipe['lr']:g}, reg={recipe['reg']:g}, flip={flip}, seed={args.seed}\n"
+    )
+    history = sgd(
+        model,
+        X_tr,
+        y_tr,
+        X_val,
+        y_val,
+        epochs=recipe["epochs"],
+        batch_size=recipe["batch_size"],
+        lr=recipe["lr"],
+        momentum=args.momentum,
+        schedule=args.schedule,
+        flip=flip,
+        image_shape=image_shape,
+        rng=rng,
+        progress=not args.quiet,
+        verbose=not args.json,
+    )
+    result = {
+        "model": args.model,
+        "test_accuracy": accuracy(model, X_test, y_test),
+        "val_accuracy": history.val_acc[-1] if history.val_acc else float("nan"),
+        "train_accuracy": history.train_acc[-1] if history.train_acc else float("nan"),
+        "train_seconds": round(history.seconds, 2),
+        "epochs": recipe["epochs"],
+        "seed": args.seed,
+        "hidden": recipe["hidden"],
+        "lr": recipe["lr"],
+        "reg": recipe["reg"],
+        "batch_size": recipe["batch_size"],
+        "momentum": args.momentum,
+        "schedule": args.schedule,
+        "flip": flip,
+        "n_train": len(X_tr),
+        "n_val": len(X_val),
+        "n_test": len(X_test),
+        "diverged": history.diverged,
+    }
+    say(
+        f"test accuracy {result['test_accuracy']:.4f}, val accuracy {result['val_accuracy']:.4f}, "
+        f"training {result['train_seconds']:.1f} s\n"
+    )
+    if args.json:
+        say(json.dumps(result) + "\n")
+    sys.stdout.flush()
+    return result
+
+
+if __name__ == "__main__":
+    main()

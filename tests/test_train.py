@@ -1,0 +1,213 @@
+"""Tests for helpers.train: schedules, flips, SGD on toy problems, and the CLI on tiny data."""
+
+import json
+import math
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from helpers.models import LinearSoftmax, LinearSVM, TwoLayerNet
+from helpers.train import RECIPES, History, learning_rate, main, random_flip, sgd
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+# -- schedules ------------------------------------------------------------------------------------
+def test_constant_schedule():
+    assert [learning_rate("constant", 0.1, e, 10) for e in (0, 3.5, 9)] == [0.1, 0.1, 0.1]
+
+
+def test_step_schedule_decays_once_per_epoch():
+    assert learning_rate("step", 1.0, 0, 10, 0.5) == 1.0
+    assert learning_rate("step", 1.0, 0.99, 10, 0.5) == 1.0
+    assert learning_rate("step", 1.0, 1, 10, 0.5) == 0.5
+    assert learning_rate("step", 1.0, 3.2, 10, 0.5) == 0.125
+
+
+def test_cosine_schedule_from_lr_to_zero():
+    assert learning_rate("cosine", 0.2, 0, 10) == pytest.approx(0.2)
+    assert learning_rate("cosine", 0.2, 5, 10) == pytest.approx(0.1)
+    assert learning_rate("cosine", 0.2, 10, 10) == pytest.approx(0.0, abs=1e-15)
+    assert learning_rate("cosine", 0.2, 2.5, 10) == pytest.approx(0.1 * (1 + math.cos(math.pi / 4)))
+    values = [learning_rate("cosine", 1.0, e, 8) for e in np.linspace(0, 8, 33)]
+    assert all(a >= b for a, b in zip(values, values[1:], strict=False))
+
+
+def test_unknown_schedule_raises():
+    with pytest.raises(ValueError, match="schedule"):
+        learning_rate("linear", 0.1, 0, 10)
+
+
+# -- flips ----------------------------------------------------------------------------------------
+def test_random_flip_mirrors_rows_in_place(rng):
+    images = rng.integers(0, 255, size=(64, 4, 5, 3)).astype(np.float32)
+    X = images.reshape(64, -1).copy()
+    out = random_flip(X, (4, 5, 3), rng=rng)
+    assert out is X
+    flipped = X.reshape(64, 4, 5, 3)
+    same = np.all(flipped == images, axis=(1, 2, 3))
+    mirrored = np.all(flipped == images[:, :, ::-1], axis=(1, 2, 3))
+    assert np.all(same | mirrored)
+    assert 10 < mirrored.sum() < 54  # about half
+
+
+# -- SGD ------------------------------------------------------------------------------------------
+def blobs(rng, n=300, d=8, c=3):
+    centres = 3.0 * rng.standard_normal((c, d))
+    y = rng.integers(0, c, size=n)
+    X = (centres[y] + rng.standard_normal((n, d))).astype(np.float32)
+    return X, y
+
+
+@pytest.mark.parametrize("schedule", ["cosine", "step", "constant"])
+def test_sgd_decreases_loss_on_toy_problem(schedule, rng):
+    X, y = blobs(rng)
+    model = TwoLayerNet(8, 16, 3, weight_scale=0.1, reg=1e-4, rng=rng)
+    history = sgd(
+        model, X[:240], y[:240], X[240:], y[240:], epochs=8, batch_size=32, lr=0.05, schedule=schedule,
+        lr_decay=0.8, rng=rng, progress=False,
+    )  # fmt: skip
+    assert isinstance(history, History)
+    iters = math.ceil(240 / 32)
+    assert len(history.loss) == 8 * iters
+    assert np.mean(history.loss[-iters:]) < 0.3 * np.mean(history.loss[:iters])
+    assert len(history.train_acc) == len(history.val_acc) == len(history.lr) == 8
+    assert history.val_acc[-1] > 0.9
+    assert history.lr[0] == pytest.approx(0.05)
+    assert history.lr == pytest.approx([learning_rate(schedule, 0.05, e, 8, 0.8) for e in range(8)])
+    assert history.seconds > 0 and len(history.epoch_seconds) == 8
+    assert not history.diverged
+
+
+@pytest.mark.parametrize("cls", [LinearSoftmax, LinearSVM])
+def test_sgd_trains_linear_models(cls, rng):
+    X, y = blobs(rng)
+    model = cls(8, 3, weight_scale=0.01, reg=1e-3, rng=rng)
+    history = sgd(model, X, y, epochs=5, batch_size=50, lr=0.01, rng=rng, progress=False)
+    assert history.val_acc == []
+    assert history.train_acc[-1] > 0.9
+
+
+def test_sgd_is_reproducible_and_leaves_data_untouched():
+    X, y = blobs(np.random.default_rng(3), n=96, d=12)
+    X_copy = X.copy()
+
+    def run():
+        rng = np.random.default_rng(7)
+        model = TwoLayerNet(12, 6, 3, weight_scale=0.1, rng=rng)
+        sgd(model, X, y, epochs=2, batch_size=20, lr=0.05, flip=True, image_shape=(2, 2, 3), rng=rng,
+            progress=False)  # fmt: skip
+        return model.params
+
+    a, b = run(), run()
+    for k in a:
+        np.testing.assert_array_equal(a[k], b[k])
+    np.testing.assert_array_equal(X, X_copy)
+
+
+def test_sgd_momentum_zero_is_plain_gradient_descent(rng):
+    X, y = blobs(rng, n=40)
+    model = LinearSoftmax(8, 3, weight_scale=0.1, rng=np.random.default_rng(1), dtype=np.float64)
+    expected = {k: v.copy() for k, v in model.params.items()}
+    _, grads = model.loss(X, y)
+    for k in expected:
+        expected[k] -= 0.1 * grads[k]
+    sgd(model, X, y, epochs=1, batch_size=40, lr=0.1, momentum=0.0, schedule="constant", rng=rng,
+        progress=False)  # fmt: skip
+    for k in expected:
+        np.testing.assert_allclose(model.params[k], expected[k], rtol=1e-12)
+
+
+def test_sgd_stops_when_the_loss_diverges(rng):
+    X, y = blobs(rng)
+    X *= 1e3
+    model = TwoLayerNet(8, 16, 3, weight_scale=1.0, rng=rng)
+    with np.errstate(all="ignore"):
+        history = sgd(model, X, y, epochs=20, batch_size=30, lr=1e6, rng=rng, progress=False)
+    assert history.diverged
+    assert len(history.train_acc) < 20
+
+
+def test_sgd_rejects_bad_arguments(rng):
+    X, y = blobs(rng, n=20)
+    model = LinearSoftmax(8, 3, rng=rng)
+    with pytest.raises(ValueError, match="epochs"):
+        sgd(model, X, y, epochs=0, rng=rng, progress=False)
+    with pytest.raises(ValueError, match="schedule"):
+        sgd(model, X, y, epochs=1, schedule="linear", rng=rng, progress=False)
+    with pytest.raises(ValueError, match="features"):
+        sgd(model, X[:, :5], y, epochs=1, rng=rng, progress=False)
+    with pytest.raises(ValueError, match="flip"):
+        sgd(model, X, y, epochs=1, flip=True, rng=rng, progress=False)
+    with pytest.raises(ValueError, match="both"):
+        sgd(model, X, y, X, epochs=1, rng=rng, progress=False)
+    with pytest.raises(TypeError, match="Generator"):
+        sgd(model, X, y, epochs=1, rng=0, progress=False)
+
+
+# -- CLI ------------------------------------------------------------------------------------------
+def write_tiny_cifar(root, rng, n_train=500, n_test=100):
+    """A learnable tiny CIFAR-10 in the official folder format: each class has its own colour."""
+    folder = root / "cifar-10-batches-py"
+    folder.mkdir(parents=True)
+    colours = rng.integers(0, 256, size=(10, 3))
+
+    def batch(n):
+        y = rng.integers(0, 10, size=n)
+        images = np.clip(colours[y][:, None, None, :] + rng.normal(0, 40, size=(n, 32, 32, 3)), 0, 255)
+        data = images.astype(np.uint8).transpose(0, 3, 1, 2).reshape(n, -1)  # R plane, G plane, B plane
+        return {b"data": data, b"labels": [int(v) for v in y]}
+
+    per = n_train // 5
+    for i in range(1, 6):
+        (folder / f"data_batch_{i}").write_bytes(pickle.dumps(batch(per), protocol=2))
+    (folder / "test_batch").write_bytes(pickle.dumps(batch(n_test), protocol=2))
+    return root
+
+
+@pytest.fixture
+def tiny_cifar(tmp_path, rng):
+    return write_tiny_cifar(tmp_path / "tiny", rng)
+
+
+@pytest.mark.parametrize("model", ["softmax", "svm", "two_layer"])
+def test_cli_json_on_tiny_data(model, tiny_cifar, capsys):
+    args = ["--model", model, "--data", str(tiny_cifar), "--epochs", "3", "--batch-size", "50", "--val-size",
+            "100", "--seed", "3", "--json", "--quiet"]  # fmt: skip
+    if model == "two_layer":
+        args += ["--hidden", "20"]
+    result = main(args)
+    out = capsys.readouterr().out.strip().splitlines()
+    printed = json.loads(out[-1])
+    assert printed == result
+    for key in ("model", "test_accuracy", "val_accuracy", "train_seconds", "epochs", "seed", "hidden", "lr",
+                "reg", "batch_size"):  # fmt: skip
+        assert key in printed
+    assert printed["model"] == model
+    assert printed["epochs"] == 3 and printed["seed"] == 3 and printed["batch_size"] == 50
+    assert printed["hidden"] == (20 if model == "two_layer" else None)
+    assert printed["lr"] == RECIPES[model]["lr"] and printed["reg"] == RECIPES[model]["reg"]
+    assert printed["n_train"] == 400 and printed["n_val"] == 100 and printed["n_test"] == 100
+    assert 0.0 <= printed["test_accuracy"] <= 1.0 and 0.0 <= printed["val_accuracy"] <= 1.0
+    assert printed["test_accuracy"] > 0.5  # colours are easy; chance is 0.1
+    assert printed["train_seconds"] >= 0
+
+
+def test_cli_as_a_module_prints_json_last(tiny_cifar):
+    proc = subprocess.run(
+        [sys.executable, "-m", "helpers.train", "--model", "softmax", "--data", str(tiny_cifar), "--epochs", "2",
+         "--val-size", "50", "--lr", "0.002", "--reg", "0.01", "--json"],
+        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120, check=True,
+    )  # fmt: skip
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["model"] == "softmax" and result["epochs"] == 2
+    assert result["lr"] == 0.002 and result["reg"] == 0.01 and result["seed"] == 0
+
+
+def test_cli_rejects_unknown_model(tiny_cifar):
+    with pytest.raises(SystemExit):
+        main(["--model", "cnn", "--data", str(tiny_cifar)])
