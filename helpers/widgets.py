@@ -1,0 +1,359 @@
+r"""Thin ipywidgets explorers over :mod:`helpers.plotting`.
+
+The pattern every explorer uses is :func:`explorer`: a drawing function plus a dict of controls.
+The figure is made once; when a control changes, its axes are cleared, the drawing function runs again
+with the current values, and the picture is re-shown::
+
+    def draw(ax, lam):
+        plotting.plot_penalty_lines(ax, w, L, lam=lam)
+
+    if widgets.widgets_enabled():
+        display(widgets.explorer(draw, {"lam": ipywidgets.FloatSlider(value=0.5, min=0, max=2, step=0.05)}))
+
+Controls may also be given the short ``interact`` way: ``(lo, hi, step)`` makes a slider (an
+``IntSlider`` when all three are ints), a list makes a dropdown, a bool a checkbox.
+
+Widget cells are skipped during grading: :func:`widgets_enabled` is False when ``NBGRADER_EXECUTION``
+is set, so a notebook must run and grade without them.
+
+The file has one common section (``# --- common ---``) and then one section per notebook,
+``# --- NN_name ---``, appended by that notebook's author.
+"""
+
+import os
+
+import ipywidgets
+import numpy as np
+from matplotlib.figure import Figure
+
+# --- common ---------------------------------------------------------------------------------------
+
+
+def widgets_enabled():
+    """True in an interactive session; False while nbgrader executes notebooks (validate, autograde)."""
+    return not os.environ.get("NBGRADER_EXECUTION")
+
+
+class Explorer(ipywidgets.VBox):
+    """Controls above one figure that is redrawn when a control changes (made by :func:`explorer`).
+
+    Attributes: ``figure``, ``axes``, ``controls`` (name -> widget), ``output``, ``redraw()``.
+    """
+
+
+def _control(name, spec):
+    """A widget from a widget or a short spec: (lo, hi[, step]), a list of options, or a bool."""
+    if isinstance(spec, ipywidgets.ValueWidget):
+        if not spec.description:
+            spec.description = name
+        return spec
+    style = {"description_width": "initial"}
+    if isinstance(spec, bool):
+        return ipywidgets.Checkbox(value=spec, description=name, style=style)
+    if isinstance(spec, tuple) and len(spec) in (2, 3):
+        lo, hi = spec[0], spec[1]
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in spec):
+            step = spec[2] if len(spec) == 3 else 1
+            return ipywidgets.IntSlider(
+                value=(lo + hi) // 2, min=lo, max=hi, step=step, description=name, style=style
+            )
+        step = spec[2] if len(spec) == 3 else (hi - lo) / 100
+        return ipywidgets.FloatSlider(
+            value=(lo + hi) / 2,
+            min=lo,
+            max=hi,
+            step=step,
+            description=name,
+            style=style,
+            readout_format=".3g",
+        )
+    if isinstance(spec, list) and spec:
+        return ipywidgets.Dropdown(options=spec, value=spec[0], description=name, style=style)
+    raise TypeError(
+        f"control {name!r}: give an ipywidgets control, (lo, hi[, step]), a list or a bool, not {spec!r}"
+    )
+
+
+def explorer(plot_fn, controls, *, nrows=1, ncols=1, figsize=None, title=None):
+    """Wire controls to a drawing function; returns an ``ipywidgets.VBox`` to ``display``.
+
+    Parameters
+    ----------
+    plot_fn : callable
+        ``plot_fn(ax, **values)`` draws on ``ax`` (an array of Axes when ``nrows * ncols > 1``); the axes
+        are cleared before every call. Whatever it sets (titles, labels) is redone each time.
+    controls : dict
+        name -> ipywidgets control (or a short spec, see the module docstring). The names are the
+        keyword arguments of ``plot_fn``.
+    title : str, optional
+        Figure title (``suptitle``), kept across redraws.
+
+    Returns
+    -------
+    :class:`Explorer`, an ``ipywidgets.VBox`` (controls above the figure) with attributes ``figure``,
+    ``axes``, ``controls`` (the dict of widgets), ``output`` and ``redraw()``.
+    """
+    widgets_by_name = {name: _control(name, spec) for name, spec in controls.items()}
+    fig = Figure(figsize=figsize, layout="constrained")  # no pyplot: never shown twice by the backend
+    axes = fig.subplots(nrows, ncols, squeeze=True)
+    output = ipywidgets.Output()
+
+    def values():
+        return {name: w.value for name, w in widgets_by_name.items()}
+
+    def redraw(_change=None):
+        for ax in np.atleast_1d(axes).ravel():
+            ax.clear()
+        plot_fn(axes, **values())
+        if title:
+            fig.suptitle(title)
+        _show(fig, output)
+
+    box = Explorer(
+        [ipywidgets.HBox(list(widgets_by_name.values()), layout={"flex_flow": "row wrap"}), output]
+    )
+    box.figure, box.axes, box.controls, box.output, box.redraw = fig, axes, widgets_by_name, output, redraw
+    for w in widgets_by_name.values():
+        w.observe(redraw, names="value")
+    redraw()
+    return box
+
+
+def _show(fig, output):
+    """Replace the Output's content with the figure (only inside IPython; tests run without it)."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # pragma: no cover
+        return
+    if get_ipython() is None:
+        return
+    with output:
+        output.clear_output(wait=True)
+        display(fig)
+
+
+# Notebook sections below: one per notebook, "# --- NN_name ---".
+
+
+# --- 07_backprop ---------------------------------------------------------------------------------
+def _backprop_example_graphs():
+    """Small graphs for :func:`backward_explorer`: name -> function building the output ``Value``."""
+    from helpers.graph import Value
+
+    def lecture():
+        x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+        q = x + y
+        q.label = "q"
+        f = q * z
+        f.label = "f"
+        return f
+
+    def neuron():
+        w1, x1 = Value(1.5, label="w1"), Value(1.0, label="x1")
+        w2, x2 = Value(-2.0, label="w2"), Value(0.5, label="x2")
+        a = w1 * x1 + w2 * x2 + Value(0.5, label="b")
+        a.label = "a"
+        o = a.sigmoid()
+        o.label = "o"
+        return o
+
+    def reuse():
+        a = Value(3.0, label="a")
+        b = a * a + a
+        b.label = "b"
+        return b
+
+    return {
+        "f = (x + y) z (lecture)": lecture,
+        "sigmoid neuron o = sigmoid(w1 x1 + w2 x2 + b)": neuron,
+        "b = a*a + a (a used three times)": reuse,
+    }
+
+
+def backward_explorer(graphs=None):
+    """Step through the backward pass of a small computation graph, one node at a time.
+
+    Parameters
+    ----------
+    graphs : dict, optional
+        name -> zero-argument function returning the output ``helpers.graph.Value``; by default the
+        lecture's f = (x + y) z, a sigmoid neuron and a value used three times.
+
+    Returns
+    -------
+    :class:`Explorer` with controls ``graph`` (dropdown) and ``step`` (slider, 0 = seed).
+    """
+    from helpers import plotting
+    from helpers.graph import backward_steps
+
+    graphs = graphs or _backprop_example_graphs()
+    names = list(graphs)
+    built = {}
+
+    def steps_for(name):
+        if name not in built:
+            root = graphs[name]()
+            built[name] = (root, backward_steps(root))
+        return built[name]
+
+    def draw(ax, graph, step):
+        root, steps = steps_for(graph)
+        plotting.plot_backward_step(root, steps, min(step, len(steps) - 1), ax=ax)
+
+    step = ipywidgets.IntSlider(
+        value=0, min=0, max=len(steps_for(names[0])[1]) - 1, description="step", continuous_update=False
+    )
+    choice = ipywidgets.Dropdown(
+        options=names, value=names[0], description="graph", layout={"width": "420px"}
+    )
+    box = explorer(draw, {"graph": choice, "step": step}, figsize=(10, 4.2))
+
+    def on_graph(change):
+        step.max = len(steps_for(change["new"])[1]) - 1
+        step.value = 0
+
+    choice.observe(on_graph, names="value")
+    return box
+
+
+# --- 08_cifar10 ----------------------------------------------------------------------------------
+def prediction_explorer(images, probs, y_true, classes):
+    """Browse images with a classifier's predicted probabilities; optionally only its mistakes.
+
+    Parameters
+    ----------
+    images : ndarray of uint8, shape (N, 32, 32, 3)
+    probs : ndarray, shape (N, C), predicted probabilities
+    y_true : ndarray of int, shape (N,)
+    classes : sequence of str, length C
+
+    Returns
+    -------
+    :class:`Explorer` with controls ``mistakes_only`` (checkbox) and ``index`` (slider).
+    """
+    from helpers import plotting
+
+    probs = np.asarray(probs)
+    y_true = np.asarray(y_true)
+    everything = np.arange(len(y_true))
+    wrong = np.flatnonzero(probs.argmax(axis=1) != y_true)
+
+    def pool(mistakes_only):
+        return wrong if mistakes_only and len(wrong) else everything
+
+    def draw(axes, mistakes_only, index):
+        chosen = pool(mistakes_only)
+        i = int(chosen[min(index, len(chosen) - 1)])
+        plotting.plot_prediction(images[i], probs[i], int(y_true[i]), classes, axes=axes)
+
+    index = ipywidgets.IntSlider(
+        value=0, min=0, max=len(everything) - 1, description="image", continuous_update=False
+    )
+    mistakes = ipywidgets.Checkbox(value=False, description="mistakes only")
+    box = explorer(draw, {"mistakes_only": mistakes, "index": index}, ncols=2, figsize=(9, 3.6))
+
+    def on_filter(change):
+        index.max = len(pool(change["new"])) - 1
+        index.value = 0
+
+    mistakes.observe(on_filter, names="value")
+    return box
+
+
+# --- 05_regularization -----------------------------------------------------------------------------
+def regularization_explorer(nets, X_train, y_train, X_val, y_val):
+    """Slide through networks trained with different L2 strengths and see their decision boundaries.
+
+    The networks are trained beforehand (the notebook does it once), so moving the slider only redraws.
+
+    Parameters
+    ----------
+    nets : dict of float -> classifier
+        lambda -> a trained model with ``predict(X) -> labels`` (e.g. ``helpers.models.TwoLayerNet``).
+    X_train : ndarray, shape (N, 2)
+    y_train : ndarray of int, shape (N,)
+    X_val : ndarray, shape (M, 2)
+    y_val : ndarray of int, shape (M,)
+
+    Returns
+    -------
+    Explorer (an ``ipywidgets.VBox``), see :func:`explorer`.
+    """
+    import ipywidgets
+
+    from helpers import plotting
+
+    if not nets:
+        raise ValueError("expected at least one trained network")
+    lams = sorted(nets)
+
+    def draw(ax, lam):
+        net = nets[lam]
+        plotting.plot_decision_boundary(ax, net.predict, X_train, y_train, X_extra=X_val, y_extra=y_val)
+        train = float(np.mean(net.predict(X_train) == y_train))
+        val = float(np.mean(net.predict(X_val) == y_val))
+        ax.set_title(f"lambda = {lam:g}: training accuracy {train:.2f}, validation accuracy {val:.2f}")
+
+    slider = ipywidgets.SelectionSlider(
+        options=[(f"{lam:g}", lam) for lam in lams],
+        value=lams[0],
+        description="lambda",
+        continuous_update=True,
+    )
+    return explorer(
+        draw,
+        {"lam": slider},
+        figsize=(7, 5.5),
+        title="Decision boundary as the L2 strength grows (filled: training, hollow: validation)",
+    )
+
+
+# --- 06_gradients ----------------------------------------------------------------------------------
+def learning_rate_explorer(f, grad_fn, w0, *, max_steps=100, extent=2.2):
+    """Gradient descent on a 2-D loss with a learning-rate slider (log scale); the path is drawn.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(w) -> float`` for w of shape (2,), the loss whose contours are drawn.
+    grad_fn : callable
+        ``grad_fn(w) -> ndarray`` of shape (2,).
+    w0 : array_like, shape (2,)
+        Starting point.
+    max_steps : int
+        Largest number of steps on the steps slider.
+    extent : float
+        The contour panel shows ``[-extent, extent]`` on both axes.
+
+    Returns
+    -------
+    Explorer (an ``ipywidgets.VBox``), see :func:`explorer`.
+    """
+    import ipywidgets
+
+    from helpers import plotting
+    from helpers.gradients import gradient_descent
+
+    w0 = np.asarray(w0, dtype=np.float64)
+    if w0.shape != (2,):
+        raise ValueError(f"expected a 2-D starting point w0 of shape (2,), got {w0.shape}")
+
+    def draw(axes, lr, steps):
+        path = gradient_descent(grad_fn, w0, lr, steps)
+        losses = plotting.plot_descent_path(
+            axes[0], axes[1], f, path, title=f"lr = {lr:.3g}, {steps} steps", extent=extent
+        )
+        final = losses[-1]
+        verdict = "diverged" if not np.isfinite(final) or final > losses[0] else f"final loss {final:.3g}"
+        axes[1].set_title(f"loss along the path ({verdict})")
+
+    controls = {
+        "lr": ipywidgets.FloatLogSlider(
+            value=0.1, base=10, min=-3, max=-0.5, step=0.02, description="learning rate", readout_format=".3g"
+        ),
+        "steps": ipywidgets.IntSlider(value=30, min=1, max=int(max_steps), description="steps"),
+    }
+    return explorer(
+        draw, controls, ncols=2, figsize=(11, 4.8), title="Gradient descent and the learning rate"
+    )
