@@ -1,0 +1,592 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "intro", "locked": true, "schema_version": 3, "solution": false}
+# # 02 · Activation functions
+#
+# Notebook 01 showed that the nonlinearity $h$ between two layers is what makes a network more than a
+# linear model. The lecture lists six choices: **sigmoid, tanh, ReLU, leaky ReLU, ELU and maxout**. They
+# all bend a straight line, but they bend it differently, and that difference decides whether a deep
+# network can be trained at all. Training (notebooks 06 and 07) needs the *derivative* $h'(a)$ of
+# every activation, so you implement each function together with its derivative.
+#
+# **Learning goals.** After this notebook you can
+#
+# 1. implement the six activations of the lecture and their derivatives in NumPy;
+# 2. write a sigmoid that does not overflow, and explain the trick;
+# 3. explain *saturation* and why it makes gradients vanish in deep sigmoid networks;
+# 4. explain *dead ReLUs* and how leaky ReLU, ELU and maxout avoid them;
+# 5. show that maxout contains ReLU and leaky ReLU as special cases.
+#
+# **Time:** about 60 minutes. **Total: 13 points**, 11 autograded (six exercises) and 2 for one
+# short written answer.
+#
+# Run the cells from top to bottom. Cells marked *Exercise* are yours; the cell after each one tests
+# your answer (the visible checks are a subset of the checks used for grading). Use NumPy only: the
+# course library has these functions too, but answers that call it earn no credit.
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
+import warnings
+
+import numpy as np
+from IPython.display import display
+
+from helpers import activations as lib
+from helpers import plotting, testing, widgets
+
+rng = np.random.default_rng(0)
+plotting.use_course_style()
+np.set_printoptions(precision=4, suppress=True)
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_sigmoid", "locked": true, "schema_version": 3, "solution": false}
+# ## 1. Sigmoid
+#
+# $$\sigma(x) = \frac{1}{1 + e^{-x}}$$
+#
+# squashes any number into $(0, 1)$, which reads as a probability, and was the classic choice for hidden
+# units because it looks like a neuron's firing rate: 0 far below the threshold, 1 far above it.
+#
+# Its derivative has a neat form. With $u = 1 + e^{-x}$,
+#
+# $$\sigma'(x) = \frac{e^{-x}}{(1 + e^{-x})^2} = \frac{1}{1 + e^{-x}} \cdot \frac{e^{-x}}{1 + e^{-x}}
+#   = \sigma(x)\,\bigl(1 - \sigma(x)\bigr),$$
+#
+# the same formula the lecture uses for $dy_k/da_k$ in backpropagation. Its largest value is
+# $\sigma'(0) = \tfrac12 \cdot \tfrac12 = \tfrac14$.
+#
+# ### Overflow
+#
+# Written literally, the formula breaks for large negative $x$: $e^{-x} = e^{1000}$ does not fit in a
+# float64 (the largest is about $1.8 \times 10^{308} \approx e^{709.8}$). NumPy returns `inf` and emits
+# a `RuntimeWarning`; the final answer $1/\infty = 0$ happens to be right, but the warning goes to
+# stderr (and nbgrader scores a test cell with stderr output as failed). Here is the overflow, caught
+# as an error so we can print it:
+
+# %% nbgrader={"grade": false, "grade_id": "overflow_demo", "locked": true, "schema_version": 3, "solution": false}
+def sigmoid_naive(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+with np.errstate(over="raise"):
+    try:
+        sigmoid_naive(np.array([-1000.0]))
+    except FloatingPointError as err:
+        print("sigmoid_naive(-1000):", type(err).__name__, "-", err)
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_stable_sigmoid", "locked": true, "schema_version": 3, "solution": false}
+# The cure is to never call `exp` on a large positive number. For $x < 0$ multiply numerator and
+# denominator by $e^{x}$:
+#
+# $$\sigma(x) = \frac{1}{1 + e^{-x}} = \frac{e^{x}}{e^{x} + 1} \qquad (x < 0).$$
+#
+# Now the exponent is negative in both branches: use $\frac{1}{1 + e^{-x}}$ for $x \ge 0$ and
+# $\frac{e^{x}}{1 + e^{x}}$ for $x < 0$. A compact way is to compute $e = e^{-|x|}$ once (always
+# $\le 1$) and choose with `np.where(x >= 0, 1 / (1 + e), e / (1 + e))`.
+#
+# Careful with `np.where(cond, A, B)`: NumPy computes **both** `A` and `B` for every element before
+# choosing, so `np.where(x >= 0, 1 / (1 + np.exp(-x)), ...)` still overflows for $x = -1000$.
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_ex_sigmoid", "locked": true, "schema_version": 3, "solution": false}
+# ### Exercise 1: an overflow-safe sigmoid (2 points)
+#
+# Write `sigmoid(x)` for an array `x` of any shape, returning an array of the same shape. It must give
+# `0.0` and `1.0` (no `nan`) for $x = \mp 1000$ **without any warning**.
+
+# %% nbgrader={"grade": false, "grade_id": "sigmoid", "locked": false, "schema_version": 3, "solution": true}
+def sigmoid(x):
+    """Overflow-safe logistic sigmoid 1 / (1 + exp(-x)).
+
+    Parameters
+    ----------
+    x : ndarray, any shape
+
+    Returns
+    -------
+    out : ndarray, same shape as x, values in [0, 1]
+    """
+    ### BEGIN SOLUTION
+    x = np.asarray(x, dtype=float)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": false, "grade_id": "try_sigmoid", "locked": true, "schema_version": 3, "solution": false}
+print(sigmoid(np.array([-1000.0, -2.0, 0.0, 2.0, 1000.0])))
+
+# %% nbgrader={"grade": true, "grade_id": "sigmoid_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+# Visible checks: shape, sigma(0) = 1/2, symmetry sigma(-x) = 1 - sigma(x), and no warning at +-1000.
+x_test = np.linspace(-6, 6, 13).reshape(13, 1)
+out = testing.check_own_work(sigmoid, x_test)
+testing.assert_shape(out, (13, 1), name="sigmoid(x) for x of shape (13, 1)")
+testing.assert_close(out[6, 0], 0.5, name="sigmoid(0)")
+testing.assert_close(out + out[::-1], np.ones((13, 1)), name="sigmoid(x) + sigmoid(-x) (should be 1)")
+with warnings.catch_warnings():
+    warnings.simplefilter("error", RuntimeWarning)
+    try:
+        out = testing.check_own_work(sigmoid, np.array([-1000.0, 1000.0]))
+    except RuntimeWarning as warning:
+        raise AssertionError(
+            f"sigmoid([-1000, 1000]) emits a RuntimeWarning ({warning}).\n"
+            "  likely mistake: np.exp of a large positive number; see the stable formula above "
+            "(and remember np.where computes both branches)."
+        ) from None
+testing.assert_close(out, np.array([0.0, 1.0]), name="sigmoid([-1000, 1000])")
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(11)
+for _shape in ((7,), (3, 4), (2, 3, 5)):
+    _x = _rng.normal(scale=8.0, size=_shape)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        _out = testing.check_own_work(sigmoid, _x)
+    testing.assert_close(_out, lib.sigmoid(_x), name=f"sigmoid on shape {_shape}")
+_x = np.array([-1e3, -745.0, -710.0, -40.0, -1e-9, 0.0, 1e-9, 40.0, 710.0, 1e3])
+with np.errstate(over="raise", invalid="raise", divide="raise"):
+    _out = testing.check_own_work(sigmoid, _x)
+testing.assert_close(_out, lib.sigmoid(_x), rtol=1e-9, atol=1e-300, name="sigmoid at extreme inputs")
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_ex_sigmoid_grad", "locked": true, "schema_version": 3, "solution": false}
+# ### Exercise 2: the sigmoid's derivative (1 point)
+#
+# Write `sigmoid_grad(x)` $= \sigma(x)(1 - \sigma(x))$, elementwise, using your `sigmoid` (so it is
+# overflow-safe too).
+
+# %% nbgrader={"grade": false, "grade_id": "sigmoid_grad", "locked": false, "schema_version": 3, "solution": true}
+def sigmoid_grad(x):
+    """Derivative of the sigmoid, sigma(x) * (1 - sigma(x)), elementwise; same shape as x."""
+    ### BEGIN SOLUTION
+    s = sigmoid(x)
+    return s * (1.0 - s)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "sigmoid_grad_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+# Visible checks: shape, the maximum 1/4 at 0, and agreement with a centred difference.
+x_test = np.linspace(-5, 5, 11)
+g = testing.check_own_work(sigmoid_grad, x_test)
+testing.assert_shape(g, (11,), name="sigmoid_grad(x)")
+testing.assert_close(g[5], 0.25, name="sigmoid_grad(0)")
+h = 1e-5
+numeric = (lib.sigmoid(x_test + h) - lib.sigmoid(x_test - h)) / (2 * h)
+testing.assert_close(g, numeric, rtol=1e-6, atol=1e-10, name="sigmoid_grad vs centred difference")
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(12)
+_x = _rng.normal(scale=5.0, size=(4, 6))
+_g = testing.check_own_work(sigmoid_grad, _x)
+testing.assert_close(_g, lib.sigmoid_grad(_x), name="sigmoid_grad on shape (4, 6)")
+with np.errstate(over="raise", invalid="raise", divide="raise"):
+    _g = testing.check_own_work(sigmoid_grad, np.array([-1000.0, 1000.0]))
+testing.assert_close(_g, np.zeros(2), name="sigmoid_grad at -1000 and 1000")
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_tanh", "locked": true, "schema_version": 3, "solution": false}
+# ## 2. tanh
+#
+# $$\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}} = 2\sigma(2x) - 1, \qquad \tanh'(x) = 1 - \tanh^2(x).$$
+#
+# tanh is a sigmoid stretched to $(-1, 1)$. Being *zero-centred* (outputs of both signs, $\tanh(0) = 0$)
+# helps the next layer, and its slope at 0 is 1 instead of $\tfrac14$. NumPy's `np.tanh` is already
+# stable, so there is no exercise here; the cell checks the identity with the library versions.
+
+# %% nbgrader={"grade": false, "grade_id": "tanh_demo", "locked": true, "schema_version": 3, "solution": false}
+x_demo = np.linspace(-4, 4, 9)
+print("tanh(x)           :", np.tanh(x_demo))
+print("2 sigmoid(2x) - 1 :", 2 * lib.sigmoid(2 * x_demo) - 1)
+print("tanh'(0) =", lib.tanh_grad(0.0), "   sigmoid'(0) =", lib.sigmoid_grad(0.0))
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_saturation", "locked": true, "schema_version": 3, "solution": false}
+# ## 3. Saturation and vanishing gradients
+#
+# For large $|x|$ both the sigmoid and tanh are flat: they **saturate**, and their derivative is
+# almost 0 ($\sigma'(10) \approx 4.5 \times 10^{-5}$). During backpropagation (notebook 07) the gradient
+# that reaches layer $l$ is a product of one factor $h'(a)$ per layer above it (times the weights):
+#
+# $$\frac{\partial L}{\partial a^{(1)}} \;\propto\; h'(a^{(1)})\, h'(a^{(2)}) \cdots h'(a^{(L)}).$$
+#
+# With the sigmoid every factor is at most $\tfrac14$, so after 10 layers the gradient is at most
+# $4^{-10} \approx 10^{-6}$ times what it was, even before any unit saturates. The first layers then
+# barely learn: the gradient **vanishes**. The experiment below sends a gradient backwards through a
+# deep random network (64 units per layer, weights scaled by $1/\sqrt{64}$, and by $\sqrt{2/64}$ for the
+# ReLU, which zeroes half of its inputs) and records how large the gradient is at each layer.
+
+# %% nbgrader={"grade": false, "grade_id": "vanishing_demo", "locked": true, "schema_version": 3, "solution": false}
+def gradient_norms(name, depth=10, width=64, n=32, seed=0):
+    """Norm of dL/da at each layer of a random deep net, from the top layer (index depth-1) down."""
+    r = np.random.default_rng(seed)
+    f, df = lib.ACTIVATIONS[name]
+    gain = np.sqrt(2.0) if name == "relu" else 1.0  # ReLU zeroes half its inputs: make up for it
+    weights = [gain * r.normal(size=(width, width)) / np.sqrt(width) for _ in range(depth)]
+    z, pre = r.normal(size=(n, width)), []
+    for W in weights:  # forward pass, remember the raw activations a
+        a = z @ W
+        pre.append(a)
+        z = f(a)
+    grad_z, norms = r.normal(size=(n, width)), np.zeros(depth)
+    for layer in reversed(range(depth)):  # backward pass
+        grad_a = grad_z * df(pre[layer])
+        norms[layer] = np.linalg.norm(grad_a) / np.sqrt(n)
+        grad_z = grad_a @ weights[layer].T
+    return norms
+
+
+norms = {name: gradient_norms(name) for name in ("sigmoid", "tanh", "relu")}
+for name, values in norms.items():
+    print(f"{name:8s} gradient size at the top layer {values[-1]:.2e}, at the first layer {values[0]:.2e}")
+fig = plotting.plot_gradient_norms(norms, title="Gradient size per layer, 10-layer random network")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_relu", "locked": true, "schema_version": 3, "solution": false}
+# ## 4. ReLU
+#
+# $$\mathrm{ReLU}(x) = \max(0, x), \qquad \mathrm{ReLU}'(x) = \begin{cases} 1 & x > 0 \\ 0 & x < 0 \end{cases}$$
+#
+# The ReLU does not saturate for $x > 0$: its derivative there is exactly 1, so gradients pass through
+# active units undiminished (the flat ReLU curve in the plot above). It is also the cheapest function
+# on the list, and it makes many units exactly 0 (a *sparse* representation). That is why it is the
+# default in modern networks.
+#
+# At $x = 0$ the ReLU has a kink and no derivative. Any value in $[0, 1]$ is a valid *subgradient*; we
+# use the convention $\mathrm{ReLU}'(0) = 0$ (as most libraries do).
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_ex_relu", "locked": true, "schema_version": 3, "solution": false}
+# ### Exercise 3: ReLU and its derivative (2 points)
+#
+# Write `relu(x)` and `relu_grad(x)` for arrays of any shape (same shape out, floats). Use
+# `relu_grad(0) = 0`.
+
+# %% nbgrader={"grade": false, "grade_id": "relu", "locked": false, "schema_version": 3, "solution": true}
+def relu(x):
+    """max(0, x), elementwise; same shape as x."""
+    ### BEGIN SOLUTION
+    return np.maximum(0.0, x)
+    ### END SOLUTION
+
+
+def relu_grad(x):
+    """Derivative of ReLU: 1.0 where x > 0, else 0.0 (also at 0); same shape as x."""
+    ### BEGIN SOLUTION
+    return (np.asarray(x) > 0).astype(float)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "relu_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+# Visible checks: a few values, shapes, and the convention at 0.
+x_test = np.array([[-2.0, -0.5, 0.0], [0.5, 3.0, -1e3]])
+out = testing.check_own_work(relu, x_test)
+testing.assert_shape(out, (2, 3), name="relu(x)")
+testing.assert_close(out, [[0.0, 0.0, 0.0], [0.5, 3.0, 0.0]], name="relu(x)")
+g = testing.check_own_work(relu_grad, x_test)
+testing.assert_shape(g, (2, 3), name="relu_grad(x)")
+testing.assert_close(g, [[0.0, 0.0, 0.0], [1.0, 1.0, 0.0]], name="relu_grad(x) (with relu_grad(0) = 0)")
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(13)
+for _shape in ((9,), (4, 5), (2, 2, 3)):
+    _x = _rng.normal(scale=3.0, size=_shape)
+    _out, _g = testing.check_own_work(relu, _x), testing.check_own_work(relu_grad, _x)
+    testing.assert_close(_out, lib.relu(_x), name=f"relu on shape {_shape}")
+    testing.assert_close(_g, lib.relu_grad(_x), name=f"relu_grad on shape {_shape}")
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_dead", "locked": true, "schema_version": 3, "solution": false}
+# ### Dead ReLUs
+#
+# The ReLU's strength has a flip side. A unit whose raw activation is negative for **every** input
+# outputs 0 everywhere *and* has derivative 0 everywhere, so no gradient ever reaches its weights:
+# gradient descent can never revive it. Such a unit is *dead*. It happens, for example, after one
+# large update pushes a bias far below zero. The demo below takes a layer of 100 ReLU units on 500
+# random inputs and shifts all biases down: the fraction of units that never fire grows quickly, and
+# those units would receive exactly zero gradient.
+
+# %% nbgrader={"grade": false, "grade_id": "dead_demo", "locked": true, "schema_version": 3, "solution": false}
+X_data = rng.normal(size=(500, 20))
+W_layer = rng.normal(size=(20, 100)) / np.sqrt(20)
+for shift in (0.0, -1.0, -2.0, -3.0, -4.0):
+    A_layer = X_data @ W_layer + shift
+    dead = np.all(lib.relu_grad(A_layer) == 0, axis=0)  # no input makes the unit fire
+    print(f"bias {shift:+.0f}: {dead.mean():5.0%} of the units are dead (zero gradient on all 500 inputs)")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_leaky", "locked": true, "schema_version": 3, "solution": false}
+# ## 5. Leaky ReLU
+#
+# The lecture's leaky ReLU keeps a small slope for negative inputs:
+#
+# $$\mathrm{LeakyReLU}(x) = \max(0.1x,\; x) = \begin{cases} x & x > 0 \\ 0.1\,x & x \le 0 \end{cases},
+#   \qquad \mathrm{LeakyReLU}'(x) = \begin{cases} 1 & x > 0 \\ 0.1 & x \le 0 \end{cases}$$
+#
+# A unit that is "off" still passes a tenth of the gradient, so it can come back to life. The slope
+# 0.1 is the lecture's; we write it as a parameter $\alpha$ (other common values are 0.01 and 0.2).
+# For $0 \le \alpha \le 1$ the two forms agree; we use the second one (it also makes sense for
+# $\alpha > 1$), with the derivative $\alpha$ at $x = 0$.
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_ex_leaky", "locked": true, "schema_version": 3, "solution": false}
+# ### Exercise 4: leaky ReLU and its derivative (2 points)
+#
+# Write `leaky_relu(x, alpha=0.1)` and `leaky_relu_grad(x, alpha=0.1)` as defined above (`x` for
+# $x > 0$, $\alpha x$ otherwise; derivative 1 for $x > 0$, $\alpha$ otherwise).
+
+# %% nbgrader={"grade": false, "grade_id": "leaky_relu", "locked": false, "schema_version": 3, "solution": true}
+def leaky_relu(x, alpha=0.1):
+    """x where x > 0, alpha * x elsewhere; same shape as x."""
+    ### BEGIN SOLUTION
+    x = np.asarray(x, dtype=float)
+    return np.where(x > 0, x, alpha * x)
+    ### END SOLUTION
+
+
+def leaky_relu_grad(x, alpha=0.1):
+    """1.0 where x > 0, alpha elsewhere (also at 0); same shape as x."""
+    ### BEGIN SOLUTION
+    x = np.asarray(x, dtype=float)
+    return np.where(x > 0, 1.0, alpha)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "leaky_relu_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+# Visible checks: the lecture's alpha = 0.1 on a few values, and the derivative's shape.
+x_test = np.array([-10.0, -1.0, 2.0, 5.0])
+out = testing.check_own_work(leaky_relu, x_test)
+testing.assert_close(out, [-1.0, -0.1, 2.0, 5.0], name="leaky_relu(x) with the default alpha = 0.1")
+g = testing.check_own_work(leaky_relu_grad, x_test)
+testing.assert_shape(g, (4,), name="leaky_relu_grad(x)")
+testing.assert_close(g[2:], [1.0, 1.0], name="leaky_relu_grad for positive x")
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(14)
+for _alpha in (0.1, 0.01, 0.3):
+    _x = _rng.normal(scale=3.0, size=(5, 4))
+    _out = testing.check_own_work(leaky_relu, _x, alpha=_alpha)
+    _g = testing.check_own_work(leaky_relu_grad, _x, alpha=_alpha)
+    testing.assert_close(_out, lib.leaky_relu(_x, _alpha), name=f"leaky_relu alpha={_alpha}")
+    testing.assert_close(_g, lib.leaky_relu_grad(_x, _alpha), name=f"leaky_relu_grad alpha={_alpha}")
+_g = testing.check_own_work(leaky_relu_grad, np.array([-10.0, -1.0, 0.0, 2.0]))
+testing.assert_close(_g, [0.1, 0.1, 0.1, 1.0], name="leaky_relu_grad at -10, -1, 0, 2")
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_elu", "locked": true, "schema_version": 3, "solution": false}
+# ## 6. ELU
+#
+# The exponential linear unit replaces the negative half by a smooth curve that levels off at
+# $-\alpha$:
+#
+# $$\mathrm{ELU}(x) = \begin{cases} x & x \ge 0 \\ \alpha\,(e^{x} - 1) & x < 0 \end{cases}, \qquad
+#   \mathrm{ELU}'(x) = \begin{cases} 1 & x \ge 0 \\ \alpha\, e^{x} & x < 0 \end{cases}$$
+#
+# Negative outputs push the mean activation towards zero (like tanh), there is a gradient for $x < 0$
+# (no dead units), and with $\alpha = 1$ the function is smooth at 0. The price is an `exp`, and the
+# same trap as before: `np.where(x >= 0, x, alpha * (np.exp(x) - 1))` evaluates `np.exp(1000)` for
+# $x = 1000$ and warns, even though that value is thrown away. Clip the argument first:
+# `np.exp(np.minimum(x, 0))` (or `np.expm1`, which is also more precise for small $|x|$).
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_ex_elu", "locked": true, "schema_version": 3, "solution": false}
+# ### Exercise 5: ELU and its derivative (2 points)
+#
+# Write `elu(x, alpha=1.0)` and `elu_grad(x, alpha=1.0)` as defined above (derivative 1 at $x = 0$),
+# with no warning for $|x|$ up to 1000.
+
+# %% nbgrader={"grade": false, "grade_id": "elu", "locked": false, "schema_version": 3, "solution": true}
+def elu(x, alpha=1.0):
+    """x where x >= 0, alpha * (exp(x) - 1) elsewhere; same shape as x."""
+    ### BEGIN SOLUTION
+    x = np.asarray(x, dtype=float)
+    return np.where(x >= 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+    ### END SOLUTION
+
+
+def elu_grad(x, alpha=1.0):
+    """1.0 where x >= 0, alpha * exp(x) elsewhere; same shape as x."""
+    ### BEGIN SOLUTION
+    x = np.asarray(x, dtype=float)
+    return np.where(x >= 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "elu_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+# Visible checks: identity for x >= 0, the limit -alpha, a centred difference, and no warning at +-1000.
+x_test = np.array([-2.0, -0.5, 0.5, 3.0])
+out = testing.check_own_work(elu, x_test)
+testing.assert_shape(out, (4,), name="elu(x)")
+testing.assert_close(out[2:], [0.5, 3.0], name="elu(x) for x >= 0")
+h = 1e-5
+numeric = (lib.elu(x_test + h) - lib.elu(x_test - h)) / (2 * h)
+g = testing.check_own_work(elu_grad, x_test)
+testing.assert_close(g, numeric, rtol=1e-6, atol=1e-10, name="elu_grad vs centred difference")
+with warnings.catch_warnings():
+    warnings.simplefilter("error", RuntimeWarning)
+    try:
+        out = testing.check_own_work(elu, np.array([-1000.0, 1000.0]), alpha=2.0)
+        g = testing.check_own_work(elu_grad, np.array([-1000.0, 1000.0]), alpha=2.0)
+    except RuntimeWarning as warning:
+        raise AssertionError(
+            f"elu or elu_grad at x = -1000, 1000 emits a RuntimeWarning ({warning}).\n"
+            "  likely mistake: np.exp(1000) in the branch np.where throws away; use np.exp(np.minimum(x, 0))."
+        ) from None
+testing.assert_close(out, [-2.0, 1000.0], name="elu([-1000, 1000], alpha=2)")
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(15)
+for _alpha in (1.0, 0.5, 2.0):
+    _x = _rng.normal(scale=3.0, size=(3, 7))
+    _out = testing.check_own_work(elu, _x, alpha=_alpha)
+    _g = testing.check_own_work(elu_grad, _x, alpha=_alpha)
+    testing.assert_close(_out, lib.elu(_x, _alpha), name=f"elu alpha={_alpha}")
+    testing.assert_close(_g, lib.elu_grad(_x, _alpha), name=f"elu_grad alpha={_alpha}")
+testing.assert_close(g, [0.0, 1.0], atol=1e-12, name="elu_grad([-1000, 1000], alpha=2)")
+_g = testing.check_own_work(elu_grad, np.array([0.0]))
+testing.assert_close(_g, [1.0], name="elu_grad(0)")
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_gallery", "locked": true, "schema_version": 3, "solution": false}
+# ## 7. All of them side by side
+#
+# Functions on the left, derivatives on the right (the library's versions, so this works before you
+# finish the exercises). Look for: where each derivative is zero or tiny (saturation, dead zone), where
+# it is 1 (gradient passes unchanged), and where the function jumps in slope (kinks at 0).
+
+# %% nbgrader={"grade": false, "grade_id": "gallery", "locked": true, "schema_version": 3, "solution": false}
+gallery = {name: lib.ACTIVATIONS[name] for name in ("sigmoid", "tanh", "relu", "leaky_relu", "elu")}
+fig = plotting.plot_activations(gallery, title="The activations of the lecture and their derivatives")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_maxout", "locked": true, "schema_version": 3, "solution": false}
+# ## 8. Maxout
+#
+# Maxout is different: it is not a fixed function of one number but the maximum of **two linear
+# functions of the input, each with its own learned weights**:
+#
+# $$\mathrm{maxout}(\mathbf{x}) = \max\left(\mathbf{w}_1^T \mathbf{x} + b_1,\; \mathbf{w}_2^T \mathbf{x} + b_2\right).$$
+#
+# A layer of $H$ maxout units on a batch `X (N, D)` has two weight matrices `W1, W2 (D, H)` and two
+# bias vectors `b1, b2 (H,)`, and computes `max(X @ W1 + b1, X @ W2 + b2)` elementwise, shape `(N, H)`.
+# It doubles the parameters, but it contains the ReLU family as special cases. For one input
+# ($D = H = 1$) with $w_1 = 1, b_1 = 0$:
+#
+# * $w_2 = 0, b_2 = 0$: $\max(x, 0)$ is the ReLU;
+# * $w_2 = 0.1, b_2 = 0$: $\max(x, 0.1x)$ is the lecture's leaky ReLU.
+#
+# Because both pieces are linear, maxout never saturates and never dies completely (one piece always
+# passes the gradient). Its derivative with respect to $x$ is $\mathbf{w}$ of whichever piece wins.
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_ex_maxout", "locked": true, "schema_version": 3, "solution": false}
+# ### Exercise 6: a maxout layer (2 points)
+#
+# Write `maxout(X, W1, b1, W2, b2)` returning the `(N, H)` array
+# $\max(XW_1 + b_1, XW_2 + b_2)$ (elementwise maximum: `np.maximum`, not `np.max`).
+
+# %% nbgrader={"grade": false, "grade_id": "maxout", "locked": false, "schema_version": 3, "solution": true}
+def maxout(X, W1, b1, W2, b2):
+    """Maxout layer with two pieces.
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, D)
+    W1, W2 : ndarray, shape (D, H)
+    b1, b2 : ndarray, shape (H,)
+
+    Returns
+    -------
+    out : ndarray, shape (N, H)
+        Elementwise max(X @ W1 + b1, X @ W2 + b2).
+    """
+    ### BEGIN SOLUTION
+    return np.maximum(X @ W1 + b1, X @ W2 + b2)
+    ### END SOLUTION
+
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_try_maxout", "locked": true, "schema_version": 3, "solution": false}
+# Try it: with the weights from the list above, maxout reproduces the ReLU and the leaky ReLU on a
+# column of inputs.
+
+# %% nbgrader={"grade": false, "grade_id": "try_maxout", "locked": true, "schema_version": 3, "solution": false}
+x_col = np.linspace(-2, 2, 5).reshape(5, 1)  # N = 5 examples, D = 1
+one, zero = np.ones((1, 1)), np.zeros(1)
+as_relu = maxout(x_col, one, zero, np.zeros((1, 1)), zero)
+as_leaky = maxout(x_col, one, zero, 0.1 * one, zero)
+print("x             :", x_col.ravel())
+print("maxout (ReLU) :", as_relu.ravel(), " ReLU:", lib.relu(x_col).ravel())
+print("maxout (leaky):", as_leaky.ravel(), " leaky ReLU:", lib.leaky_relu(x_col).ravel())
+
+# %% nbgrader={"grade": true, "grade_id": "maxout_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+# Visible checks: shape, and maxout with w2 = b2 = 0 is max(0, x W1 + b1) on a random batch.
+_r = np.random.default_rng(5)
+X_test, W_test, b_test = _r.normal(size=(6, 3)), _r.normal(size=(3, 4)), _r.normal(size=4)
+out = testing.check_own_work(maxout, X_test, W_test, b_test, np.zeros((3, 4)), np.zeros(4))
+testing.assert_shape(out, (6, 4), name="maxout(X (6, 3), W (3, 4), ...)")
+testing.assert_close(out, np.maximum(0.0, X_test @ W_test + b_test), name="maxout with W2 = 0, b2 = 0 (a ReLU layer)")
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(16)
+for _N, _D, _H in ((1, 1, 1), (5, 4, 3), (20, 7, 9)):
+    _args = (
+        _rng.normal(size=(_N, _D)),
+        _rng.normal(size=(_D, _H)),
+        _rng.normal(size=_H),
+        _rng.normal(size=(_D, _H)),
+        _rng.normal(size=_H),
+    )
+    _out = testing.check_own_work(maxout, *_args)
+    testing.assert_shape(_out, (_N, _H), name=f"maxout N={_N}, D={_D}, H={_H}")
+    testing.assert_close(_out, lib.maxout(*_args), name=f"maxout N={_N}, D={_D}, H={_H}")
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_explorer", "locked": true, "schema_version": 3, "solution": false}
+# ## 9. Explore
+#
+# Pick an activation and its parameter ($\alpha$ for leaky ReLU and ELU). The explorer shows the
+# function, its derivative, and the output of a small random network (1 input, two hidden layers of 16
+# units with this activation, 1 output) over $x \in [-3, 3]$. Notice how the network's output inherits
+# the character of its activation: smooth and flat at the ends for sigmoid/tanh, piecewise linear with
+# kinks for the ReLU family. The static figure below shows the same panels for all five.
+# (The explorer does not run while grading.)
+
+# %% nbgrader={"grade": false, "grade_id": "explorer", "locked": true, "schema_version": 3, "solution": false}
+fig = plotting.plot_random_network_outputs(
+    ("sigmoid", "tanh", "relu", "leaky_relu", "elu"), seed=0, title="Output of the same random 1-16-16-1 network"
+)
+if widgets.widgets_enabled():
+    display(widgets.activation_explorer())
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_q_choice", "locked": true, "schema_version": 3, "solution": false}
+# ### Question (2 points, graded by hand)
+#
+# You are about to train a network with 20 hidden layers. Which activation would you choose for the
+# hidden layers, and why? In three to six sentences, use the words *saturation* (or vanishing
+# gradient) and *dead unit*, and say what your choice costs.
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q_choice", "locked": false, "points": 2, "schema_version": 3, "solution": true}
+# YOUR ANSWER HERE
+#
+# ### BEGIN SOLUTION
+# Not sigmoid (or tanh): they saturate for large $|a|$ and even at best $\sigma' \le 1/4$, so the
+# gradient, a product of 20 such factors, vanishes and the first layers barely learn (the experiment
+# above: sigmoid gradients shrink by orders of magnitude, ReLU's do not). A ReLU (the usual default)
+# passes the gradient unchanged through active units and is cheap, but a unit whose input is negative
+# for every example is dead: zero output, zero gradient, never recovers (e.g. after a large update or
+# a bad initialisation/learning rate). Leaky ReLU or ELU keep a small gradient for $x < 0$ and avoid
+# dead units (ELU is smoother and zero-centred but costs an exp); maxout avoids both problems but
+# doubles the parameters. A good answer picks ReLU (with care for the learning rate and
+# initialisation) or leaky ReLU/ELU, and names the trade-off.
+# ### END SOLUTION
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "summary", "locked": true, "schema_version": 3, "solution": false}
+# ## Summary
+#
+# | activation | formula | derivative | watch out for |
+# |---|---|---|---|
+# | sigmoid | $1/(1+e^{-x})$ | $\sigma(1-\sigma) \le \tfrac14$ | saturation, vanishing gradients, overflow if written naively |
+# | tanh | $\tanh x$ | $1 - \tanh^2 x \le 1$ | saturation (zero-centred, better than sigmoid) |
+# | ReLU | $\max(0, x)$ | $1$ or $0$ | dead units |
+# | leaky ReLU | $\max(0.1x, x)$ | $1$ or $0.1$ | the slope is one more hyperparameter |
+# | ELU | $x$ or $\alpha(e^x - 1)$ | $1$ or $\alpha e^x$ | cost of exp; `np.where` evaluates both branches |
+# | maxout | $\max(w_1^Tx + b_1, w_2^Tx + b_2)$ | $w$ of the winning piece | twice the parameters |
+#
+# * Write numerically safe code: never `exp` a large positive number (sigmoid, ELU), and remember that
+#   `np.where` computes both branches.
+# * Saturating activations multiply gradients by small factors layer after layer; non-saturating ones
+#   (the ReLU family, maxout) keep them alive, at the risk of dead units for the plain ReLU.
+# * Maxout generalises ReLU ($w_2 = b_2 = 0$) and leaky ReLU ($w_2 = 0.1\,w_1$).
+#
+# **Next:** notebook 03 asks how to find good weights at all: loss functions and their minimum.
