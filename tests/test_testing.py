@@ -318,6 +318,25 @@ def test_check_own_work_ignores_module_imports(fakelib):
     assert out.sum() == 1.5
 
 
+def test_check_own_work_catches_exec_and_nested_helpers(fakelib):
+    def student(x):
+        scope = {"x": x}
+        exec("import fakelib.acts as a\nout = a.relu(x)", scope)  # module-level code is no loophole
+        return scope["out"]
+
+    assert "fakelib.acts.relu" in message_of(testing.check_own_work, student, X, forbidden="fakelib")
+
+    def helper(v):
+        return fakelib.acts.leaky(v, 0.3)
+
+    def student2(x):
+        return helper(x) + 0
+
+    assert "`student2` calls fakelib.acts.leaky" in message_of(
+        testing.check_own_work, student2, X, forbidden="fakelib"
+    )
+
+
 def test_check_own_work_refuses_real_course_library():
     import helpers.data  # noqa: F401 - any real library module will do
 
