@@ -24,8 +24,10 @@ import hashlib
 import io
 import os
 import pickle
+import queue
 import tarfile
 import tempfile
+import threading
 import urllib.error
 import urllib.request
 import zlib
@@ -158,42 +160,83 @@ def _parse_batch(raw, source):
 # --------------------------------------------------------------------------------------------------
 # reading archives and folders
 # --------------------------------------------------------------------------------------------------
-def _read_tar(path):
-    """Bytes of each wanted batch file inside ``path`` (one sequential pass, nothing extracted)."""
+def _iter_tar(path):
+    """Yield ``(name, bytes, source)`` for each wanted batch inside ``path``, in archive order.
+
+    One sequential pass over the compressed stream; nothing is written to disk.
+    """
     wanted = set(TRAIN_BATCHES) | {TEST_BATCH}
-    found = {}
+    found = set()
     try:
         with tarfile.open(path, "r:*") as archive:
             for member in archive:
                 name = member.name.rsplit("/", 1)[-1]
                 if name in wanted and member.isfile() and name not in found:
-                    found[name] = archive.extractfile(member).read()
+                    found.add(name)
+                    yield name, archive.extractfile(member).read(), f"{path}:{name}"
     except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
         raise CIFAR10Error(
             f"{path} is not a readable CIFAR-10 archive ({type(exc).__name__}: {exc}). Expected the "
             f"official {ARCHIVE_NAME}; the file may be truncated or corrupt: download it again."
         ) from None
-    missing = sorted(wanted - set(found))
+    missing = sorted(wanted - found)
     if missing:
         raise CIFAR10Error(
             f"{path} is a tar archive but lacks {', '.join(missing)} (expected {BATCHES_DIR}/data_batch_1..5 "
             "and test_batch, as in the official cifar-10-python.tar.gz)."
         )
-    return {name: (raw, f"{path}:{name}") for name, raw in found.items()}
 
 
-def _read_folder(folder):
-    found = {}
-    missing = []
-    for name in (*TRAIN_BATCHES, TEST_BATCH):
-        file = folder / name
-        if file.is_file():
-            found[name] = (file.read_bytes(), str(file))
-        else:
-            missing.append(name)
+def _prefetch(iterator, depth=2):
+    """Run ``iterator`` in a background thread, up to ``depth`` items ahead.
+
+    zlib releases the GIL, so decompressing the next batch overlaps with unpickling this one.
+    Exceptions of the iterator are re-raised in the caller; when the caller stops early (a bad batch),
+    the thread is told to stop and the archive is closed.
+    """
+    items = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def put(item):
+        while not stop.is_set():
+            try:
+                items.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce():
+        try:
+            for item in iterator:
+                if not put(item):
+                    break
+            else:
+                put(done)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            put(exc)
+        finally:
+            iterator.close()
+
+    worker = threading.Thread(target=produce, name="cifar10-reader", daemon=True)
+    worker.start()
+    try:
+        while (item := items.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
+def _iter_folder(folder):
+    missing = [name for name in (*TRAIN_BATCHES, TEST_BATCH) if not (folder / name).is_file()]
     if missing:
         raise CIFAR10Error(f"{folder} lacks {', '.join(missing)} (expected data_batch_1..5 and test_batch).")
-    return found
+    for name in (*TRAIN_BATCHES, TEST_BATCH):
+        yield name, (folder / name).read_bytes(), str(folder / name)
 
 
 def _locate(path):
@@ -212,18 +255,28 @@ def _locate(path):
 
 
 def _load_from(kind, where):
-    files = _read_tar(where) if kind == "tar" else _read_folder(where)
-    parts = {name: _parse_batch(raw, source) for name, (raw, source) in files.items()}
-    X_train = _to_images(np.concatenate([parts[n][0] for n in TRAIN_BATCHES]))
+    files = _prefetch(_iter_tar(where)) if kind == "tar" else _iter_folder(where)
+    parts = {}
+    for name, raw, source in files:
+        parts[name] = _parse_batch(raw, source)
+        del raw  # keep at most a couple of raw batches alive
+    X_train = _to_images([parts[n][0] for n in TRAIN_BATCHES])
     y_train = np.concatenate([parts[n][1] for n in TRAIN_BATCHES])
-    X_test = _to_images(parts[TEST_BATCH][0])
+    X_test = _to_images([parts[TEST_BATCH][0]])
     y_test = parts[TEST_BATCH][1]
     return X_train, y_train, X_test, y_test
 
 
-def _to_images(rows):
-    """(n, 3072) R-plane, G-plane, B-plane rows -> (n, 32, 32, 3) contiguous uint8 images."""
-    return np.ascontiguousarray(rows.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
+def _to_images(batches):
+    """(n, 3072) rows (R plane, G plane, B plane) of each batch -> one (N, 32, 32, 3) uint8 array."""
+    out = np.empty((sum(len(b) for b in batches), 32, 32, 3), dtype=np.uint8)
+    start = 0
+    for rows in batches:
+        stop = start + len(rows)
+        for c in range(3):  # one channel at a time: about twice as fast as a 4-D transpose copy
+            out[start:stop, :, :, c] = rows[:, c * 1024 : (c + 1) * 1024].reshape(-1, 32, 32)
+        start = stop
+    return out
 
 
 def _where_to_put_it():
