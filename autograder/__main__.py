@@ -1,0 +1,93 @@
+"""Command line: ``python -m autograder grade SUBMISSIONS --out OUT`` and ``python -m autograder demo``.
+
+Exit status: 0 when every hand-in was graded (problems included, they are in report.json),
+2 when the grader itself could not run (the reason is printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from . import export, sandbox
+from .grade import GraderError, grade
+
+
+def default_course_root() -> Path:
+    cwd = Path.cwd()
+    if (cwd / "source").is_dir():
+        return cwd
+    return Path(__file__).resolve().parents[1]
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--course", type=Path, default=None, help="course root holding source/ (default: here)")
+    p.add_argument(
+        "--workers", type=int, default=min(2, os.cpu_count() or 1), help="notebooks graded at once"
+    )
+    p.add_argument("--timeout", type=int, default=60, help="seconds per cell (default 60)")
+    p.add_argument(
+        "--memory", type=int, default=2048, help="memory cap per notebook kernel in MB (default 2048)"
+    )
+    p.add_argument(
+        "--db",
+        default=None,
+        help="gradebook database URL (default: sqlite OUT/gradebook.db), "
+        "e.g. postgresql://user:pass@host/dbname",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    g = sub.add_parser("grade", help="grade a folder or .zip of hand-ins")
+    g.add_argument("submissions", type=Path, help="<student>/<assignment>/<notebook>.ipynb folder or .zip")
+    g.add_argument("--out", type=Path, required=True, help="where grades.csv, report.json, feedback/ go")
+    _common(g)
+    d = sub.add_parser("demo", help="build a sample class from release/ and source/ and grade it")
+    d.add_argument("--out", type=Path, default=Path("artifacts/grade-demo"), help="output folder")
+    d.add_argument("--assignments", nargs="*", default=None, help="only these assignments")
+    _common(d)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    course = (args.course or default_course_root()).resolve()
+    limits = sandbox.Limits(timeout=args.timeout, memory_mb=args.memory)
+    try:
+        if args.command == "demo":
+            from .demo import build_class
+
+            submissions = args.out / "submitted"
+            build_class(course, submissions, assignments=args.assignments)
+            out = args.out / "graded"
+        else:
+            submissions, out = args.submissions, args.out
+        outcome = grade(
+            submissions,
+            out,
+            course_root=course,
+            workers=args.workers,
+            limits=limits,
+            db_url=args.db,
+            progress=not args.no_progress,
+        )
+    except GraderError as err:
+        print(f"autograder: cannot grade: {err}", file=sys.stderr)
+        return 2
+    print(export.summary_table(outcome.results))
+    total = len(outcome.results)
+    flagged = sum(1 for r in outcome.results if r.problems)
+    print(
+        f"\n{total} notebooks graded in {outcome.seconds:.1f} s, {flagged} with problems (see report.json)."
+    )
+    print(f"grades.csv, report.json and feedback/ are in {Path(out).resolve()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,255 @@
+"""The course as the grader sees it: the gradebook built from source/, read once into memory.
+
+``build_gradebook(course_root, db_url, work)`` runs nbgrader's own ``GenerateAssignment`` over every
+assignment in ``course_root/source`` (in a scratch course folder, so the project's release/ is never
+touched). That records, in the gradebook, each nbgrader cell's source (test cells WITH their hidden
+tests), checksum, points and lock state, exactly as ``nbgrader generate_assignment`` does. The result
+is then read back once into plain dataclasses (:class:`CourseSpec`), so grading a whole class needs
+no further gradebook reads.
+
+Cell kinds (nbgrader metadata, schema 3):
+
+* ``answer``   solution cell, not graded (the student's code)
+* ``test``     graded, not a solution: an autograded test cell (locked)
+* ``manual``   graded solution cell: a manually graded answer
+* ``readonly`` locked, neither graded nor solution (prompt or setup text)
+* ``task``     nbgrader task cell (graded manually)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+HIDDEN_BEGIN = "BEGIN HIDDEN TESTS"
+HIDDEN_END = "END HIDDEN TESTS"
+
+
+@dataclass(frozen=True)
+class CellSpec:
+    """One nbgrader cell of a source notebook, as recorded in the gradebook."""
+
+    grade_id: str
+    kind: str  # answer | test | manual | readonly | task
+    cell_type: str  # code | markdown
+    source: str  # gradebook source (tests include their hidden part)
+    checksum: str | None
+    points: float | None
+    cell_id: str | None = None  # nbformat cell id in source/ (kept by generate_assignment)
+
+    @property
+    def release_source(self) -> str:
+        """The source a student receives (hidden tests removed, as ClearHiddenTests does)."""
+        return strip_hidden(self.source)
+
+    @property
+    def hidden_lines(self) -> list[str]:
+        """Non-blank lines of the hidden test region (what feedback must never show)."""
+        return hidden_lines(self.source)
+
+
+@dataclass
+class NotebookSpec:
+    assignment: str
+    name: str
+    cells: list[CellSpec]
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(c.points or 0 for c in self.cells if c.kind in ("test", "manual", "task")))
+
+    @property
+    def tests(self) -> list[CellSpec]:
+        return [c for c in self.cells if c.kind == "test"]
+
+    def by_id(self) -> dict[str, CellSpec]:
+        return {c.grade_id: c for c in self.cells}
+
+
+@dataclass
+class CourseSpec:
+    db_url: str
+    course_id: str
+    assignments: dict[str, dict[str, NotebookSpec]] = field(default_factory=dict)
+
+    def notebook(self, assignment: str, name: str) -> NotebookSpec | None:
+        return self.assignments.get(assignment, {}).get(name)
+
+
+def strip_hidden(source: str) -> str:
+    """Remove ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` regions (nbgrader's rule)."""
+    out, inside = [], False
+    for line in source.split("\n"):
+        if HIDDEN_BEGIN in line:
+            inside = True
+        elif HIDDEN_END in line:
+            inside = False
+        elif not inside:
+            out.append(line)
+    return "\n".join(out)
+
+
+def hidden_lines(source: str) -> list[str]:
+    lines, inside = [], False
+    for line in source.split("\n"):
+        if HIDDEN_BEGIN in line:
+            inside = True
+        elif HIDDEN_END in line:
+            inside = False
+        elif inside and line.strip():
+            lines.append(line.strip())
+    return lines
+
+
+def cell_kind(meta: dict) -> str | None:
+    """The kind of an nbgrader cell from its metadata, or None for an ordinary cell."""
+    if not meta or "grade_id" not in meta:
+        return None
+    if meta.get("task"):
+        return "task"
+    grade, solution = bool(meta.get("grade")), bool(meta.get("solution"))
+    if grade and solution:
+        return "manual"
+    if grade:
+        return "test"
+    if solution:
+        return "answer"
+    if meta.get("locked"):
+        return "readonly"
+    return None
+
+
+def find_assignments(source_dir: Path) -> dict[str, list[str]]:
+    """``{assignment: [notebook names]}`` for every ``source/<assignment>/<notebook>.ipynb``."""
+    found = {}
+    if not source_dir.is_dir():
+        return found
+    for adir in sorted(p for p in source_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        names = sorted(p.stem for p in adir.glob("*.ipynb"))
+        if names:
+            found[adir.name] = names
+    return found
+
+
+def ensure_tools_on_path() -> None:
+    """nbgrader's Gradebook runs the ``alembic`` command: make the running Python's scripts findable."""
+    scripts = os.path.dirname(sys.executable)
+    if shutil.which("alembic") is None and scripts not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+
+
+def _load_course_config(course_root: Path):
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    path = course_root / "nbgrader_config.py"
+    if path.is_file():
+        return PyFileConfigLoader(path.name, str(course_root)).load_config()
+    return Config()
+
+
+def build_gradebook(
+    course_root: Path | str,
+    db_url: str,
+    work: Path | str,
+    assignments: list[str] | None = None,
+    course_id: str | None = None,
+) -> CourseSpec:
+    """Record every assignment of ``course_root/source`` in the gradebook at ``db_url``.
+
+    Uses nbgrader's GenerateAssignment (its SaveCells preprocessor writes the source cells,
+    checksums and points), with the course's nbgrader_config.py, in the scratch folder ``work``.
+    Returns the course read back from the gradebook.
+    """
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.coursedir import CourseDirectory
+
+    ensure_tools_on_path()
+    course_root, work = Path(course_root).resolve(), Path(work)
+    source_dir = course_root / "source"
+    found = find_assignments(source_dir)
+    if assignments is not None:
+        found = {a: n for a, n in found.items() if a in assignments}
+    if not found:
+        raise RuntimeError(f"no assignments found in {source_dir} (expected source/<assignment>/<nb>.ipynb)")
+
+    scratch = work / "course"
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    scratch.mkdir(parents=True)
+    (scratch / "source").symlink_to(source_dir, target_is_directory=True)
+
+    config = _load_course_config(course_root)
+    course_id = course_id or config.CourseDirectory.get("course_id") or "default_course"
+    config.CourseDirectory.root = str(scratch)
+    config.CourseDirectory.db_url = db_url
+    config.CourseDirectory.course_id = course_id
+    config.CourseDirectory.source_directory = "source"
+    config.CourseDirectory.release_directory = "release"
+    config.CourseDirectory.notebook_id = "*"
+    config.GenerateAssignment.create_assignment = True
+
+    quiet = logging.getLogger("autograder.nbgrader")
+    quiet.setLevel(logging.ERROR)
+    for assignment in found:
+        config.CourseDirectory.assignment_id = assignment
+        coursedir = CourseDirectory(config=config, log=quiet)
+        converter = GenerateAssignment(coursedir=coursedir, config=config, log=quiet)
+        converter.force = True
+        converter.start()
+    return load_spec(db_url, course_id, source_dir, list(found))
+
+
+def load_spec(db_url: str, course_id: str, source_dir: Path, assignments: list[str]) -> CourseSpec:
+    """Read the recorded cells back from the gradebook (one session), ordered as in source/."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    spec = CourseSpec(db_url=db_url, course_id=course_id)
+    with Gradebook(db_url, course_id) as gb:
+        for assignment in assignments:
+            try:
+                record = gb.find_assignment(assignment)
+            except MissingEntry:
+                continue
+            spec.assignments[assignment] = {}
+            for nb_record in record.notebooks:
+                sources = {c.name: c for c in nb_record.source_cells}
+                points = {c.name: float(c.max_score) for c in nb_record.grade_cells}
+                points.update({c.name: float(c.max_score) for c in nb_record.task_cells})
+                path = source_dir / assignment / f"{nb_record.name}.ipynb"
+                order = _source_order(path)
+                cells = []
+                for grade_id, cell_id, meta in order:
+                    stored = sources.get(grade_id)
+                    kind = cell_kind(meta)
+                    if stored is None or kind is None:
+                        continue
+                    cells.append(
+                        CellSpec(
+                            grade_id=grade_id,
+                            kind=kind,
+                            cell_type=stored.cell_type,
+                            source=stored.source or "",
+                            checksum=stored.checksum,
+                            points=points.get(grade_id),
+                            cell_id=cell_id,
+                        )
+                    )
+                spec.assignments[assignment][nb_record.name] = NotebookSpec(assignment, nb_record.name, cells)
+    return spec
+
+
+def _source_order(path: Path) -> list[tuple[str, str | None, dict]]:
+    nb = nbformat.read(os.fspath(path), as_version=4)
+    out = []
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if "grade_id" in meta:
+            out.append((meta["grade_id"], cell.get("id"), dict(meta)))
+    return out

@@ -1,0 +1,256 @@
+"""Grade a class: intake -> prepare -> sandboxed execution (parallel) -> scores -> outputs.
+
+``grade(submissions, out, ...)`` is what ``python -m autograder grade`` runs. OUT receives::
+
+    grades.csv                                   nbgrader's export format, one row per student x assignment
+    report.json                                  per student and notebook: score, max, every problem met
+    feedback/<student>/<assignment>/<nb>.html    redacted feedback (no hidden tests)
+    autograded/<student>/<assignment>/<nb>.ipynb executed notebooks, for the instructor (formgrader)
+    gradebook.db                                 unless --db points at another database
+
+The gradebook is built from ``course_root/source`` with nbgrader's GenerateAssignment; every
+notebook is prepared in the parent (tests restored from the gradebook), executed in its own
+sandbox, scored with nbgrader's rule, and only then written to the gradebook in one session.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from . import export, feedback, guard, intake, repair, sandbox, scoring
+from .course import CourseSpec, build_gradebook, find_assignments
+
+
+class GraderError(RuntimeError):
+    """The grader itself cannot run (exit code 2, with this reason)."""
+
+
+@dataclass
+class Job:
+    student: str
+    assignment: str
+    spec: object
+    prepared: object
+    events: list
+    files: dict = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    results: list
+    warnings: list
+    report: dict
+    spec: CourseSpec
+    seconds: float
+
+
+def _sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path.resolve()}"
+
+
+def _assignment_files(course_root: Path, assignment: str) -> dict[str, Path]:
+    """Non-notebook files of source/<assignment> (nbgrader copies them beside the notebook too)."""
+    folder = course_root / "source" / assignment
+    files = {}
+    for path in folder.rglob("*"):
+        rel = path.relative_to(folder)
+        if (
+            path.is_file()
+            and path.suffix != ".ipynb"
+            and not any(
+                p.startswith(".") or p in ("__pycache__", ".ipynb_checkpoints", "feedback") for p in rel.parts
+            )
+        ):
+            files[str(rel)] = path
+    return files
+
+
+def plan(course: CourseSpec, received: intake.Intake, course_root: Path):
+    """Split hand-ins into jobs to execute and results already known (missing, malformed...)."""
+    jobs, known = [], []
+    for sub in received.submissions:
+        notebooks = course.assignments.get(sub.assignment, {})
+        files = _assignment_files(course_root, sub.assignment)
+        for name, spec in sorted(notebooks.items()):
+            path = sub.notebooks.get(name)
+            if path is None:
+                known.append(
+                    scoring.zero_result(
+                        sub.student, sub.assignment, spec, "missing", f"{name}.ipynb was not handed in"
+                    )
+                )
+                continue
+            try:
+                nb = repair.read_notebook(path.read_bytes())
+            except repair.NotANotebook as err:
+                known.append(
+                    scoring.zero_result(
+                        sub.student, sub.assignment, spec, "malformed", f"{name}.ipynb: {err}"
+                    )
+                )
+                continue
+            own = repair.fingerprint(nb, spec)
+            best = max(
+                (
+                    (repair.fingerprint(nb, other), f"{a}/{n}")
+                    for a, nbs in course.assignments.items()
+                    for n, other in nbs.items()
+                    if other is not spec
+                ),
+                default=(0, ""),
+            )
+            if own == 0 or best[0] > own:
+                hint = f" (it looks like {best[1]})" if best[0] > own else ""
+                known.append(
+                    scoring.zero_result(
+                        sub.student,
+                        sub.assignment,
+                        spec,
+                        "other_notebook",
+                        f"{name}.ipynb is not this assignment's notebook{hint}",
+                    )
+                )
+                continue
+            prepared, events = repair.prepare(nb, spec)
+            jobs.append(Job(sub.student, sub.assignment, spec, prepared, events, files))
+        for w in sub.warnings:
+            received.warnings.append(w)
+    return jobs, known
+
+
+def run_job(job: Job, limits: sandbox.Limits, env_extra: dict, extra_ro: list) -> tuple:
+    instrumented = guard.instrument(job.prepared)
+    execution = sandbox.run_notebook(
+        instrumented, limits, files=job.files, env_extra=env_extra, extra_ro=extra_ro
+    )
+    result, executed = scoring.score_notebook(job.student, job.assignment, job.spec, instrumented, execution)
+    result.problems = [dict(e.as_dict(), kind=e.kind) for e in job.events] + result.problems
+    return result, executed
+
+
+def _write_notebook_outputs(out: Path, result, executed, spec) -> None:
+    rel = Path(result.student) / result.assignment
+    if executed is not None:
+        (out / "autograded" / rel).mkdir(parents=True, exist_ok=True)
+        nbformat.write(executed, str(out / "autograded" / rel / f"{result.notebook}.ipynb"))
+        safe = feedback.redact(executed, spec, result)
+        page = feedback.render_html(safe, result)
+    else:
+        reasons = "".join(f"<li>{html.escape(p['detail'])}</li>" for p in result.problems)
+        page = (
+            f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(result.notebook)}"
+            f"</title></head><body><h1>{html.escape(result.notebook)} (Score: 0 / {result.max_score:g})"
+            f"</h1><p>This notebook could not be graded:</p><ul>{reasons}</ul></body></html>"
+        )
+    (out / "feedback" / rel).mkdir(parents=True, exist_ok=True)
+    (out / "feedback" / rel / f"{result.notebook}.html").write_text(page, encoding="utf-8")
+
+
+def grade(
+    submissions: Path | str,
+    out: Path | str,
+    *,
+    course_root: Path | str,
+    workers: int = 1,
+    limits: sandbox.Limits | None = None,
+    db_url: str | None = None,
+    progress: bool = True,
+    env_extra: dict | None = None,
+    extra_ro: list | None = None,
+    log=None,
+) -> Outcome:
+    started = time.monotonic()
+    log = log or (lambda msg: print(msg, file=sys.stderr))
+    course_root, out = Path(course_root).resolve(), Path(out).resolve()
+    submissions = Path(submissions).resolve()
+    limits = limits or sandbox.Limits()
+    reason = sandbox.sandbox_available()
+    if reason:
+        raise GraderError(reason)
+    if not find_assignments(course_root / "source"):
+        raise GraderError(f"no assignments in {course_root / 'source'}: build source/ first (make source)")
+    if out == submissions or submissions in out.parents:
+        raise GraderError("OUT must not be inside SUBMISSIONS (SUBMISSIONS is never modified)")
+    out.mkdir(parents=True, exist_ok=True)
+    for sub in ("feedback", "autograded"):
+        shutil.rmtree(out / sub, ignore_errors=True)
+    db_url = db_url or _sqlite_url(out / "gradebook.db")
+    work = Path(tempfile.mkdtemp(prefix="autograder-"))
+    try:
+        try:
+            course = build_gradebook(course_root, db_url, work)
+        except Exception as err:
+            raise GraderError(f"could not build the gradebook from {course_root / 'source'}: {err}") from err
+        names = {a: sorted(nbs) for a, nbs in course.assignments.items()}
+        try:
+            received = intake.collect(submissions, names, work / "submitted")
+        except intake.IntakeError as err:
+            raise GraderError(str(err)) from err
+        jobs, results = plan(course, received, course_root)
+        executed_by_key = {}
+        bar = _progress(len(jobs) + len(results), progress)
+        for r in results:
+            _write_notebook_outputs(out, r, None, None)
+            bar.update(1)
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            futures = {
+                pool.submit(run_job, job, limits, env_extra or {}, extra_ro or []): job for job in jobs
+            }
+            for future in as_completed(futures):
+                job = futures[future]
+                try:
+                    result, executed = future.result()
+                except Exception as err:  # a grader bug on one notebook must not stop the class
+                    result = scoring.zero_result(
+                        job.student,
+                        job.assignment,
+                        job.spec,
+                        "error",
+                        f"grader error: {type(err).__name__}: {err}",
+                    )
+                    executed = None
+                results.append(result)
+                executed_by_key[(result.student, result.assignment, result.notebook)] = executed
+                try:
+                    _write_notebook_outputs(out, result, executed, job.spec)
+                except Exception as err:
+                    result.problems.append({"kind": "feedback", "detail": f"feedback failed: {err}"})
+                bar.set_postfix_str(
+                    f"{result.student}/{result.notebook} {result.score:g}/{result.max_score:g}"
+                )
+                bar.update(1)
+        bar.close()
+        timestamps = {(s.student, s.assignment): s.timestamp for s in received.submissions}
+        export.save_to_gradebook(db_url, course.course_id, results, timestamps)
+        export.export_csv(db_url, course.course_id, out / "grades.csv")
+        seconds = time.monotonic() - started
+        meta = {
+            "course_id": course.course_id,
+            "assignments": {a: sorted(n) for a, n in course.assignments.items()},
+            "workers": workers,
+            "limits": limits.__dict__,
+            "seconds": round(seconds, 1),
+        }
+        report = export.write_report(out / "report.json", results, received.warnings, meta)
+        for w in received.warnings:
+            log(f"warning: {w}")
+        return Outcome(results, received.warnings, report, course, seconds)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _progress(total: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total, unit="nb", desc="grading", disable=not enabled, file=sys.stderr, dynamic_ncols=True
+    )
