@@ -56,6 +56,7 @@ BATCHES_DIR = "cifar-10-batches-py"
 URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 MD5 = "c58f30108f718f92721af3b95e74349a"  # the official archive (never applied to a user's own file)
 
+_CHUNK = 2048  # rows per step in preprocess
 TRAIN_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6))
 TEST_BATCH = "test_batch"
 IMAGE_SIZE = 32 * 32 * 3
@@ -413,21 +414,23 @@ def preprocess(X_train, *others, dtype=np.float32, eps=1e-8):
     n, d = flat.shape
     total = np.zeros(d)
     squares = np.zeros(d)
-    for start in range(0, n, 4096):  # float64 sums in chunks: no (N, D) float64 temporary
-        chunk = flat[start : start + 4096].astype(np.float64)
-        total += chunk.sum(axis=0)
-        squares += np.einsum("ij,ij->j", chunk, chunk)
+    for start in range(0, n, _CHUNK):  # float64 sums chunk by chunk: no (N, D) float64 temporary
+        chunk = flat[start : start + _CHUNK].astype(np.float32)
+        total += chunk.sum(axis=0, dtype=np.float64)
+        squares += np.einsum("ij,ij->j", chunk, chunk, dtype=np.float64)
     mean = total / n
     std = np.sqrt(np.maximum(squares / n - mean**2, 0.0)) + eps
-    mean_t, std_t = mean.astype(dtype), std.astype(dtype)
+    mean_t, inv_std_t = mean.astype(dtype), (1.0 / std).astype(dtype)
     out = []
     for i, X in enumerate((X_train, *others)):
         Xf = _flat(X, "X_train" if i == 0 else f"others[{i - 1}]")
         if Xf.shape[1] != d:
             raise ValueError(f"others[{i - 1}] has {Xf.shape[1]} features per example, X_train has {d}")
-        Z = Xf.astype(dtype)  # always a copy
-        Z -= mean_t
-        Z /= std_t
+        Z = np.empty(Xf.shape, dtype=dtype)
+        for start in range(0, len(Xf), _CHUNK):  # chunks stay in cache: about twice as fast
+            part = Z[start : start + _CHUNK]
+            np.subtract(Xf[start : start + _CHUNK], mean_t, out=part, dtype=dtype)
+            part *= inv_std_t
         out.append(Z)
     return (*out, {"mean": mean, "std": std})
 
