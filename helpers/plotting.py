@@ -518,3 +518,349 @@ def plot_prediction(image, probs, true_label, classes, axes=None):
     ax_bar.set_xlabel("predicted probability")
     ax_bar.set_title("network output (true class highlighted)")
     return ax_img, ax_bar
+
+
+# --- 03_argmin -------------------------------------------------------------------------------------
+_BLUE, _ORANGE, _GREEN, _VERMILLION, _SKY, _PURPLE = (
+    COLORS[k] for k in ("blue", "orange", "green", "vermillion", "sky", "purple")
+)
+
+
+def plot_penalized_bars(ax, w_values, L_values, lam=0.0):
+    r"""Bar chart of the penalised loss $L(w) + \lambda |w|$ of a few candidate weights (03_argmin).
+
+    Each bar is split into the data loss $L(w)$ and the penalty $\lambda |w|$ stacked on top; the
+    argmin (first one on ties) is outlined and labelled.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    w_values, L_values : array_like, shape (K,)
+        Candidate weights and their data losses.
+    lam : float
+        Penalty strength lambda >= 0.
+
+    Returns
+    -------
+    ax
+    """
+    w = np.asarray(w_values, dtype=float)
+    L = np.asarray(L_values, dtype=float)
+    if w.shape != L.shape or w.ndim != 1:
+        raise ValueError(
+            f"expected w_values and L_values of the same shape (K,), got {w.shape} and {L.shape}"
+        )
+    penalty = lam * np.abs(w)
+    total = L + penalty
+    best = int(np.argmin(total))
+    x = np.arange(len(w))
+    ax.bar(x, L, color=_BLUE, label=r"data loss $L(w)$")
+    ax.bar(x, penalty, bottom=L, color=_ORANGE, label=rf"penalty $\lambda|w|$, $\lambda$ = {lam:.2f}")
+    ax.bar(x[best], total[best], fill=False, edgecolor="black", linewidth=2.0)
+    for xi, t in zip(x, total, strict=True):
+        ax.annotate(
+            f"{t:.2f}",
+            (xi, t),
+            ha="center",
+            va="bottom",
+            fontsize=9,
+            xytext=(0, 2),
+            textcoords="offset points",
+        )
+    ax.set_xticks(x, [f"w = {v:g}" for v in w])
+    ax.set_xlabel("candidate weight w")
+    ax.set_ylabel(r"$\hat L(w) = L(w) + \lambda |w|$")
+    ax.set_ylim(0, 1.3 * max(float(total.max()), 1e-9))
+    ax.set_title(rf"Penalised loss, $\lambda$ = {lam:.2f}: argmin is w = {w[best]:g}")
+    ax.legend(loc="upper left", fontsize=8)
+    return ax
+
+
+def plot_penalty_lines(ax, w_values, L_values, lam_max=2.0, lam=None):
+    r"""Each candidate's penalised loss as a line in $\lambda$, with the lower envelope (03_argmin).
+
+    Line k is $L(w_k) + \lambda |w_k|$ for $\lambda \in [0, \lambda_{max}]$; the lowest line at each
+    $\lambda$ is the optimum, drawn as a thick black envelope. With ``lam`` a vertical marker is added.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    w_values, L_values : array_like, shape (K,)
+    lam_max : float
+        Right end of the lambda axis.
+    lam : float or None
+        Current lambda to mark.
+
+    Returns
+    -------
+    ax
+    """
+    w = np.asarray(w_values, dtype=float)
+    L = np.asarray(L_values, dtype=float)
+    lams = np.linspace(0.0, lam_max, 401)
+    lines = L[:, None] + np.abs(w)[:, None] * lams[None, :]  # (K, 401)
+    colors = [_BLUE, _ORANGE, _GREEN, _VERMILLION, _PURPLE, _SKY]
+    styles = ["-", "--", "-.", ":"]
+    for k in range(len(w)):
+        ax.plot(
+            lams,
+            lines[k],
+            color=colors[k % len(colors)],
+            linestyle=styles[k % len(styles)],
+            label=rf"w = {w[k]:g}: {L[k]:g} + {abs(w[k]):g}$\lambda$",
+        )
+    ax.plot(lams, lines.min(axis=0), color="black", linewidth=3.5, alpha=0.35, label="lowest line (optimum)")
+    if lam is not None:
+        ax.axvline(lam, color=COLORS["black"], linewidth=1.0, alpha=0.6)
+    ax.set_xlim(0.0, lam_max)
+    ax.set_xlabel(r"penalty strength $\lambda$")
+    ax.set_ylabel(r"$L(w) + \lambda |w|$")
+    ax.set_title(r"Each candidate is a line in $\lambda$; the lowest one wins")
+    ax.legend(fontsize=8, loc="upper left")
+    return ax
+
+
+def plot_grid_search(ax, loss_fn, lo, hi, num=21):
+    """A one-weight loss curve with the ``num`` grid points of a grid search and the best one (03_argmin).
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    loss_fn : callable
+        Vectorized: maps an ndarray of weights to their losses.
+    lo, hi : float
+        Range of w.
+    num : int
+        Number of grid points shown.
+
+    Returns
+    -------
+    ax
+    """
+    fine = np.linspace(lo, hi, 801)
+    grid = np.linspace(lo, hi, num)
+    losses = np.asarray(loss_fn(grid), dtype=float)
+    best = int(np.argmin(losses))
+    ax.plot(fine, loss_fn(fine), color=_BLUE, label="L(w)")
+    ax.plot(grid, losses, "o", color=_ORANGE, markersize=5, label=f"{num} grid points")
+    ax.plot(
+        grid[best],
+        losses[best],
+        "*",
+        color=_VERMILLION,
+        markersize=16,
+        label=f"best grid point w = {grid[best]:.2f}",
+    )
+    ax.set_xlabel("weight w")
+    ax.set_ylabel("loss L(w)")
+    ax.set_title("Grid search: evaluate everywhere, keep the best")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_search_paths(ax, loss_fn, paths, lo, hi):
+    """Paths of an iterative search drawn on a one-weight loss curve (03_argmin).
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    loss_fn : callable
+        Vectorized loss of one weight.
+    paths : sequence of ndarray, each shape (T + 1,)
+        Visited weights of each run, starting point first.
+    lo, hi : float
+        Range of w drawn.
+
+    Returns
+    -------
+    ax
+    """
+    fine = np.linspace(lo, hi, 801)
+    ax.plot(fine, loss_fn(fine), color=_SKY, linewidth=1.5, label="L(w)")
+    colors = [_BLUE, _VERMILLION, _GREEN, _PURPLE, _ORANGE]
+    for k, path in enumerate(paths):
+        path = np.asarray(path, dtype=float)
+        color = colors[k % len(colors)]
+        values = np.asarray(loss_fn(path), dtype=float)
+        ax.plot(path, values, ".", color=color, markersize=5)
+        ax.plot(path[0], values[0], "o", color=color, markersize=8, fillstyle="none")
+        ax.plot(
+            path[-1],
+            values[-1],
+            "X",
+            color=color,
+            markersize=11,
+            label=f"start {path[0]:.2f} -> stop {path[-1]:.2f} ({len(path) - 1} moves)",
+        )
+    ax.set_xlabel("weight w")
+    ax.set_ylabel("loss L(w)")
+    ax.set_title("Iterative local search: downhill until no neighbour is lower")
+    ax.legend(fontsize=8)
+    return ax
+
+
+# --- 04_losses -------------------------------------------------------------------------------------
+def _one_example(scores, y):
+    s = np.asarray(scores, dtype=float)
+    if s.ndim != 1:
+        raise ValueError(f"expected the scores of one example, shape (C,), got {s.shape}")
+    y = int(y)
+    if not 0 <= y < s.shape[0]:
+        raise ValueError(f"expected a label in 0..{s.shape[0] - 1}, got {y}")
+    return s, y
+
+
+def _hinge_and_ce(s, y, margin=1.0):
+    """Hinge and cross-entropy loss of one example (natural log, stable)."""
+    hinge = float(np.sum(np.maximum(0.0, np.delete(s, y) - s[y] + margin)))
+    c = float(np.max(s))
+    ce = float(c + np.log(np.sum(np.exp(s - c))) - s[y])
+    return hinge, ce
+
+
+def plot_loss_vs_correct_score(ax, scores, y, class_names=None, span=(-6.0, 10.0), margin=1.0):
+    r"""Hinge and cross-entropy of one example as its correct-class score varies (04_losses).
+
+    The other scores stay fixed; the current correct score is marked.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    scores : array_like, shape (C,)
+        Scores of one example.
+    y : int
+        Its correct class.
+    class_names : sequence of str, optional
+    span : (float, float)
+        Range of the correct-class score.
+    margin : float
+
+    Returns
+    -------
+    ax
+    """
+    s, y = _one_example(scores, y)
+    name = class_names[y] if class_names is not None else f"class {y}"
+    grid = np.linspace(span[0], span[1], 401)
+    hinge, ce = np.empty_like(grid), np.empty_like(grid)
+    for k, value in enumerate(grid):
+        trial = s.copy()
+        trial[y] = value
+        hinge[k], ce[k] = _hinge_and_ce(trial, y, margin)
+    ax.plot(grid, hinge, color=_BLUE, label="hinge (SVM) loss")
+    ax.plot(grid, ce, color=_VERMILLION, linestyle="--", label="cross-entropy (natural log)")
+    h0, c0 = _hinge_and_ce(s, y, margin)
+    ax.plot([s[y], s[y]], [h0, c0], "o", color="black", markersize=5)
+    ax.axvline(s[y], color=COLORS["black"], linewidth=1.0, alpha=0.6, label=f"current score {s[y]:g}")
+    ax.axvline(
+        np.max(np.delete(s, y)) + margin, color=_GREEN, linestyle=":", label="best other score + margin"
+    )
+    ax.set_ylim(bottom=-0.3)
+    ax.set_xlabel(f"score of the correct class ({name})")
+    ax.set_ylabel("loss $L_i$")
+    ax.set_title(f"Moving the correct score of the {name} example")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_scores_and_probabilities(axes, scores, y, class_names=None, margin=1.0):
+    """Scores (left) and softmax probabilities (right) of one example, losses in the titles (04_losses).
+
+    Parameters
+    ----------
+    axes : sequence of two matplotlib Axes
+    scores : array_like, shape (C,)
+    y : int
+        Correct class, highlighted.
+    class_names : sequence of str, optional
+    margin : float
+        Hinge margin; the line "correct score - margin" shows which wrong scores are penalised.
+
+    Returns
+    -------
+    axes
+    """
+    s, y = _one_example(scores, y)
+    names = list(class_names) if class_names is not None else [f"class {k}" for k in range(len(s))]
+    x = np.arange(len(s))
+    colors = [_VERMILLION if k == y else _BLUE for k in range(len(s))]
+    hinge, ce = _hinge_and_ce(s, y, margin)
+    e = np.exp(s - s.max())
+    p = e / e.sum()
+    ax_s, ax_p = axes[0], axes[1]
+    ax_s.bar(x, s, color=colors)
+    ax_s.axhline(0.0, color="black", linewidth=0.8)
+    ax_s.axhline(s[y] - margin, color=_GREEN, linestyle=":", label="correct score - margin")
+    for xi, v in zip(x, s, strict=True):
+        ax_s.annotate(f"{v:.1f}", (xi, v), ha="center", va="bottom" if v >= 0 else "top", fontsize=9)
+    ax_s.set_xticks(x, names)
+    ax_s.set_xlabel("class (correct class in vermilion)")
+    ax_s.set_ylabel("score $s_j$")
+    low, high = min(float(s.min()), s[y] - margin, 0.0), max(float(s.max()), 0.0)
+    ax_s.set_ylim(low - 0.15 * (high - low) - 0.5, high + 0.3 * (high - low) + 0.5)
+    ax_s.set_title(f"Scores: hinge loss = {hinge:.2f}")
+    ax_s.legend(fontsize=8, loc="upper left")
+    ax_p.bar(x, p, color=colors)
+    for xi, v in zip(x, p, strict=True):
+        ax_p.annotate(f"{v:.2f}", (xi, v), ha="center", va="bottom", fontsize=9)
+    ax_p.set_ylim(0.0, 1.12)
+    ax_p.set_xticks(x, names)
+    ax_p.set_xlabel("class")
+    ax_p.set_ylabel("softmax probability")
+    ax_p.set_title(f"Probabilities: cross-entropy = {ce:.2f}")
+    return axes
+
+
+def plot_triplet(ax, anchor, positive, negative, alpha=0.2):
+    r"""Anchor, positive and negative embeddings in 2-D with their squared distances (04_losses).
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    anchor, positive, negative : array_like, shape (2,)
+    alpha : float
+        Triplet margin, shown in the title with the loss.
+
+    Returns
+    -------
+    ax
+    """
+    a, p, n = (np.asarray(v, dtype=float) for v in (anchor, positive, negative))
+    if not a.shape == p.shape == n.shape == (2,):
+        raise ValueError(f"expected three 2-D points of shape (2,), got {a.shape}, {p.shape}, {n.shape}")
+    d_ap, d_an = float(np.sum((a - p) ** 2)), float(np.sum((a - n) ** 2))
+    loss = max(0.0, d_ap - d_an + alpha)
+    for point, color, marker, label in (
+        (a, COLORS["black"], "o", "anchor"),
+        (p, _GREEN, "s", "positive (same person)"),
+        (n, _VERMILLION, "^", "negative (someone else)"),
+    ):
+        ax.plot(*point, marker, color=color, markersize=12, label=label, linestyle="none")
+    ax.plot(*zip(a, p, strict=True), color=_GREEN)
+    ax.plot(*zip(a, n, strict=True), color=_VERMILLION, linestyle="--")
+    ax.annotate(
+        f"$d^2$ = {d_ap:.2f}",
+        (a + p) / 2,
+        xytext=(-4, 6),
+        textcoords="offset points",
+        ha="right",
+        color=_GREEN,
+    )
+    ax.annotate(
+        f"$d^2$ = {d_an:.2f}",
+        (a + n) / 2,
+        xytext=(0, -16),
+        textcoords="offset points",
+        ha="center",
+        color=_VERMILLION,
+    )
+    pts = np.stack([a, p, n])
+    centre, half = pts.mean(axis=0), 0.75 * float(np.ptp(pts, axis=0).max()) + 0.1
+    ax.set_xlim(centre[0] - half, centre[0] + half)
+    ax.set_ylim(centre[1] - half, centre[1] + half)
+    ax.set_aspect("equal")
+    ax.set_xlabel("embedding dimension 1")
+    ax.set_ylabel("embedding dimension 2")
+    ax.set_title(rf"Triplet: [{d_ap:.2f} - {d_an:.2f} + {alpha:g}]$_+$ = {loss:.2f}")
+    ax.legend(fontsize=8, loc="upper left")
+    return ax

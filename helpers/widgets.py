@@ -357,3 +357,73 @@ def learning_rate_explorer(f, grad_fn, w0, *, max_steps=100, extent=2.2):
     return explorer(
         draw, controls, ncols=2, figsize=(11, 4.8), title="Gradient descent and the learning rate"
     )
+
+
+# --- 03_argmin -------------------------------------------------------------------------------------
+def argmin_explorer(w_values, L_values, lam_max=2.0, lam=0.0):
+    r"""A lambda slider over the bar chart of $L(w) + \lambda|w|$ and the lines in lambda (03_argmin).
+
+    Parameters
+    ----------
+    w_values, L_values : array_like, shape (K,)
+        Candidate weights and their data losses.
+    lam_max : float
+        Largest lambda on the slider.
+    lam : float
+        Starting lambda.
+
+    Returns
+    -------
+    :class:`Explorer` with the control ``lam``.
+    """
+    from helpers import plotting
+
+    def draw(axes, lam):
+        plotting.plot_penalized_bars(axes[0], w_values, L_values, lam=lam)
+        plotting.plot_penalty_lines(axes[1], w_values, L_values, lam_max=lam_max, lam=lam)
+
+    slider = ipywidgets.FloatSlider(
+        value=float(lam), min=0.0, max=float(lam_max), step=0.01, description="lambda", readout_format=".2f"
+    )
+    return explorer(draw, {"lam": slider}, ncols=2, figsize=(11, 4.0))
+
+
+# --- 04_losses -------------------------------------------------------------------------------------
+def scores_explorer(scores, y, class_names=None, limit=10.0):
+    """Sliders for the scores of one example: see its probabilities, hinge and cross-entropy (04_losses).
+
+    Parameters
+    ----------
+    scores : array_like, shape (C,)
+        Starting scores of one example.
+    y : int
+        Its correct class (a dropdown changes it).
+    class_names : sequence of str, optional
+    limit : float
+        The sliders run from -limit to +limit.
+
+    Returns
+    -------
+    :class:`Explorer` with controls ``s0 .. s{C-1}`` (the scores) and ``label``.
+    """
+    from helpers import plotting
+
+    start = np.asarray(scores, dtype=float)
+    if start.ndim != 1:
+        raise ValueError(f"expected the scores of one example, shape (C,), got {start.shape}")
+    names = list(class_names) if class_names is not None else [f"class {k}" for k in range(len(start))]
+    controls = {
+        f"s{k}": ipywidgets.FloatSlider(
+            value=float(v), min=-limit, max=limit, step=0.1, description=f"{name} score", readout_format=".1f"
+        )
+        for k, (v, name) in enumerate(zip(start, names, strict=True))
+    }
+    controls["label"] = ipywidgets.Dropdown(
+        options=[(name, k) for k, name in enumerate(names)], value=int(y), description="correct class"
+    )
+
+    def draw(axes, label, **values):
+        current = np.array([values[f"s{k}"] for k in range(len(names))])
+        plotting.plot_scores_and_probabilities(axes, current, label, class_names=names)
+
+    return explorer(draw, controls, ncols=2, figsize=(10, 3.8))
