@@ -20,7 +20,6 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.losses import softmax_loss, svm_loss
-from helpers.regularization import l2
 
 __all__ = ["LinearSoftmax", "LinearSVM", "TwoLayerNet"]
 
@@ -99,11 +98,16 @@ class _Classifier:
         return out
 
     def _add_l2(self, loss: float, grads: dict, names: tuple[str, ...]) -> float:
+        """Add the L2 penalty of :func:`helpers.regularization.l2` on ``names`` to loss and grads.
+
+        Same values as ``l2(W, reg)``, computed with fewer passes over W (a BLAS dot product for
+        :math:`\\sum W^2`, no squared temporary): this runs once per SGD step on W1 (D, H).
+        """
         if self.reg:
             for name in names:
-                penalty, dW = l2(self.params[name], self.reg)
-                loss += float(penalty)
-                grads[name] += dW
+                W = self.params[name]
+                loss += self.reg * float(np.vdot(W, W))
+                grads[name] += (2.0 * self.reg) * W
         return loss
 
 

@@ -171,7 +171,7 @@ def sgd(
     verbose : bool
         Print one line per epoch.
     train_acc_samples : int
-        Size of the fixed random training subset on which ``train_acc`` is measured.
+        Size of the fixed random training subset on which ``train_acc`` is measured (0: none).
 
     Returns
     -------
@@ -238,14 +238,14 @@ def sgd(
                 if verbose:
                     bar.write(f"epoch {epoch + 1}: loss is {loss}; stopping (try a smaller learning rate)")
                 break
-            history.train_acc.append(accuracy(model, X_sub, y_sub))
+            if len(subset):
+                history.train_acc.append(accuracy(model, X_sub, y_sub))
             if X_val is not None:
                 history.val_acc.append(accuracy(model, X_val, y_val))
             history.epoch_seconds.append(time.perf_counter() - epoch_start)
-            summary = {
-                "loss": f"{np.mean(history.loss[-iters:]):.3f}",
-                "train": f"{history.train_acc[-1]:.3f}",
-            }
+            summary = {"loss": f"{np.mean(history.loss[-iters:]):.3f}"}
+            if history.train_acc:
+                summary["train"] = f"{history.train_acc[-1]:.3f}"
             if history.val_acc:
                 summary["val"] = f"{history.val_acc[-1]:.3f}"
             bar.set_postfix(summary, refresh=False)

@@ -5,6 +5,7 @@ import pytest
 
 from helpers.gradients import numerical_gradient, rel_error
 from helpers.models import LinearSoftmax, LinearSVM, TwoLayerNet
+from helpers.regularization import l2
 
 N, D, H, C = 7, 6, 5, 4
 
@@ -37,7 +38,7 @@ def test_gradients_match_numerical_gradients(kind, reg, rng):
         def f(_, name=name):
             return model.loss(X, y)[0]
 
-        num = numerical_gradient(f, param, h=1e-6)
+        num = numerical_gradient(f, param, h=1e-5)
         err = rel_error(grads[name], num)
         # the hinge and ReLU have kinks; random points this far from them stay smooth
         assert err < 1e-7, f"{kind} d{name}: rel error {err:.2e}"
@@ -54,6 +55,12 @@ def test_regularization_adds_lambda_sum_of_squared_weights(kind, rng):
     weights = [k for k in m0.params if k.startswith("W")]
     expected = 0.3 * sum(float(np.sum(m0.params[k] ** 2)) for k in weights)
     assert l1 - l0 == pytest.approx(expected, rel=1e-12)
+    # the convention of helpers.regularization.l2: penalty lambda * sum W^2, gradient 2 lambda W
+    _, g0 = m0.loss(X, y)
+    _, g1 = m1.loss(X, y)
+    assert l1 - l0 == pytest.approx(sum(l2(m0.params[k], 0.3)[0] for k in weights), rel=1e-12)
+    for k in weights:
+        np.testing.assert_allclose(g1[k] - g0[k], l2(m0.params[k], 0.3)[1], rtol=1e-10, atol=1e-14)
 
 
 @pytest.mark.parametrize("kind", ["softmax", "two_layer"])
