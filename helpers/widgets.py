@@ -427,3 +427,70 @@ def scores_explorer(scores, y, class_names=None, limit=10.0):
         plotting.plot_scores_and_probabilities(axes, current, label, class_names=names)
 
     return explorer(draw, controls, ncols=2, figsize=(10, 3.8))
+
+
+# --- 01_architecture -------------------------------------------------------------------------------
+def universal_approximation_explorer(f=None, *, x_range=(-3.0, 3.0), target_name="sin(x)"):
+    """Sliders for a one-hidden-layer random-feature fit of a 1-D function (default sin on [-3, 3]).
+
+    Controls: number of hidden units (1-64), activation (relu / tanh), seed of the random hidden
+    weights. The panel shows the target, the fit and its mean squared error
+    (``plotting.fit_random_features``, ``plotting.plot_function_fit``).
+
+    Returns
+    -------
+    :class:`Explorer` with controls ``hidden``, ``activation`` and ``seed``.
+    """
+    from helpers import plotting
+
+    f = np.sin if f is None else f
+    x = np.linspace(x_range[0], x_range[1], 400)
+    y = f(x)
+
+    def draw(ax, hidden, activation, seed):
+        fit = plotting.fit_random_features(
+            x, y, hidden, activation=activation, rng=np.random.default_rng(seed)
+        )
+        mse = float(np.mean((fit - y) ** 2))
+        title = f"{target_name} with {hidden} random {activation} units: MSE {mse:.2g}"
+        plotting.plot_function_fit(ax, x, y, fit, title=title)
+
+    controls = {
+        "hidden": ipywidgets.IntSlider(
+            value=4, min=1, max=64, description="hidden units", continuous_update=False
+        ),
+        "activation": ipywidgets.Dropdown(options=["relu", "tanh"], value="relu", description="activation"),
+        "seed": ipywidgets.IntSlider(value=0, min=0, max=20, description="seed", continuous_update=False),
+    }
+    return explorer(draw, controls, figsize=(7.5, 4.2))
+
+
+# --- 02_activations --------------------------------------------------------------------------------
+def activation_explorer():
+    """Pick an activation and its parameter: see h(x), h'(x) and a random 1-16-16-1 network's output.
+
+    Controls: activation (sigmoid, tanh, relu, leaky_relu, elu), alpha (used by leaky_relu and elu;
+    disabled for the others), seed of the random network. Drawn by ``plotting.plot_activation_explorer``.
+
+    Returns
+    -------
+    :class:`Explorer` with controls ``name``, ``alpha`` and ``seed``.
+    """
+    from helpers import plotting
+
+    name = ipywidgets.Dropdown(
+        options=["sigmoid", "tanh", "relu", "leaky_relu", "elu"], value="leaky_relu", description="activation"
+    )
+    alpha = ipywidgets.FloatSlider(
+        value=0.1, min=0.0, max=2.0, step=0.05, description="alpha", continuous_update=False
+    )
+    seed = ipywidgets.IntSlider(value=0, min=0, max=20, description="net seed", continuous_update=False)
+
+    def draw(axes, name, alpha, seed):
+        plotting.plot_activation_explorer(name, alpha, seed=seed, axes=axes)
+
+    def on_name(change):
+        alpha.disabled = change["new"] not in ("leaky_relu", "elu")
+
+    name.observe(on_name, names="value")
+    return explorer(draw, {"name": name, "alpha": alpha, "seed": seed}, ncols=3, figsize=(13, 3.8))

@@ -555,6 +555,8 @@ fig = plotting.plot_universal_approximation(np.sin, hidden_units=(2, 4, 8, 32), 
 # few units? (The explorer does not run while grading.)
 
 # %% nbgrader={"grade": false, "grade_id": "universal_widget", "locked": true, "schema_version": 3, "solution": false}
+# NBVAL_IGNORE_OUTPUT
+# (an interactive explorer: what it outputs depends on the front end)
 if widgets.widgets_enabled():
     display(widgets.universal_approximation_explorer())
 

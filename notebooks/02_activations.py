@@ -539,15 +539,21 @@ for _N, _D, _H in ((1, 1, 1), (5, 4, 3), (20, 7, 9)):
 # function, its derivative, and the output of a small random network (1 input, two hidden layers of 16
 # units with this activation, 1 output) over $x \in [-3, 3]$. Notice how the network's output inherits
 # the character of its activation: smooth and flat at the ends for sigmoid/tanh, piecewise linear with
-# kinks for the ReLU family. The static figure below shows the same panels for all five.
-# (The explorer does not run while grading.)
+# kinks for the ReLU family. (The explorer does not run while grading.)
 
 # %% nbgrader={"grade": false, "grade_id": "explorer", "locked": true, "schema_version": 3, "solution": false}
+# NBVAL_IGNORE_OUTPUT
+# (an interactive explorer: what it outputs depends on the front end)
+if widgets.widgets_enabled():
+    display(widgets.activation_explorer())
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_same_net", "locked": true, "schema_version": 3, "solution": false}
+# The same random network (same weights) with each of the five activations, for comparison:
+
+# %% nbgrader={"grade": false, "grade_id": "same_net", "locked": true, "schema_version": 3, "solution": false}
 fig = plotting.plot_random_network_outputs(
     ("sigmoid", "tanh", "relu", "leaky_relu", "elu"), seed=0, title="Output of the same random 1-16-16-1 network"
 )
-if widgets.widgets_enabled():
-    display(widgets.activation_explorer())
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_q_choice", "locked": true, "schema_version": 3, "solution": false}
 # ### Question (2 points, graded by hand)
