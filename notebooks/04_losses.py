@@ -43,7 +43,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from helpers import losses, plotting, regularization, testing, widgets
+from helpers import data, losses, plotting, regularization, testing, widgets
 
 rng = np.random.default_rng(0)
 plotting.use_course_style()
@@ -64,11 +64,23 @@ plotting.use_course_style()
 # $$\text{scores} = X W \quad\text{has shape (N, C)}:\ \text{row } i \text{ holds the C scores of image } i.$$
 
 # %%
-N, D, C = 4, 3072, 10
-X = rng.uniform(0.0, 1.0, size=(N, D))  # 4 fake "images" with pixel values in [0, 1]
-W = 0.001 * rng.normal(size=(D, C))  # small random weights
+images, labels_img, _, _ = data.load_cifar10_sample()  # a small real sample shipped with the course
+images, labels_img = images[:4], labels_img[:4]
+plotting.image_grid(images, labels_img, class_names=data.CLASSES, ncols=4, title="Four CIFAR-10 images")
+plt.show()
+
+# %%
+X = images.reshape(4, -1) / 255.0  # (N, D) = (4, 3072): each image flattened, pixel values in [0, 1]
+W = 0.001 * rng.normal(size=(X.shape[1], len(data.CLASSES)))  # (D, C): small random weights
 scores = X @ W
 print(f"X {X.shape} @ W {W.shape} -> scores {scores.shape}")
+print("true classes:     ", [data.CLASSES[k] for k in labels_img])
+print("highest scores:   ", [data.CLASSES[k] for k in scores.argmax(axis=1)])
+
+# %% [markdown]
+# With random weights the class with the highest score is a guess. Training (notebook 08) looks for a $W$
+# that makes the correct class win, and for that we first need a number that says **how bad** a set of
+# scores is: the loss. The rest of this notebook defines the lecture's losses on a tiny example.
 
 # %% [markdown]
 # ## 2. The lecture's scores, as an (N, C) array
