@@ -598,9 +598,10 @@ testing.assert_close(_p[-1], 1.15, atol=1e-9)
 #
 # * Training means $\mathbf{w}^\star = \operatorname{argmin}_{\mathbf{w}} L(\mathbf{w})$: the argmin is a
 #   weight, the min is a loss.
-# * In the lecture's toy example the optimum is $w = 3$; the penalty $|w|$ moves it to $w = 1$. With a
-#   strength $\lambda$, each candidate is a line $L(w) + \lambda |w|$; the optimum switches where lines
-#   cross, and $w = 2$ never wins.
+# * In the lecture's toy example the optimum is $w = 3$, and the penalty $|w|$ moves it to a smaller weight.
+#   With a strength $\lambda$, each candidate is a line $L(w) + \lambda |w|$ in $\lambda$; the optimum
+#   switches where the lowest lines cross, and a candidate whose line is higher *and* steeper than another
+#   (here $w = 2$) never wins.
 # * A penalty pulls the optimum towards small weights (regularization, notebook 05).
 # * One continuous weight can be searched on a grid, but $P$ weights need $k^P$ evaluations.
 # * Neural networks have no closed-form solution, so we search iteratively: step downhill from where we
