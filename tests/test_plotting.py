@@ -166,4 +166,74 @@ def test_show_templates(rng):
         plotting.show_templates(np.zeros((100, 10)))
 
 
+# --- alt text (issue 6: figures shown with alt text) ---------------------------------------------
+
+
+def test_alt_text_from_titles_and_labels():
+    fig, axes = plotting.new_figure(1, 2, title="The activations")
+    axes[0].set(title=r"$\sigma(x)$", xlabel="input x", ylabel="h(x)")
+    axes[1].set(title="Derivatives", xlabel="input x")
+    fig.colorbar(axes[1].imshow([[0, 1]]), ax=axes[1], label="value")  # colour bars are not panels
+    assert plotting.figure_alt_text(fig) == (
+        "The activations. sigma(x): h(x) against input x. Derivatives: input x"
+    )
+
+
+def test_alt_text_explicit_and_fallback():
+    fig, _ = plotting.new_figure()
+    assert plotting.figure_alt_text(fig) == "Figure with 1 panel (no title)"
+    assert plotting.set_alt(fig, 'A "quoted" <b>description</b>') is fig
+    assert plotting.figure_alt_text(fig) == 'A "quoted" <b>description</b>'
+    tag = plotting.figure_html(fig)
+    assert tag.startswith('<img src="data:image/png;base64,iVBOR')
+    assert tag.endswith('alt="A &quot;quoted&quot; &lt;b&gt;description&lt;/b&gt;">')
+
+
+def test_enable_alt_text_outside_ipython_is_a_no_op():
+    assert plotting.enable_alt_text() is False
+
+
+ALT_NOTEBOOK = [
+    "from helpers import plotting\nimport matplotlib.pyplot as plt\nplotting.use_course_style()",
+    "fig, ax = plt.subplots()\nax.plot([1, 2, 3])\nax.set(title='Loss', xlabel='epoch', ylabel='loss')\nplt.show()",
+    "fig, ax = plotting.new_figure(title='Shown twice')\nplotting.set_alt(fig, 'A line going up')\ndisplay(fig)\nfig",
+    "%matplotlib inline\nfig, ax = plt.subplots()\nax.set_title('After the backend is selected again')",
+    "import ipywidgets\nout = ipywidgets.Output()\nwith out:\n    plt.plot([0, 1]); plt.title('In a widget'); plt.show()\nout",
+]
+
+
+def test_html_export_of_a_course_notebook_has_no_image_without_alt(tmp_path, monkeypatch):
+    """The feedback nbgrader writes is nbconvert's HTML: every figure in it carries its alt text."""
+    import logging
+
+    import nbformat
+    from nbclient import NotebookClient
+    from nbconvert import HTMLExporter
+
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel uses matplotlib-inline, as in Jupyter
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in ALT_NOTEBOOK])
+    NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    outputs = [o for c in nb.cells for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "stream" and o.name == "stderr"]
+    figures = [o for o in outputs if "text/html" in o.get("data", {}) and "<img" in o.data["text/html"]]
+    assert len(figures) >= 4  # plt.show, display(fig), fig as the cell's value, after %matplotlib inline
+    assert all(' alt="' in o.data["text/html"] for o in figures)
+    assert not [o for o in outputs if "image/png" in o.get("data", {})], "one PNG per figure, inside <img>"
+    exporter = HTMLExporter()
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    exporter.log.addHandler(handler)
+    try:
+        body, _ = exporter.from_notebook_node(nb)
+    finally:
+        exporter.log.removeHandler(handler)
+    assert not [r for r in records if "Alternative text is missing" in r.getMessage()]
+    assert "No description has been provided" not in body
+    for alt in ("Loss: loss against epoch", "A line going up", "After the backend is selected again"):
+        assert f'alt="{alt}"' in body
+
+
 # Notebook sections below: one per notebook, "# --- NN_name ---".
