@@ -183,6 +183,11 @@ def prepare(nb: NotebookNode, spec: NotebookSpec) -> tuple[NotebookNode, list[Ev
     kept = _place_tests(kept, spec, events)
     out = copy.deepcopy(nb)
     out.cells = [cell for cell, _ in kept]
+    seen: set[str] = set()
+    for n, cell in enumerate(out.cells):  # duplicated cells carry duplicated ids
+        if cell.get("id") in seen or not cell.get("id"):
+            cell["id"] = f"ag-{n}"
+        seen.add(cell["id"])
     for key in ("widgets",):
         out.metadata.pop(key, None)
     return out, events

@@ -40,7 +40,9 @@ KERNEL_USER = "nobody"
 class Limits:
     timeout: int = 60  # seconds per cell
     memory_mb: int = 2048  # address space of the kernel process
-    output_limit: int = 100_000  # characters of output kept per cell
+    output_limit: int = 200_000  # characters of printed text kept per cell
+    rich_limit: int = 5_000_000  # characters of rich output (images, HTML) kept per cell
+    grace: int = 10  # seconds an interrupted kernel gets to answer before it is declared stuck
     nproc: int = 256
     fsize_mb: int = 64
     tmp_mb: int = 256  # size of the writable tmpfs
@@ -190,8 +192,9 @@ def run_notebook(
     job = {
         "notebook": nb,
         "timeout": limits.timeout,
-        "grace": 10,
+        "grace": limits.grace,
         "output_limit": limits.output_limit,
+        "rich_limit": limits.rich_limit,
         "startup_timeout": 60,
         "kernel": kernel_settings(Limits(**{**limits.__dict__, "wall_seconds": wall}), env_extra),
     }

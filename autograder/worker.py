@@ -42,22 +42,24 @@ def make_client(nb, km, cfg):
         timed_out = False
 
         def output(self, outs, msg, display_id, cell_index):
-            if msg["msg_type"] not in ("stream", "display_data", "execute_result", "update_display_data"):
+            kind = msg["msg_type"]
+            if kind not in ("stream", "display_data", "execute_result", "update_display_data"):
                 return super().output(outs, msg, display_id, cell_index)
-            used = self._ag_used.get(cell_index, 0)
+            budget = "text" if kind == "stream" else "rich"
+            limit = cfg["output_limit"] if budget == "text" else cfg.get("rich_limit", cfg["output_limit"])
+            used = self._ag_used.get((cell_index, budget), 0)
             size = _size(msg.get("content", {}))
-            limit = cfg["output_limit"]
             if used + size <= limit:
-                self._ag_used[cell_index] = used + size
+                self._ag_used[(cell_index, budget)] = used + size
                 return super().output(outs, msg, display_id, cell_index)
-            key = (cell_index, msg["content"].get("name", "display"))
+            key = (cell_index, msg["content"].get("name", budget))
             if key in self._ag_cut:
                 return None
             self._ag_cut.add(key)
-            self._ag_used[cell_index] = limit
+            self._ag_used[(cell_index, budget)] = limit
             note = f"\n... output truncated by the autograder (limit {limit} characters per cell) ...\n"
             cut = copy.deepcopy(msg)
-            if msg["msg_type"] == "stream":
+            if kind == "stream":
                 cut["content"]["text"] = msg["content"]["text"][: max(limit - used, 0)] + note
             else:
                 cut["msg_type"] = "stream"
@@ -113,7 +115,8 @@ def run(cfg: dict, emit) -> None:
             if cell.cell_type != "code":
                 continue
             client.timed_out = False
-            client._ag_used.pop(index, None)
+            client._ag_used.pop((index, "text"), None)
+            client._ag_used.pop((index, "rich"), None)
             try:
                 client.execute_cell(cell, index)
             except DeadKernelError:
@@ -146,9 +149,6 @@ def run(cfg: dict, emit) -> None:
 
 
 def main() -> None:
-    # jsonschema (via nbformat) imports rfc3987_syntax, which builds a grammar for seconds at import;
-    # the worker never validates IRIs, so make that optional import fail fast.
-    sys.modules.setdefault("rfc3987_syntax", None)
     raw = sys.stdin.buffer.read()
     private = os.fdopen(os.dup(1), "w", encoding="utf-8")
     devnull = os.open(os.devnull, os.O_RDWR)
