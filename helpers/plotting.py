@@ -616,6 +616,299 @@ def plot_prediction(image, probs, true_label, classes, axes=None):
     return ax_img, ax_bar
 
 
+# --- 05_regularization -----------------------------------------------------------------------------
+def plot_decision_boundary(ax, predict, X, y, *, resolution=200, padding=0.3, X_extra=None, y_extra=None):
+    """Fill the plane with the class ``predict`` assigns and scatter the labelled points on top.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    predict : callable
+        ``predict(P) -> labels`` for points ``P`` of shape (M, 2); int labels of shape (M,).
+    X : ndarray, shape (N, 2)
+        Points drawn as filled markers, one marker shape and colour per class.
+    y : ndarray of int, shape (N,)
+    resolution : int
+        Grid points per axis.
+    padding : float
+        Margin around the data, in data units.
+    X_extra, y_extra : ndarray, optional
+        More points (e.g. a validation set), drawn small and hollow.
+
+    Returns
+    -------
+    ax : the same Axes
+    """
+    from matplotlib.colors import ListedColormap
+
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"expected X of shape (N, 2), got {X.shape}")
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"expected y of shape ({X.shape[0]},), got {y.shape}")
+    points = X if X_extra is None else np.vstack([X, np.asarray(X_extra, dtype=np.float64)])
+    lo = points.min(axis=0) - padding
+    hi = points.max(axis=0) + padding
+    gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
+    grid = np.column_stack([gx.ravel(), gy.ravel()])
+    labels = np.asarray(predict(grid)).reshape(gx.shape)
+    n_classes = int(max(labels.max(), y.max(), -1 if y_extra is None else np.max(y_extra))) + 1
+    colours = [PALETTE[k % len(PALETTE)] for k in range(n_classes)]
+    ax.contourf(
+        gx, gy, labels, levels=np.arange(n_classes + 1) - 0.5, cmap=ListedColormap(colours), alpha=0.25
+    )
+    if np.unique(labels).size > 1:
+        ax.contour(gx, gy, labels, levels=np.arange(n_classes) + 0.5, colors="0.3", linewidths=0.8)
+    markers = "os^Dv<>P*X"
+    for k in range(n_classes):
+        if X_extra is not None and y_extra is not None:
+            sel = np.asarray(y_extra) == k
+            ax.scatter(
+                *np.asarray(X_extra)[sel].T,
+                s=10,
+                facecolors="none",
+                edgecolors=colours[k],
+                marker=markers[k % len(markers)],
+                linewidths=0.7,
+                alpha=0.7,
+            )
+        sel = y == k
+        ax.scatter(
+            *X[sel].T,
+            s=36,
+            color=colours[k],
+            edgecolors="black",
+            linewidths=0.6,
+            marker=markers[k % len(markers)],
+            label=f"class {k}",
+        )
+    ax.set_xlim(lo[0], hi[0])
+    ax.set_ylim(lo[1], hi[1])
+    ax.set_xlabel("feature 1")
+    ax.set_ylabel("feature 2")
+    if not ax.get_title():
+        ax.set_title("decision boundary")
+    return ax
+
+
+def plot_penalty_contours(ax, penalty, *, x=(1.0, 1.0), title="penalty", extent=1.6, resolution=161):
+    r"""Contours of a penalty :math:`R(w)` over 2-D weights, with the line :math:`w^\top x = 1`.
+
+    The weights on the line that minimise the penalty (the regularized choice; a whole segment when
+    there is a tie) are drawn thick.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    penalty : callable
+        ``penalty(w) -> float`` for one weight vector w of shape (2,).
+    x : pair of float
+        The input; the line of weights with score 1 is ``w[0] x[0] + w[1] x[1] = 1`` (x[1] != 0).
+    title : str
+    extent : float
+        The plot shows ``[-extent, extent]`` on both axes.
+    resolution : int
+
+    Returns
+    -------
+    ax : the same Axes
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if x.shape != (2,) or x[1] == 0:
+        raise ValueError(f"expected x of shape (2,) with x[1] != 0, got {x}")
+    grid = np.linspace(-extent, extent, resolution)
+    gx, gy = np.meshgrid(grid, grid)
+    values = np.array([penalty(np.array([a, b])) for a, b in zip(gx.ravel(), gy.ravel(), strict=True)])
+    values = values.reshape(gx.shape)
+    cs = ax.contour(gx, gy, values, levels=8, cmap="viridis", linewidths=1.0)
+    ax.clabel(cs, fontsize=7, fmt="%.2g")
+    w1 = np.linspace(-extent, extent, 1601)
+    w2 = (1.0 - x[0] * w1) / x[1]
+    ax.plot(w1, w2, linestyle="--", color="0.2", linewidth=1.2, label=f"w . x = 1, x = [{x[0]:g}, {x[1]:g}]")
+    on_line = np.array([penalty(np.array([a, b])) for a, b in zip(w1, w2, strict=True)])
+    best = on_line <= on_line.min() + 1e-9 * max(1.0, abs(on_line.min()))
+    ax.plot(
+        w1[best], w2[best], color=PALETTE[1], linewidth=4, solid_capstyle="round", label="smallest penalty"
+    )
+    if best.sum() == 1:
+        ax.plot(w1[best], w2[best], "o", color=PALETTE[1], markersize=8)
+    ax.axhline(0, color="0.7", linewidth=0.6)
+    ax.axvline(0, color="0.7", linewidth=0.6)
+    ax.set_xlim(-extent, extent)
+    ax.set_ylim(-extent, extent)
+    ax.set_aspect("equal")
+    ax.set_xlabel("weight w[0]")
+    ax.set_ylabel("weight w[1]")
+    ax.set_title(title)
+    ax.legend(loc="lower left", fontsize=8)
+    return ax
+
+
+def plot_train_val_curves(ax, values, train, val, *, xlabel="hyperparameter", ylabel="accuracy"):
+    """Training and validation scores against a hyperparameter such as lambda (log x axis).
+
+    A value of 0 is allowed: the axis is linear below the smallest positive value (symlog).
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    values : sequence of float >= 0, length K
+    train, val : sequence of float, length K
+    xlabel, ylabel : str
+
+    Returns
+    -------
+    ax : the same Axes
+    """
+    values = np.asarray(values, dtype=np.float64)
+    train = np.asarray(train, dtype=np.float64)
+    val = np.asarray(val, dtype=np.float64)
+    if not (values.shape == train.shape == val.shape) or values.ndim != 1:
+        raise ValueError(
+            f"expected three 1-D sequences of one length, got {values.shape}, {train.shape}, {val.shape}"
+        )
+    ax.plot(values, train, marker="o", color=PALETTE[0], label="training")
+    ax.plot(values, val, marker="s", color=PALETTE[1], label="validation")
+    best = int(np.argmax(val))
+    ax.plot(
+        values[best],
+        val[best],
+        marker="*",
+        markersize=16,
+        color=PALETTE[1],
+        markeredgecolor="black",
+        linestyle="none",
+        label=f"best validation ({values[best]:g})",
+    )
+    positive = values[values > 0]
+    if positive.size:
+        ax.set_xscale("symlog", linthresh=float(positive.min()))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(f"training versus validation {ylabel}")
+    ax.legend()
+    return ax
+
+
+# --- 06_gradients ----------------------------------------------------------------------------------
+def plot_fd_errors(ax, hs, errors):
+    """Log-log plot of finite-difference errors against the step h, with slope-1 and slope-2 guides.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    hs : ndarray, shape (K,)
+        Step sizes h > 0.
+    errors : dict of str -> ndarray, shape (K,)
+        Absolute errors per method, e.g. ``{"forward, float64": ..., "centred, float32": ...}``.
+        Labels containing "float32" are drawn dashed; exact zeros are left out (log scale).
+
+    Returns
+    -------
+    ax : the same Axes
+    """
+    hs = np.asarray(hs, dtype=np.float64)
+    for label, err in errors.items():
+        err = np.asarray(err, dtype=np.float64)
+        if err.shape != hs.shape:
+            raise ValueError(f"expected errors[{label!r}] of shape {hs.shape}, got {err.shape}")
+        shown = np.where(err > 0, err, np.nan)
+        style = "--" if "float32" in label else "-"
+        colour = PALETTE[0] if label.startswith("forward") else PALETTE[1]
+        marker = "o" if label.startswith("forward") else "s"
+        ax.loglog(hs, shown, linestyle=style, marker=marker, markersize=3, color=colour, label=label)
+    ref = hs[hs >= 1e-6]
+    ax.loglog(ref, 5 * ref, color="0.4", linewidth=1.2, linestyle="-.", label="slope 1 (error ~ h)")
+    ref = hs[hs >= 1e-4]
+    ax.loglog(ref, 2 * ref**2, color="0.1", linewidth=1.2, linestyle=":", label="slope 2 (error ~ h^2)")
+    ax.set_xlabel("step h")
+    ax.set_ylabel("|estimate - true derivative|")
+    ax.set_title("finite-difference error of d/dx sin(x) at x = 1")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_gradient_cost(ax, num_weights, t_numeric, t_analytic):
+    """Time per gradient, numerical versus analytic, against the number of weights (log-log).
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    num_weights : sequence of int, length K
+    t_numeric, t_analytic : sequence of float, length K (seconds)
+
+    Returns
+    -------
+    ax : the same Axes
+    """
+    n = np.asarray(num_weights, dtype=np.float64)
+    ax.loglog(
+        n, np.asarray(t_numeric) * 1e3, marker="o", color=PALETTE[0], label="numerical (2 losses per weight)"
+    )
+    ax.loglog(n, np.asarray(t_analytic) * 1e3, marker="s", color=PALETTE[1], label="analytic (one pass)")
+    ax.set_xlabel("number of weights D x C")
+    ax.set_ylabel("time per gradient (ms)")
+    ax.set_title("cost of a gradient")
+    ax.legend()
+    return ax
+
+
+def plot_descent_path(ax_path, ax_loss, f, path, *, title="gradient descent", extent=2.2):
+    """Gradient-descent path on the contours of a 2-D loss, and the loss along the path.
+
+    Parameters
+    ----------
+    ax_path : matplotlib Axes
+        Gets the contours of ``f`` and the path.
+    ax_loss : matplotlib Axes or None
+        Gets the loss against the step (log y axis); skipped when None.
+    f : callable
+        ``f(w) -> float`` for w of shape (2,).
+    path : ndarray, shape (T + 1, 2)
+        The points visited, ``path[0]`` the start.
+    title : str
+    extent : float
+        The contour plot shows ``[-extent, extent]`` on both axes; points outside are clipped.
+
+    Returns
+    -------
+    losses : ndarray, shape (T + 1,)
+    """
+    path = np.asarray(path, dtype=np.float64)
+    if path.ndim != 2 or path.shape[1] != 2:
+        raise ValueError(f"expected a path of shape (T + 1, 2), got {path.shape}")
+    shown_path = np.where(np.isfinite(path), path, np.nan)
+    grid = np.linspace(-extent, extent, 121)
+    gx, gy = np.meshgrid(grid, grid)
+    values = np.array([f(np.array([a, b])) for a, b in zip(gx.ravel(), gy.ravel(), strict=True)]).reshape(
+        gx.shape
+    )
+    levels = np.quantile(values, [0.005, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9])
+    ax_path.contour(gx, gy, values, levels=np.unique(levels), cmap="viridis", linewidths=0.9)
+    ax_path.plot(
+        shown_path[:, 0], shown_path[:, 1], "-o", color=PALETTE[1], markersize=3, linewidth=1.2, label="path"
+    )
+    ax_path.plot(*path[0], "s", color=PALETTE[0], markersize=8, label="start")
+    ax_path.plot(0, 0, "*", color="black", markersize=12, label="minimum")
+    ax_path.set_xlim(-extent, extent)
+    ax_path.set_ylim(-extent, extent)
+    ax_path.set_aspect("equal")
+    ax_path.set_xlabel("weight w[0]")
+    ax_path.set_ylabel("weight w[1]")
+    ax_path.set_title(title)
+    ax_path.legend(loc="lower right", fontsize=8)
+    with np.errstate(over="ignore", invalid="ignore"):
+        losses = np.array([float(f(p)) if np.all(np.isfinite(p)) else np.inf for p in path])
+    if ax_loss is not None:
+        shown = np.where(np.isfinite(losses) & (losses > 0), losses, np.nan)
+        ax_loss.semilogy(np.arange(len(path)), shown, "-o", markersize=3, color=PALETTE[1])
+        ax_loss.set_xlabel("step")
+        ax_loss.set_ylabel("loss E(w)")
+        ax_loss.set_title("loss along the path")
+    return losses
+
+
 # --- 03_argmin -------------------------------------------------------------------------------------
 _BLUE, _ORANGE, _GREEN, _VERMILLION, _SKY, _PURPLE = (
     COLORS[k] for k in ("blue", "orange", "green", "vermillion", "sky", "purple")
