@@ -189,7 +189,8 @@ testing.assert_close(
     name="hinge_losses_naive(all-zero scores, margin=0.5) (do you use the margin argument?)",
 )
 ### BEGIN HIDDEN TESTS
-testing.assert_close(testing.check_own_work(hinge_losses_naive, scores, y), [2.9, 0.0, 12.9])
+_S, _y = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]]), np.array([0, 1, 2])
+testing.assert_close(testing.check_own_work(hinge_losses_naive, _S, _y), [2.9, 0.0, 12.9])
 
 
 def _hinge_ref(s, t, m=1.0):
@@ -273,7 +274,8 @@ testing.assert_scalar(
     expected=4.0,
 )
 ### BEGIN HIDDEN TESTS
-testing.assert_close(testing.check_own_work(hinge_loss, scores, y), 15.8 / 3)
+_S, _y = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]]), np.array([0, 1, 2])
+testing.assert_close(testing.check_own_work(hinge_loss, _S, _y), 15.8 / 3)
 
 
 def _hinge_ref_mean(s, t, m=1.0):
@@ -437,7 +439,7 @@ assert np.all(np.isfinite(P_huge)), (
 )
 testing.assert_close(P_huge.sum(axis=1), np.ones(2), name="row sums for scores of +-1000")
 ### BEGIN HIDDEN TESTS
-_got = testing.check_own_work(softmax_probs, scores[:1])
+_got = testing.check_own_work(softmax_probs, np.array([[3.2, 5.1, -1.7]]))
 testing.assert_close(_got, [[0.12998254, 0.86904954, 0.00096793]], rtol=1e-6)
 
 
@@ -533,8 +535,9 @@ testing.assert_scalar(
 value = testing.check_own_work(cross_entropy, np.array([[1000.0, 0.0, -1000.0]]), np.array([2]))
 assert np.isfinite(value), f"cross_entropy of scores +-1000 gave {value}: use the log-sum-exp trick"
 ### BEGIN HIDDEN TESTS
-testing.assert_close(testing.check_own_work(cross_entropy, scores[:1], y[:1]), 2.0403551, rtol=1e-6)
-testing.assert_close(testing.check_own_work(cross_entropy, scores, y), 2.7586547, rtol=1e-6)
+_S, _y = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]]), np.array([0, 1, 2])
+testing.assert_close(testing.check_own_work(cross_entropy, _S[:1], _y[:1]), 2.0403551, rtol=1e-6)
+testing.assert_close(testing.check_own_work(cross_entropy, _S, _y), 2.7586547, rtol=1e-6)
 testing.assert_close(value, 2000.0, rtol=1e-12)
 
 
@@ -680,7 +683,8 @@ testing.assert_scalar(
     expected=0.5,
 )
 ### BEGIN HIDDEN TESTS
-testing.assert_close(testing.check_own_work(triplet, anchor, positive, negative), 0.25 - 0.4 + 0.2)
+_a, _p, _q = np.array([[0.0, 0.0]]), np.array([[0.4, 0.3]]), np.array([[0.6, -0.2]])
+testing.assert_close(testing.check_own_work(triplet, _a, _p, _q), 0.25 - 0.4 + 0.2)
 
 
 def _triplet_ref(a, p, n, al=0.2):
