@@ -71,18 +71,40 @@ def notebook_names(upto: str | None) -> list[str]:
     return chosen
 
 
-def imported_helpers(code: str) -> set[str]:
-    """helpers submodules that ``code`` imports (``import helpers.x``, ``from helpers import x``, ...)."""
-    found = set()
+IMPORT_LINE = re.compile(
+    r"^\s*(?:from\s+helpers(?:\.(\w+))?\s+import\s+([\w, ()]+)|import\s+helpers\.(\w+))", re.M
+)
+SECTION = re.compile(r"^# --- (\d\d_\w+) -", re.M)
+# helpers modules shared by all notebooks, one "# --- NN_name ---" section per notebook.
+SHARED = ("plotting", "widgets")
+
+
+def _parse(code: str) -> ast.AST | None:
+    """``code`` as an AST; notebook cells may hold IPython syntax (magics, ``!cmd``), translated first."""
     try:
-        tree = ast.parse(code)
-    except SyntaxError:  # notebook cells may hold IPython magics; fall back to a regex
-        return set(re.findall(r"helpers\.(\w+)", code)) | {
-            m
-            for line in re.findall(r"from helpers import ([\w, ]+)", code)
-            for m in re.split(r"[,\s]+", line)
-            if m
-        }
+        return ast.parse(code)
+    except SyntaxError:
+        pass
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        return ast.parse(TransformerManager().transform_cell(code))
+    except (ImportError, SyntaxError):
+        return None
+
+
+def imported_helpers(code: str) -> set[str]:
+    """helpers submodules that ``code`` imports (``import helpers.x``, ``from helpers import x``, ...).
+
+    Only import statements count (a module named in a string or comment is not shipped for it).
+    """
+    tree = _parse(code)
+    if tree is None:  # not Python even after IPython's translation: read the import lines
+        found = set()
+        for sub, names, plain in IMPORT_LINE.findall(code):
+            found |= {sub or plain} if (sub or plain) else set(re.findall(r"\w+", names))
+        return found
+    found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("helpers.")}
@@ -97,8 +119,24 @@ def imported_helpers(code: str) -> set[str]:
     return found
 
 
-def helpers_closure(modules: set[str]) -> set[str]:
-    """``modules`` plus every helpers module they import, transitively."""
+def released_part(text: str, released: list[str]) -> str:
+    """``text`` of a shared module without the sections of notebooks that are not released."""
+    kept, keep = [], True
+    for line in text.splitlines():
+        match = SECTION.match(line)
+        if match:
+            keep = match.group(1) in released
+        if keep:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def helpers_closure(modules: set[str], released: list[str]) -> set[str]:
+    """``modules`` plus every helpers module they import, transitively.
+
+    In the shared modules only the common part and the sections of ``released`` notebooks count:
+    notebook 07's plotting section importing ``helpers.graph`` does not ship graph with 01-04.
+    """
     pending, done = set(modules), set()
     while pending:
         name = pending.pop()
@@ -106,7 +144,10 @@ def helpers_closure(modules: set[str]) -> set[str]:
         if name in done or not path.exists():
             continue
         done.add(name)
-        pending |= imported_helpers(path.read_text()) - done
+        text = path.read_text()
+        if name in SHARED:
+            text = released_part(text, released)
+        pending |= imported_helpers(text) - done
     return done
 
 
@@ -131,25 +172,30 @@ def student_pyproject() -> str:
 def build_bundle(out: Path, upto: str | None = None) -> list[str]:
     """Write the zip at ``out``; return the archive's member names."""
     names = notebook_names(upto)
-    code = ""
+    imports: set[str] = set()
     for name in names:
         nb = nbformat.read(ROOT / "release" / name / f"{name}.ipynb", as_version=4)
-        code += "\n".join(c.source for c in nb.cells if c.cell_type == "code") + "\n"
-    modules = helpers_closure(imported_helpers(code)) | {"__init__"}
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                imports |= imported_helpers(cell.source)
+    modules = helpers_closure(imports, names) | {"__init__"}
     scope = "" if upto is None else f" (released so far: {names[0]} to {names[-1]})"
     files: dict[str, bytes | Path] = {
         "README.md": STUDENT_README.format(scope=scope, first=names[0]).encode(),
         "requirements.txt": student_requirements().encode(),
         "pyproject.toml": student_pyproject().encode(),
     }
-    for name in names:
-        files[f"{name}/{name}.ipynb"] = ROOT / "release" / name / f"{name}.ipynb"
+    for name in names:  # the notebook and anything nbgrader released beside it
+        for path in sorted((ROOT / "release" / name).rglob("*")):
+            if path.is_file() and not any(p.startswith(".") or p == "__pycache__" for p in path.parts):
+                files[path.relative_to(ROOT / "release").as_posix()] = path
     for module in sorted(modules):
         files[f"helpers/{module}.py"] = ROOT / "helpers" / f"{module}.py"
-    sample = ROOT / "data" / "cifar-10-sample"
-    for path in sorted(sample.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            files[f"data/{path.relative_to(ROOT / 'data')}"] = path
+    if "data" in modules:  # the CIFAR-10 sample only once a released notebook loads data
+        sample = ROOT / "data" / "cifar-10-sample"
+        for path in sorted(sample.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                files[f"data/{path.relative_to(ROOT / 'data').as_posix()}"] = path
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".zip.part")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
