@@ -66,9 +66,14 @@ def _check(scores, y):
     N, C = scores.shape
     y = np.asarray(y)
     if y.dtype.kind not in "iu":
-        raise ValueError(f"expected y to hold integer class labels, got dtype {y.dtype}")
+        raise ValueError(
+            f"expected y to hold integer class labels, got dtype {y.dtype} (try y.astype(np.int64))"
+        )
     if y.shape != (N,):
-        raise ValueError(f"expected y of shape (N,) = ({N},) to match scores {scores.shape}, got {y.shape}")
+        hint = " (is scores transposed? it needs one row per example, (N, C))" if y.shape == (C,) else ""
+        raise ValueError(
+            f"expected y of shape (N,) = ({N},) to match scores {scores.shape}, got {y.shape}{hint}"
+        )
     if N == 0 or C == 0:
         raise ValueError(f"expected at least one example and one class, got scores of shape {scores.shape}")
     lo, hi = int(y.min()), int(y.max())
