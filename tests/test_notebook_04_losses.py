@@ -1,7 +1,7 @@
 """Notebook 04_losses graded the way nbgrader grades it (see tests/nbtools.py).
 
-The generic checks (Validator on source/, untouched release scores 0, perfect answers score full,
-no secrets in the release) live in tests/test_notebooks.py for every notebook.  Here: the stubs fail
+The generic checks (untouched release scores 0, perfect answers score full, no secrets in the
+release) live in tests/test_notebooks.py for every notebook.  Here: Validator passes on source/, the stubs fail
 with NotImplementedError, delegating to ``helpers.losses`` earns nothing (with a message saying why),
 and typical wrong answers (j = y_i not skipped, log10, no max shift, mean instead of sum) lose only
 the tests of their own exercise.  Each ``grade`` call runs the notebook once (a few seconds).
@@ -42,6 +42,12 @@ def assert_only_lost(results, lost: set[str]) -> None:
 
 def test_answer_cells_match_the_tests():
     assert set(answer_cells(read(source_path(NAME)))) == set(TESTS)
+
+
+def test_source_passes_nbgrader_validate():
+    from nbgrader.validator import Validator
+
+    assert Validator().validate(str(source_path(NAME))) == {}
 
 
 def test_untouched_release_fails_every_test_cell_with_not_implemented():
