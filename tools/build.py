@@ -73,6 +73,7 @@ def execute(nb: nbformat.NotebookNode, cwd: Path, env: dict[str, str] | None = N
             kernel_name="python3",
             resources={"metadata": {"path": str(cwd)}},
             record_timing=False,
+            store_widget_state=False,
         )
         client.execute()
     finally:
@@ -89,6 +90,9 @@ def build_source(name: str, out_root: Path = ROOT / "source", run: bool = True) 
         started = time.perf_counter()
         execute(nb, folder)
         print(f"  executed {name} in {time.perf_counter() - started:.1f} s")
+        # Widget state holds random model ids and a rendered copy of every explorer: it would change
+        # the committed notebook on every build. Explorers need a live kernel anyway.
+        nb.metadata.pop("widgets", None)
     path = folder / f"{name}.ipynb"
     nbformat.write(nb, path)
     return path
