@@ -28,7 +28,7 @@ STUDENT_PACKAGES = ("numpy", "matplotlib", "ipywidgets", "jupyterlab", "nbgrader
 STUDENT_README = """\
 # nn-basics: student version
 
-Eight notebooks on the basics of neural networks{scope}. You need Python 3.11 or newer.
+Notebooks on the basics of neural networks{scope}. You need Python 3.11 or newer and a browser.
 
 ## Set up and open the course (two commands)
 
@@ -38,26 +38,39 @@ python3 -m venv .venv && .venv/bin/pip install -r requirements.txt
 ```
 
 (On Windows: `py -m venv .venv && .venv\\Scripts\\pip install -r requirements.txt`, then
-`.venv\\Scripts\\jupyter lab`.)
+`.venv\\Scripts\\jupyter lab`.) The first command installs everything into `.venv/` in this folder
+(a few minutes); the second opens JupyterLab in your browser. Ctrl+C in the terminal stops it.
 
 ## Work
 
 - Open the notebooks in order, starting with `{first}/{first}.ipynb`. Run the cells from the top.
 - Write your code where it says `# YOUR CODE HERE` (delete the `raise NotImplementedError()` line)
-  and your written answers where it says `YOUR ANSWER HERE`.
-- Test cells check your work and tell you what was expected and what came. Hidden tests check more
-  when your work is graded, so test your functions on your own examples too.
+  and your written answers where it says `YOUR ANSWER HERE` (double-click the cell).
+- Test cells check your work and tell you what was expected, what came and the likely mistake.
+  Hidden tests check more when your work is graded, so try your functions on your own examples too.
 - Exercises ask you to implement things yourself with NumPy: calling the course library (`helpers`)
-  for an exercise earns no credit for it.
+  for an exercise earns no credit for it. Do not delete or edit the test cells.
 
 ## Validate and submit
 
 - Click **Validate** in the notebook toolbar (or run `.venv/bin/nbgrader validate NN_name/NN_name.ipynb`):
-  it runs the notebook from a fresh kernel the way the grader will.
-- Save, then submit the notebook files exactly as your instructor tells you (keep the file names).
+  it saves the notebook and runs it from a fresh start the way the grader will.
+- Save, then submit the notebook files exactly as your instructor tells you (keep the names and folders).
 
-The folder `data/cifar-10-sample/` holds a small real sample of CIFAR-10 (Krizhevsky, 2009).
-Notebook 08 uses the full data set when it is available and tells you how to get it.
+## More notebooks later
+
+A newer zip from your instructor holds the notebooks released since. Unpack it over this folder
+without overwriting your own notebooks, then update the packages (from the folder holding the zip):
+
+```bash
+unzip -o nn-basics-student.zip -x '*.ipynb'
+unzip -n nn-basics-student.zip
+cd nn-basics-student && .venv/bin/pip install -r requirements.txt
+```
+{data}"""
+DATA_NOTE = """
+The folder `data/cifar-10-sample/` holds a small real sample of CIFAR-10 (Krizhevsky, 2009). The
+notebooks that need the full data set say how to get it.
 """
 
 
@@ -181,7 +194,9 @@ def build_bundle(out: Path, upto: str | None = None) -> list[str]:
     modules = helpers_closure(imports, names) | {"__init__"}
     scope = "" if upto is None else f" (released so far: {names[0]} to {names[-1]})"
     files: dict[str, bytes | Path] = {
-        "README.md": STUDENT_README.format(scope=scope, first=names[0]).encode(),
+        "README.md": STUDENT_README.format(
+            scope=scope, first=names[0], data=DATA_NOTE if "data" in modules else ""
+        ).encode(),
         "requirements.txt": student_requirements().encode(),
         "pyproject.toml": student_pyproject().encode(),
     }
