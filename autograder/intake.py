@@ -133,6 +133,7 @@ def copy_folder(src: Path, dest: Path, max_file_bytes: int = 50 * 1024 * 1024) -
     warnings: list[str] = []
     for dirpath, _dirnames, filenames in os.walk(src, followlinks=False):
         rel = Path(dirpath).relative_to(src)
+        (dest / rel).mkdir(parents=True, exist_ok=True)
         for name in filenames:
             path = Path(dirpath) / name
             st = path.lstat()
