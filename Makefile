@@ -20,6 +20,8 @@ export XDG_CONFIG_HOME           := $(STATE)/config
 export XDG_CACHE_HOME            := $(STATE)/cache
 export JUPYTER_PLATFORM_DIRS     := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# Kernels (make source, nbval, the browser tests) need matplotlib-inline: MPLBACKEND=Agg hides every figure.
+unexport MPLBACKEND
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 NOTEBOOKS := $(sort $(basename $(notdir $(wildcard notebooks/[0-9][0-9]_*.py))))
@@ -44,7 +46,7 @@ $(STAMP): pyproject.toml requirements.lock
 setup: $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR)
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # One pytest run: unit, pipeline, notebook, autograder and browser tests, plus nbval (strict) over source/.
 PYTEST_ARGS ?= -n 2 --dist loadfile
