@@ -53,6 +53,17 @@ class Outcome:
     seconds: float
 
 
+def normalise_db_url(url: str) -> str:
+    """``postgresql://...`` means psycopg 3 to SQLAlchemy 2; use psycopg2 when only that is installed."""
+    import importlib.util
+
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix) and importlib.util.find_spec("psycopg") is None:
+            if importlib.util.find_spec("psycopg2") is not None:
+                return "postgresql+psycopg2://" + url[len(prefix) :]
+    return url
+
+
 def _sqlite_url(path: Path) -> str:
     return f"sqlite:///{path.resolve()}"
 
@@ -183,7 +194,7 @@ def grade(
     out.mkdir(parents=True, exist_ok=True)
     for sub in ("feedback", "autograded"):
         shutil.rmtree(out / sub, ignore_errors=True)
-    db_url = db_url or _sqlite_url(out / "gradebook.db")
+    db_url = normalise_db_url(db_url) if db_url else _sqlite_url(out / "gradebook.db")
     work = Path(tempfile.mkdtemp(prefix="autograder-"))
     try:
         try:

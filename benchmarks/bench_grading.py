@@ -1,0 +1,177 @@
+"""Autograder vs nbgrader's own serial ``nbgrader autograde``, side by side on the same class.
+
+    python -m benchmarks.bench_grading [--students 12] [--workers 2] [--course .] [--json]
+
+Builds a class of complete submissions from the course's release/ and source/ (perfect, half-done
+and untouched students, in rotation), then grades it twice:
+
+* nbgrader: a scratch nbgrader course (the course's nbgrader_config.py, its own SQLite gradebook),
+  ``nbgrader generate_assignment`` for every assignment (not timed: done once at release), then
+  ``nbgrader autograde`` for every assignment (timed, serial: nbgrader has no parallel mode);
+* autograder: ``python -m autograder grade SUBMISSIONS --out OUT --workers N`` (timed, everything
+  included: building its gradebook, intake, sandboxes, feedback HTML, grades.csv).
+
+It reports both wall times, the speed-up ratio and whether every (student, assignment) score is
+identical in the two grades.csv files. Exit status 1 if the scores differ.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from autograder import demo
+from autograder.course import find_assignments
+
+ROOT = Path(__file__).resolve().parents[1]
+KINDS = ("perfect", "partial", "untouched")
+
+
+def build_class(course: Path, dest: Path, students: int) -> dict[str, list[str]]:
+    found = {
+        a: n for a, n in find_assignments(course / "source").items() if (course / "release" / a).is_dir()
+    }
+    if not found:
+        raise SystemExit(f"no assignment has both source/ and release/ in {course}: run make source/release")
+    for a, names in found.items():
+        for name in names:
+            rel = nbformat.read(str(course / "release" / a / f"{name}.ipynb"), as_version=4)
+            src = nbformat.read(str(course / "source" / a / f"{name}.ipynb"), as_version=4)
+            variants = {
+                "perfect": demo.solve(rel, src),
+                "partial": demo.solve(rel, src, 0.5),
+                "untouched": rel,
+            }
+            for k in range(students):
+                path = dest / f"student{k:02d}" / a / f"{name}.ipynb"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                nbformat.write(variants[KINDS[k % len(KINDS)]], str(path))
+    return found
+
+
+def env() -> dict[str, str]:
+    e = dict(os.environ)
+    e["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{e.get('PATH', '')}"
+    state = ROOT / ".state"
+    for key, sub in [("JUPYTER_CONFIG_DIR", "jupyter/config"), ("JUPYTER_DATA_DIR", "jupyter/data"),
+                     ("JUPYTER_RUNTIME_DIR", "jupyter/runtime"), ("IPYTHONDIR", "ipython"),
+                     ("MPLCONFIGDIR", "matplotlib"), ("XDG_CONFIG_HOME", "config"), ("XDG_CACHE_HOME", "cache")]:  # fmt: skip
+        e.setdefault(key, str(state / sub))
+    e.setdefault("JUPYTER_PLATFORM_DIRS", "1")
+    return e
+
+
+def run_nbgrader(
+    course: Path, submitted: Path, work: Path, assignments: list[str], timeout: int
+) -> tuple[float, Path]:
+    root = work / "nbgrader-course"
+    root.mkdir()
+    (root / "source").symlink_to(course / "source", target_is_directory=True)
+    shutil.copytree(submitted, root / "submitted")
+    config = (course / "nbgrader_config.py").read_text() if (course / "nbgrader_config.py").exists() else ""
+    config += (
+        f"\nc.CourseDirectory.root = {str(root)!r}\n"
+        f"c.CourseDirectory.db_url = {'sqlite:///' + str(root / 'gradebook.db')!r}\n"
+        f"c.Execute.timeout = {timeout}\n"
+    )
+    if "get_config()" not in config:
+        config = "c = get_config()  # noqa: F821\n" + config
+    (root / "nbgrader_config.py").write_text(config)
+    nbgrader = [sys.executable, "-m", "nbgrader"]
+    for a in assignments:
+        subprocess.run(
+            nbgrader + ["generate_assignment", a, "--force", "--log-level=ERROR"],
+            cwd=root,
+            env=env(),
+            check=True,
+        )
+    started = time.perf_counter()
+    for a in assignments:
+        subprocess.run(
+            nbgrader + ["autograde", a, "--force", "--log-level=ERROR"], cwd=root, env=env(), check=False
+        )
+    seconds = time.perf_counter() - started
+    out = work / "nbgrader-grades.csv"
+    subprocess.run(nbgrader + ["export", f"--to={out}", "--log-level=ERROR"], cwd=root, env=env(), check=True)
+    return seconds, out
+
+
+def run_autograder(
+    course: Path, submitted: Path, work: Path, workers: int, timeout: int
+) -> tuple[float, Path]:
+    out = work / "autograder-out"
+    started = time.perf_counter()
+    cmd = [sys.executable, "-m", "autograder", "grade", str(submitted), "--out", str(out), "--course", str(course),
+           "--workers", str(workers), "--timeout", str(timeout), "--no-progress"]  # fmt: skip
+    subprocess.run(cmd, env=env(), check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started, out / "grades.csv"
+
+
+def scores(path: Path) -> dict[tuple[str, str], float]:
+    return {(r["student_id"], r["assignment"]): float(r["score"]) for r in csv.DictReader(path.open())}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--students", type=int, default=12)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--timeout", type=int, default=120, help="per-cell timeout for both graders")
+    p.add_argument("--course", type=Path, default=ROOT)
+    p.add_argument("--assignments", nargs="*", default=None)
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args(argv)
+    course = args.course.resolve()
+    work = Path(tempfile.mkdtemp(prefix="bench-grading-"))
+    try:
+        found = build_class(course, work / "submitted", args.students)
+        if args.assignments:
+            found = {a: n for a, n in found.items() if a in args.assignments}
+            for student in (work / "submitted").iterdir():
+                for a in list(student.iterdir()):
+                    if a.name not in found:
+                        shutil.rmtree(a)
+        ours, ours_csv = run_autograder(course, work / "submitted", work, args.workers, args.timeout)
+        theirs, theirs_csv = run_nbgrader(course, work / "submitted", work, list(found), args.timeout)
+        a, b = scores(ours_csv), scores(theirs_csv)
+        keys = sorted(k for k in b if k[1] in found)
+        differ = [(k, a.get(k), b[k]) for k in keys if a.get(k) != b[k]]
+        result = {
+            "students": args.students,
+            "assignments": list(found),
+            "notebooks": args.students * sum(len(n) for n in found.values()),
+            "workers": args.workers,
+            "nbgrader_autograde_seconds": round(theirs, 1),
+            "autograder_seconds": round(ours, 1),
+            "speedup": round(theirs / ours, 2),
+            "identical_scores": not differ,
+            "differences": differ[:20],
+        }
+        if args.json:
+            print(json.dumps(result, indent=1))
+        else:
+            print(
+                f"class: {result['students']} students x {len(found)} assignments = {result['notebooks']} notebooks"
+            )
+            print(f"nbgrader autograde (serial):        {theirs:7.1f} s")
+            print(f"autograder --workers {args.workers}:            {ours:7.1f} s")
+            print(f"speed-up:                           {result['speedup']:7.2f}x")
+            print(f"identical scores:                   {result['identical_scores']}")
+            for k, x, y in differ[:20]:
+                print(f"  {k}: autograder {x} vs nbgrader {y}")
+        return 0 if not differ else 1
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
