@@ -73,7 +73,8 @@ def execute(nb: nbformat.NotebookNode, cwd: Path, env: dict[str, str] | None = N
             kernel_name="python3",
             resources={"metadata": {"path": str(cwd)}},
             record_timing=False,
-            store_widget_state=False,
+            # store_widget_state must stay True: with False, nbclient's Output-widget hook raises
+            # KeyError on the first explorer (every notebook has one). The state is dropped below.
         )
         client.execute()
     finally:
