@@ -26,7 +26,7 @@
 # 4. see overfitting on a small 2-D data set and watch regularization smooth the decision boundary;
 # 5. choose $\lambda$ with a validation set, not with the training set.
 #
-# **Time:** about 45 minutes. **Points:** 12 in total (8 autograded in 4 exercises, 4 for two short
+# **Time:** about 45 minutes. **Total: 12 points** (8 autograded in four exercises, 4 for two short
 # written answers).
 #
 # Run the cells from top to bottom. Exercises say *YOUR CODE HERE*; each is followed by a test cell
@@ -399,11 +399,11 @@ for _n, _d, _c, _lam in [(10, 5, 4, 0.05), (3, 2, 2, 1.3)]:
     _X = _t.normal(size=(_n, _d))
     _y = _t.integers(0, _c, size=_n)
     _W = _t.normal(size=(_d, _c))
-    _l = testing.check_own_work(
+    _total = testing.check_own_work(
         regularized_svm_loss, _W, _X, _y, _lam, lambda W, lam: (float(lam * np.sum(W**2)), 2 * lam * W),
         forbidden=("helpers.regularization",),
     )
-    testing.assert_scalar(_l, "regularized_svm_loss", expected=svm_loss(_X @ _W, _y)[0] + _lam * np.sum(_W**2))
+    testing.assert_scalar(_total, "regularized_svm_loss", expected=svm_loss(_X @ _W, _y)[0] + _lam * np.sum(_W**2))
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_w_vs_2w", "locked": false, "points": 2, "schema_version": 3, "solution": true}

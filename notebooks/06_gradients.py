@@ -26,7 +26,7 @@
 # 5. run gradient descent and recognise a learning rate that is too small, about right, too large, or
 #    diverging.
 #
-# **Time:** about 60 minutes. **Points:** 15 in total (11 autograded in 4 exercises, 4 for two short
+# **Time:** about 60 minutes. **Total: 15 points** (11 autograded in four exercises, 4 for two short
 # written answers).
 #
 # Run the cells from top to bottom. Exercises say *YOUR CODE HERE*; each is followed by a test cell
@@ -371,6 +371,7 @@ def softmax_loss_grad_W(W, X, y, reg):
 
 
 # %% nbgrader={"grade": true, "grade_id": "softmax_loss_grad_W_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+_LIBRARY = ("helpers.losses", "helpers.models", "helpers.gradients", "helpers.regularization")
 _t = np.random.default_rng(63)
 _X = _t.normal(size=(9, 6))
 _y = _t.integers(0, 3, size=9)
@@ -591,12 +592,7 @@ for col, (label, lr) in enumerate(LEARNING_RATES.items()):
 #   other side; the zig-zag only slowly dies out.
 # * **Diverging** (0.21): the overshoot grows every step and the loss explodes.
 #
-# For a quadratic bowl the border is exact: along a direction of curvature $\kappa$ each step multiplies
-# the distance to the minimum by $1 - \eta\kappa$, which shrinks only if $\eta < 2/\kappa$; here
-# $2/10 = 0.2$. (The best constant rate for this bowl is $2/(1 + 10) \approx 0.18$, just below the
-# border: in practice good learning rates are often not far from the ones that diverge.) Real losses are
-# not quadratic, but the lesson carries over: the steepest direction limits the learning rate, and the
-# shallow directions then converge slowly.
+# Where exactly is the border between "too large" and "diverging"? That is Question B below.
 #
 # ### Explorer
 #
@@ -611,17 +607,22 @@ if widgets.widgets_enabled():
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_learning_rate", "locked": false, "points": 2, "schema_version": 3, "solution": true}
 # ### Question B (2 points, graded by hand)
 #
-# Using the plots or the explorer: what happens when the learning rate is too large, and why? From
-# which learning rate on does gradient descent diverge on this bowl, and how does that relate to its
-# curvature?
+# (a) Use the explorer to find, to two digits, the learning rate from which on gradient descent
+# diverges on this bowl. (b) Explain that number from the curvature. Hint: along the steep direction
+# the bowl is a parabola $E(u) = \tfrac12 \kappa u^2$ with $\kappa = 10$; write down what one update does to
+# $u$ and ask when $|u|$ grows.
 #
 # ### BEGIN SOLUTION
-# A too large step overshoots: it jumps across the valley to a point on the other side that can be
-# higher than where it started. Along the steep direction (curvature 10) each step multiplies the
-# distance to the minimum by $1 - 10\eta$. For $0.1 < \eta < 0.2$ this factor is between $-1$ and $0$:
-# the path zig-zags but still converges. For $\eta > 2/10 = 0.2$ its size exceeds 1, so the zig-zag grows
-# every step and the loss explodes (diverges). The largest usable learning rate is set by the largest
-# curvature.
+# (a) About 0.20: at 0.19 the path still zig-zags into the minimum, at 0.21 it flies off.
+#
+# (b) Along the steep direction $\nabla E = \kappa u$, so one update gives
+# $u \leftarrow u - \eta\kappa u = (1 - \eta\kappa)\,u$. The distance shrinks only while $|1 - \eta\kappa| < 1$,
+# i.e. $0 < \eta < 2/\kappa = 2/10 = 0.2$. For $0.1 < \eta < 0.2$ the factor lies between $-1$ and $0$:
+# each step overshoots to the other side of the valley (the zig-zag) but lands closer. For $\eta > 0.2$
+# it overshoots further than it started, the zig-zag grows and the loss explodes. The largest curvature
+# sets the largest usable learning rate, and the shallow direction ($\kappa = 1$, factor $1 - \eta$) is
+# then slow. (The best constant rate here is $2/(1 + 10) \approx 0.18$: good learning rates are often
+# not far below the ones that diverge.)
 # ### END SOLUTION
 
 # %% [markdown]
@@ -634,7 +635,7 @@ if widgets.widgets_enabled():
 #   hinge, indicator of active margins; for softmax, probabilities minus one-hot (divided by $N$).
 # * Always gradient-check analytic code with the relative error; train with the analytic gradient,
 #   which costs one pass instead of two per weight.
-# * Gradient descent $w \leftarrow w - \eta\nabla E$: too small is slow, too large zig-zags, beyond
-#   $2/\kappa_{\max}$ it diverges.
+# * Gradient descent $w \leftarrow w - \eta\nabla E$: too small is slow, too large zig-zags, and
+#   beyond a border set by the steepest curvature it diverges.
 # * Next (notebook 07): computing analytic gradients of whole networks automatically, by backpropagation
 #   through a computation graph.
