@@ -242,7 +242,7 @@ def layer_vectorized(X, W, b):
     Returns
     -------
     A : ndarray, shape (N, H)
-        X @ W + b.
+        The same numbers as layer_loops, without a Python loop.
     """
     ### BEGIN SOLUTION
     return X @ W + b
@@ -602,8 +602,6 @@ fig = plotting.plot_curves(
 # lecture's slogan.
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_depth", "locked": false, "points": 2, "schema_version": 3, "solution": true}
-# YOUR ANSWER HERE
-#
 # ### BEGIN SOLUTION
 # (a) Each layer without nonlinearity is an affine map $z \mapsto zW + b$, and a composition of
 # affine maps is affine: $(XW_1 + b_1)W_2 + b_2 = X(W_1W_2) + (b_1W_2 + b_2)$. However many layers,

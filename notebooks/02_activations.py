@@ -567,12 +567,11 @@ fig = plotting.plot_random_network_outputs(
 # gradient) and *dead unit*, and say what your choice costs.
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_choice", "locked": false, "points": 2, "schema_version": 3, "solution": true}
-# YOUR ANSWER HERE
-#
 # ### BEGIN SOLUTION
-# Not sigmoid (or tanh): they saturate for large $|a|$ and even at best $\sigma' \le 1/4$, so the
-# gradient, a product of 20 such factors, vanishes and the first layers barely learn (the experiment
-# above: sigmoid gradients shrink by orders of magnitude, ReLU's do not). A ReLU (the usual default)
+# Not sigmoid: its derivative is at most $1/4$ and almost 0 where it saturates, so the gradient, a
+# product of 20 such factors, vanishes and the first layers barely learn (the experiment above: sigmoid
+# gradients shrink by orders of magnitude, ReLU's do not); tanh is better ($\tanh' \le 1$, zero-centred)
+# but saturates too. A ReLU (the usual default)
 # passes the gradient unchanged through active units and is cheap, but a unit whose input is negative
 # for every example is dead: zero output, zero gradient, never recovers (e.g. after a large update or
 # a bad initialisation/learning rate). Leaky ReLU or ELU keep a small gradient for $x < 0$ and avoid
