@@ -44,6 +44,7 @@ def test_bundle_holds_the_eight_release_notebooks_sample_and_readme(full_bundle)
     notebooks = sorted(m for m in members if m.endswith(".ipynb"))
     assert notebooks == [f"{bundle.TOP}/{n}/{n}.ipynb" for n in NAMES]
     assert f"{bundle.TOP}/README.md" in members and f"{bundle.TOP}/requirements.txt" in members
+    assert f"{bundle.TOP}/constraints.txt" in members  # the tested versions, referenced by requirements.txt
     assert any(m.startswith(f"{bundle.TOP}/data/cifar-10-sample/") for m in members)
     assert f"{bundle.TOP}/helpers/testing.py" in members
 

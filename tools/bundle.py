@@ -4,8 +4,9 @@
 
 The bundle holds what a student needs and nothing an instructor keeps: the release notebooks (up to
 ``--upto``, for courses released one notebook at a time), the helpers modules those notebooks import
-(followed transitively through helpers' own imports), the small CIFAR-10 sample, a pinned
-requirements file, and a short README whose two commands set up and open the course.
+(followed transitively through helpers' own imports), the small CIFAR-10 sample once a notebook
+loads data, a pinned requirements file (with the tested versions of everything as constraints),
+and a short README whose two commands set up and open the course.
 Never included: source/, notebooks/ (the instructor's versions), tests, the autograder, gradebooks.
 """
 
@@ -171,7 +172,18 @@ def student_requirements() -> str:
             name, version = line.split("==")
             lock[name.lower()] = version
     pins = "\n".join(f"{p}=={lock[p]}" for p in STUDENT_PACKAGES)
-    return f"# The course's pinned runtime; `-e .` makes the helpers package importable.\n{pins}\n-e .\n"
+    return (
+        "# The course's runtime at the versions it was tested with (constraints.txt pins the rest);\n"
+        f"# `-e .` makes the helpers package importable.\n-c constraints.txt\n{pins}\n-e .\n"
+    )
+
+
+def student_constraints() -> str:
+    """requirements.lock as pip constraints: every package a student installs gets its tested version."""
+    pins = [ln for ln in (ROOT / "requirements.lock").read_text().splitlines() if "==" in ln]
+    return "# Tested versions of every package (pip constraints: nothing here is installed by itself).\n" + (
+        "\n".join(pins) + "\n"
+    )
 
 
 def student_pyproject() -> str:
@@ -198,6 +210,7 @@ def build_bundle(out: Path, upto: str | None = None) -> list[str]:
             scope=scope, first=names[0], data=DATA_NOTE if "data" in modules else ""
         ).encode(),
         "requirements.txt": student_requirements().encode(),
+        "constraints.txt": student_constraints().encode(),
         "pyproject.toml": student_pyproject().encode(),
     }
     for name in names:  # the notebook and anything nbgrader released beside it
