@@ -340,7 +340,7 @@ def responds(page, cell, timeout_s: float = 30) -> tuple[bool, str]:
 def screenshots(page, name: str) -> int:
     """Screenshots of the whole notebook, top to bottom; returns how many."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for old in ARTIFACTS.glob(f"{name}_*.png"):
+    for old in ARTIFACTS.glob(f"{name}_*.png"):  # this notebook's shots from an earlier run
         old.unlink()
     # JupyterLab 4 scrolls the notebook inside its windowed panel, not the notebook node itself.
     scroller = (
@@ -376,6 +376,7 @@ def test_notebook_runs_in_jupyterlab(lab, page, name):
     silent = []
     for index, cell in enumerate(explorers):
         ok, what = responds(page, cell)
+        cell.screenshot(path=str(ARTIFACTS / f"{name}_explorer_{index + 1}.png"))
         if not ok:
             silent.append(f"explorer {index + 1} of {len(explorers)}: {what}")
     assert not silent, f"{name}: explorers that did not respond: {silent}"
