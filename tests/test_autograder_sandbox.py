@@ -1,0 +1,100 @@
+"""autograder.sandbox: what student code can and cannot do inside the grading sandbox."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder import sandbox
+from tests.test_autograder_support import need_sandbox
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PROBE = r"""
+import json, os, resource, socket
+facts = {"uid": os.getuid(), "euid": os.geteuid(), "cwd": os.getcwd()}
+facts["caps"] = [l.split()[1] for l in open("/proc/self/status") if l.startswith("CapEff")][0]
+facts["nnp"] = [l.split()[1] for l in open("/proc/self/status") if l.startswith("NoNewPrivs")][0]
+facts["as_mb"] = resource.getrlimit(resource.RLIMIT_AS)[0] // 2**20
+facts["project"] = sorted(os.listdir(PROJECT)) if os.path.isdir(PROJECT) else None
+facts["env"] = os.environ.get("NBGRADER_EXECUTION")
+for name, path in [("gradebook", PROJECT + "/gradebook.db"), ("source", PROJECT + "/source"),
+                   ("release", PROJECT + "/release"), ("root_home", "/root/.bashrc")]:
+    facts[name] = os.path.exists(path)
+for name, path in [("write_project", PROJECT + "/x.txt"), ("write_usr", "/usr/x.txt"), ("write_etc", "/etc/x")]:
+    try:
+        open(path, "w").write("x"); facts[name] = "written"
+    except OSError as err:
+        facts[name] = type(err).__name__
+open("/tmp/work/mine.txt", "w").write("ok")
+facts["scratch"] = open("/tmp/work/mine.txt").read()
+try:
+    socket.create_connection(("127.0.0.1", 5432), timeout=1); facts["net"] = "connected"
+except OSError as err:
+    facts["net"] = type(err).__name__
+try:
+    socket.getaddrinfo("pypi.org", 443); facts["dns"] = "resolved"
+except OSError as err:
+    facts["dns"] = type(err).__name__
+print(json.dumps(facts))
+"""
+
+
+def run(cells, **limits):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    return sandbox.run_notebook(nb, sandbox.Limits(**{"timeout": 10, "grace": 2, **limits}))
+
+
+def test_command_isolates_network_pids_and_the_filesystem():
+    cmd = sandbox.bwrap_command(sandbox.Limits(), sandbox.readonly_paths())
+    for flag in ("--unshare-net", "--unshare-pid", "--die-with-parent", "--new-session", "--clearenv"):
+        assert flag in cmd
+    bound = {cmd[i + 2] for i, a in enumerate(cmd) if a == "--ro-bind"}
+    assert str(ROOT / "helpers") in bound
+    for secret in ("source", "release", "gradebook.db", "submitted", "autograded", "feedback"):
+        assert str(ROOT / secret) not in bound
+    assert "/" not in bound  # a whitelist, never the whole filesystem
+
+
+def test_kernel_runs_unprivileged_read_only_offline_with_limits():
+    need_sandbox()
+    ex = run([f"PROJECT = {str(ROOT)!r}", PROBE], memory_mb=1536)
+    assert ex.status == "done", ex.message
+    text = "".join(o.get("text", "") for o in ex.outputs[1]["outputs"])
+    facts = json.loads(text.strip().splitlines()[-1])
+    if os.geteuid() == 0:
+        assert facts["uid"] == facts["euid"] == 65534
+    assert facts["caps"] == "0000000000000000" and facts["nnp"] == "1"
+    assert facts["as_mb"] == 1536
+    assert facts["env"] == "autograde"
+    assert set(facts["project"]) <= {".venv", "helpers", "autograder", "data"}
+    assert not any(facts[k] for k in ("gradebook", "source", "release", "root_home"))
+    assert all(facts[k] != "written" for k in ("write_project", "write_usr", "write_etc"))
+    assert facts["scratch"] == "ok"
+    assert facts["net"] != "connected" and facts["dns"] != "resolved"
+
+
+def test_kernel_death_and_stuck_kernels_are_reported_per_cell():
+    need_sandbox()
+    ex = run(["x = 1", "import os; os._exit(1)", "y = 2"])
+    assert ex.status == "dead" and ex.stopped_at == 1 and 0 in ex.outputs
+    ex = run(["import time\nwhile True:\n    try:\n        time.sleep(0.2)\n    except KeyboardInterrupt:\n        pass",
+              "y = 2"], timeout=2)  # fmt: skip
+    assert ex.status == "unresponsive" and 1 not in ex.outputs
+
+
+def test_wall_clock_cap_stops_the_whole_sandbox():
+    need_sandbox()
+    ex = run(["import time; time.sleep(30)"], timeout=60, wall_seconds=8)
+    assert ex.status == "killed" and "did not finish within 8 s" in ex.message
+
+
+@pytest.mark.parametrize("missing", ["bwrap"])
+def test_missing_bubblewrap_is_a_clear_reason(monkeypatch, missing):
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    assert "bubblewrap" in sandbox.sandbox_available()

@@ -1,0 +1,103 @@
+"""autograder.scoring: nbgrader's rule plus kernel deaths, guard failures and stderr (no execution)."""
+
+from __future__ import annotations
+
+import pytest
+
+from autograder import guard, repair, scoring
+from autograder.sandbox import Execution
+from tests.test_autograder_support import make_course, make_spec, perfect
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory):
+    course = make_course(tmp_path_factory)
+    spec = make_spec(course, tmp_path_factory).notebook("a1_squares", "a1_squares")
+    nb, _ = repair.prepare(perfect(course, "a1_squares"), spec)
+    return spec, guard.instrument(nb)
+
+
+def index_of(nb, grade_id, role=None):
+    for i, cell in enumerate(nb.cells):
+        meta = cell.metadata.get("autograder" if role else "nbgrader") or {}
+        if meta.get("grade_id") == grade_id and (role is None or meta.get("role") == role):
+            return i
+    raise KeyError(grade_id)
+
+
+def run(nb, changes=None, status="done", stop=None):
+    """An Execution where every code cell ran cleanly, except ``changes`` (index -> outputs)."""
+    ex = Execution(status=status)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and (stop is None or i < stop):
+            ex.outputs[i] = {"outputs": (changes or {}).get(i, []), "execution_count": i}
+    ex.stopped_at = stop
+    return ex
+
+
+def score(prepared, **kw):
+    spec, nb = prepared
+    result, executed = scoring.score_notebook("ada", "a1_squares", spec, nb, run(nb, **kw))
+    assert all(guard.role(c) is None for c in executed.cells)
+    return {c.grade_id: c for c in result.cells}, result
+
+
+def test_clean_run_earns_every_autograded_point(prepared):
+    cells, result = score(prepared)
+    assert cells["square_tests"].score == 2 and cells["cube_tests"].score == 3
+    assert cells["why"].status == "manual" and result.score == 5
+
+
+def test_an_error_or_stderr_fails_only_that_test(prepared):
+    spec, nb = prepared
+    err = {
+        "output_type": "error",
+        "ename": "AssertionError",
+        "evalue": "cube(2) should be 8",
+        "traceback": [],
+    }
+    warn = {"output_type": "stream", "name": "stderr", "text": "RuntimeWarning: overflow"}
+    cells, _ = score(
+        prepared, changes={index_of(nb, "cube_tests"): [err], index_of(nb, "square_tests"): [warn]}
+    )
+    assert cells["cube_tests"].score == 0 and "cube(2) should be 8" in cells["cube_tests"].reason
+    assert cells["square_tests"].score == 0 and "stderr" in cells["square_tests"].reason
+
+
+def test_partial_credit_follows_nbgrader(prepared):
+    spec, nb = prepared
+    partial = {
+        "output_type": "execute_result",
+        "data": {"text/plain": "1.5"},
+        "metadata": {},
+        "execution_count": 1,
+    }
+    cells, _ = score(prepared, changes={index_of(nb, "cube_tests"): [partial]})
+    assert cells["cube_tests"].score == 1.5 and cells["cube_tests"].status == "partial"
+
+
+def test_a_failed_guard_zeroes_the_next_test(prepared):
+    spec, nb = prepared
+    err = {"output_type": "error", "ename": "TypeError", "evalue": "broken", "traceback": []}
+    cells, result = score(prepared, changes={index_of(nb, "cube_tests", role="guard"): [err]})
+    assert cells["cube_tests"].score == 0 and "tampered" in cells["cube_tests"].reason
+    assert cells["square_tests"].score == 2
+    assert any(p["kind"] == "guard" for p in result.problems)
+
+
+@pytest.mark.parametrize("status", ["dead", "unresponsive", "killed"])
+def test_tests_after_a_stop_score_zero_with_the_reason(prepared, status):
+    spec, nb = prepared
+    stop = index_of(nb, "cube_tests", role="guard")
+    cells, result = score(prepared, status=status, stop=stop)
+    assert cells["square_tests"].score == 2
+    assert cells["cube_tests"].score == 0 and cells["cube_tests"].status == "not_run"
+    assert scoring.STOP_REASONS[status] in cells["cube_tests"].reason
+    assert result.problems[0]["kind"] == status
+
+
+def test_zero_result_covers_every_graded_cell(prepared):
+    spec, _ = prepared
+    result = scoring.zero_result("ada", "a1_squares", spec, "missing", "not handed in")
+    assert {c.grade_id for c in result.cells} == {"square_tests", "cube_tests", "why"}
+    assert result.score == 0 and result.max_score == 6 and result.problems[0]["kind"] == "missing"
