@@ -1365,6 +1365,13 @@ def plot_network(params, ax=None, *, title=None, annotate=None, input_names=None
         Line2D([], [], color=_WEIGHT_NEGATIVE, lw=2.5, label="negative weight"),
     ]
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False)
+    if target is None:  # our own figure: describe the links for readers who cannot see them
+        links = [f"x{i + 1} to z{j + 1}: {W1[i, j]:.3g}" for j in range(H) for i in range(D)]
+        links += [f"bias of z{j + 1}: {b1[j]:.3g}" for j in range(H)]
+        links += [f"z{j + 1} to y{k + 1}: {W2[j, k]:.3g}" for k in range(C) for j in range(H)]
+        links += [f"bias of y{k + 1}: {b2[k]:.3g}" for k in range(C)]
+        summary = f"{ax.get_title()}. Network diagram, inputs left, hidden units middle, outputs right"
+        set_alt(ax.figure, summary + (". Weights: " + "; ".join(links) if annotate else ""))
     return _result(target, ax)
 
 

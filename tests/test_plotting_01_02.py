@@ -188,3 +188,9 @@ def test_activation_explorer_redraws_and_disables_alpha():
     assert not box.controls["alpha"].disabled
     assert "alpha=2" in box.axes[1].get_title()
     assert all(len(ax.lines) == 3 for ax in box.axes)  # curve + two zero lines, not stacked
+
+
+def test_plot_network_alt_text_lists_the_weights():
+    text = plotting.figure_alt_text(plotting.plot_network(XOR, title="XOR net"))
+    assert text.startswith("XOR net. Network diagram")
+    assert "z2 to y1: -20" in text and "bias of z2: -1" in text
