@@ -304,8 +304,8 @@ def regularization_explorer(nets, X_train, y_train, X_val, y_val):
     return explorer(
         draw,
         {"lam": slider},
-        figsize=(7, 5.5),
-        title="Decision boundary as the L2 strength grows (filled: training, hollow: validation)",
+        figsize=(7.5, 5.8),
+        title="L2 strength and the boundary (filled: training, hollow: validation)",
     )
 
 
