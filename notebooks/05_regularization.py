@@ -118,6 +118,9 @@ for name, W in [("0", 0 * W_tiny), ("W/2", W_tiny / 2), ("W", W_tiny), ("2W", 2 
 # $w = 0$ where the derivative does not exist; the usual choice, and ours, is the *subgradient*
 # $\operatorname{sign}(0) = 0$.
 #
+# The lecture also lists more complex regularizers (dropout, batch normalization, stochastic depth);
+# they act on the network rather than on a formula in $W$ and come later in the course.
+#
 # We need the gradients because in notebook 06 we minimise the full loss by gradient descent: the
 # gradient of the total loss is the data-loss gradient plus $\lambda\,\nabla R(W)$.
 

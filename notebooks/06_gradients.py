@@ -59,7 +59,8 @@ rng = np.random.default_rng(0)
 # slide's numbers are an **illustration**: its $W$ and data are not given, so we cannot reproduce them.
 # We do the same procedure on a real classifier instead: a linear SVM on the lecture's 4-pixel,
 # 3-class setting, with $N = 20$ random examples, scores `X @ W` with `W` of shape $(4, 3)$ (12 weights),
-# and the full loss of the slide "This is silly", data loss plus an L2 penalty,
+# and the full loss of the slide "This is silly", data loss plus an L2 penalty (the slide writes the
+# penalty without a $\lambda$, which means $\lambda = 1$; we use a milder $\lambda = 0.1$),
 #
 # $$L(W) = \frac1N \sum_{i=1}^N \sum_{j \ne y_i} \max(0, s_j - s_{y_i} + 1) + \lambda \sum_{k,l} W_{k,l}^2,
 # \qquad s = x_i^\top W, \quad \lambda = 0.1.$$
