@@ -189,6 +189,8 @@ def grade(
         raise GraderError(reason)
     if not find_assignments(course_root / "source"):
         raise GraderError(f"no assignments in {course_root / 'source'}: build source/ first (make source)")
+    if not submissions.exists():
+        raise GraderError(f"{submissions} does not exist")
     if out == submissions or submissions in out.parents:
         raise GraderError("OUT must not be inside SUBMISSIONS (SUBMISSIONS is never modified)")
     out.mkdir(parents=True, exist_ok=True)
