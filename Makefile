@@ -67,6 +67,9 @@ release: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 
+grade-demo: $(STAMP)
+	$(BIN)/python -m autograder demo --out artifacts/grade-demo
+
 student-bundle: $(STAMP)
 	$(BIN)/python -m tools.bundle $(if $(UPTO),--upto $(UPTO))
 
