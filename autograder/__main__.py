@@ -27,7 +27,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--workers", type=int, default=min(2, os.cpu_count() or 1), help="notebooks graded at once"
     )
-    p.add_argument("--timeout", type=int, default=60, help="seconds per cell (default 60)")
+    p.add_argument(
+        "--timeout", type=int, default=120, help="seconds per cell (default 120, as nbgrader_config.py)"
+    )
     p.add_argument(
         "--memory", type=int, default=2048, help="memory cap per notebook kernel in MB (default 2048)"
     )
@@ -51,6 +53,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     d.add_argument("--out", type=Path, default=Path("artifacts/grade-demo"), help="output folder")
     d.add_argument("--assignments", nargs="*", default=None, help="only these assignments")
     _common(d)
+    d.set_defaults(timeout=30)
     return parser.parse_args(argv)
 
 

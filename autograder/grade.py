@@ -203,6 +203,7 @@ def grade(
             course = build_gradebook(course_root, db_url, work)
         except Exception as err:
             raise GraderError(f"could not build the gradebook from {course_root / 'source'}: {err}") from err
+        gradebook_seconds = time.monotonic() - started
         names = {a: sorted(nbs) for a, nbs in course.assignments.items()}
         try:
             received = intake.collect(submissions, names, work / "submitted")
@@ -252,6 +253,7 @@ def grade(
             "workers": workers,
             "limits": limits.__dict__,
             "seconds": round(seconds, 1),
+            "gradebook_seconds": round(gradebook_seconds, 1),
         }
         report = export.write_report(out / "report.json", results, received.warnings, meta)
         for w in received.warnings:

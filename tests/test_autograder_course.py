@@ -79,6 +79,12 @@ def test_the_real_course_perfect_submission_grades_in_under_a_minute(tmp_path):
         if r.assignment in assignments:
             failed = [(c.grade_id, c.reason) for c in r.cells if c.kind == "test" and c.status != "passed"]
             assert not failed, (r.notebook, failed, r.problems)
+    hidden = {line for nbs in outcome.spec.assignments.values() for nb in nbs.values() for c in nb.tests
+              for line in c.hidden_lines if len(line) >= 6}  # fmt: skip
+    for page in (tmp_path / "out" / "feedback").rglob("*.html"):
+        text = page.read_text()
+        leaked = [line for line in hidden if line in text]
+        assert not leaked, (page.name, leaked[:3])
     load = os.getloadavg()[0]
     message = f"one complete submission took {seconds:.1f} s wall, {cpu:.1f} s CPU (load average {load:.1f})"
     print(message)
