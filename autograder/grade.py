@@ -184,7 +184,7 @@ def grade(
     course_root, out = Path(course_root).resolve(), Path(out).resolve()
     submissions = Path(submissions).resolve()
     limits = limits or sandbox.Limits()
-    reason = sandbox.sandbox_available()
+    reason = sandbox.sandbox_available(limits)
     if reason:
         raise GraderError(reason)
     if not find_assignments(course_root / "source"):

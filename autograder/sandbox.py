@@ -61,10 +61,23 @@ class Execution:
     seconds: float = 0.0
 
 
-def sandbox_available() -> str | None:
-    """None if sandboxed grading can run here, else the reason it cannot."""
+def sandbox_available(limits: Limits | None = None) -> str | None:
+    """None if sandboxed grading can run here, else the reason it cannot (tries an empty sandbox)."""
     if shutil.which("bwrap") is None:
         return "bubblewrap is not installed (apt-get install bubblewrap)"
+    cmd = bwrap_command(limits or Limits(), readonly_paths())
+    cmd = cmd[: cmd.index("--") + 1] + [sys.executable, "-I", "-c", "import autograder.worker"]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        return f"bubblewrap cannot start a sandbox: {err}"
+    if proc.returncode != 0:
+        return f"bubblewrap cannot start a sandbox (exit {proc.returncode}): {proc.stderr.strip()[-500:]}"
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam(KERNEL_USER)
+        except KeyError:
+            return f"the unprivileged user {KERNEL_USER!r} does not exist"
     return None
 
 
