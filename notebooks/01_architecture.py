@@ -302,6 +302,9 @@ print("same result:", np.allclose(A_loops, A_vec))
 # $$\text{binary:}\quad y_k = \sigma(a_k) = \frac{1}{1 + e^{-a_k}}, \qquad
 #   \text{multiclass:}\quad y_k = \frac{e^{a_k}}{\sum_{k'=1}^K e^{a_{k'}}}\;\text{(softmax)}.$$
 #
+# (The slide writes the softmax's sum with the index $j$; since $j$ already numbers the hidden units, we
+# write $k'$ for the output units.)
+#
 # Written as one formula, the binary network is
 #
 # $$y_k(\mathbf{x}, \mathbf{w}) = \sigma\left(\sum_{j=1}^M w^{(2)}_{kj}\,
