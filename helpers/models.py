@@ -49,6 +49,8 @@ class _Classifier:
     params: dict[str, np.ndarray]
     dtype: np.dtype
     reg: float
+    #: the parameters that carry the L2 penalty (the biases do not)
+    weight_names: tuple[str, ...] = ()
 
     @property
     def input_dim(self) -> int:
@@ -97,24 +99,29 @@ class _Classifier:
             out[start : start + batch_size] = np.argmax(self.loss(X[start : start + batch_size]), axis=1)
         return out
 
-    def _add_l2(self, loss: float, grads: dict, names: tuple[str, ...]) -> float:
-        """Add the L2 penalty of :func:`helpers.regularization.l2` on ``names`` to loss and grads.
+    def _add_l2(self, loss: float, grads: dict) -> float:
+        """Add the L2 penalty of :func:`helpers.regularization.l2` on the weights to loss and grads.
 
         Same values as ``l2(W, reg)``, computed with fewer passes over W (a BLAS dot product for
-        :math:`\\sum W^2`, no squared temporary): this runs once per SGD step on W1 (D, H).
+        :math:`\\sum W^2`, no squared temporary).
         """
         if self.reg:
-            for name in names:
-                W = self.params[name]
-                loss += self.reg * float(np.vdot(W, W))
-                grads[name] += (2.0 * self.reg) * W
+            loss += self.penalty()
+            for name in self.weight_names:
+                grads[name] += (2.0 * self.reg) * self.params[name]
         return loss
+
+    def penalty(self) -> float:
+        r"""The L2 penalty :math:`\lambda \sum W^2` over the weight matrices (not the biases)."""
+        if not self.reg:
+            return 0.0
+        return self.reg * sum(float(np.vdot(self.params[k], self.params[k])) for k in self.weight_names)
 
 
 class _Linear(_Classifier):
     _first_weight = "W"
     _last_bias = "b"
-    _loss_name = ""
+    weight_names = ("W",)
 
     def __init__(self, input_dim, num_classes, *, weight_scale=1e-3, reg=0.0, rng, dtype=np.float32):
         D = _positive_int(input_dim, "input_dim")
@@ -152,15 +159,21 @@ class _Linear(_Classifier):
             When y is given; ``grads["W"]`` (D, C), ``grads["b"]`` (C,).
         """
         X = self._check_X(X)
-        W, b = self.params["W"], self.params["b"]
-        scores = X @ W
-        scores += b
         if y is None:
+            scores = X @ self.params["W"]
+            scores += self.params["b"]
             return scores
-        y = self._check_y(y, X.shape[0])
+        loss, grads = self._backprop(X, self._check_y(y, X.shape[0]))
+        return self._add_l2(loss, grads), grads
+
+    def _backprop(self, X, y, scale=1.0):
+        """Data loss (no penalty) and ``scale`` times its gradients; X, y already checked."""
+        scores = X @ self.params["W"]
+        scores += self.params["b"]
         loss, dscores = self._data_loss(scores, y)
-        grads = {"W": X.T @ dscores, "b": dscores.sum(axis=0)}
-        return self._add_l2(loss, grads, ("W",)), grads
+        if scale != 1.0:
+            dscores *= scale  # (N, C): scaling here is cheaper than scaling dW (D, C)
+        return loss, {"W": X.T @ dscores, "b": dscores.sum(axis=0)}
 
 
 class LinearSoftmax(_Linear):
@@ -221,6 +234,7 @@ class TwoLayerNet(_Classifier):
 
     _first_weight = "W1"
     _last_bias = "b2"
+    weight_names = ("W1", "W2")
 
     def __init__(
         self, input_dim, hidden_dim, num_classes, *, weight_scale=1e-3, reg=0.0, rng, dtype=np.float32
@@ -273,22 +287,33 @@ class TwoLayerNet(_Classifier):
             When y is given; ``W1 (D, H)``, ``b1 (H,)``, ``W2 (H, C)``, ``b2 (C,)``.
         """
         X = self._check_X(X)
-        W1, b1, W2, b2 = (self.params[k] for k in ("W1", "b1", "W2", "b2"))
-        # forward: hidden = max(0, X W1 + b1), computed in place in one (N, H) buffer
-        hidden = X @ W1
-        hidden += b1
-        np.maximum(hidden, 0, out=hidden)
-        scores = hidden @ W2
-        scores += b2
         if y is None:
-            return scores
-        y = self._check_y(y, X.shape[0])
-        loss, dscores = softmax_loss(scores, y)
+            return self._forward(X)[1]
+        loss, grads = self._backprop(X, self._check_y(y, X.shape[0]))
+        return self._add_l2(loss, grads), grads
 
-        # backward; the ReLU mask hidden > 0 is the same as pre-activation > 0
+    def _forward(self, X):
+        """hidden = max(0, X W1 + b1) (N, H), computed in place in one buffer; scores (N, C)."""
+        hidden = X @ self.params["W1"]
+        hidden += self.params["b1"]
+        np.maximum(hidden, 0, out=hidden)
+        scores = hidden @ self.params["W2"]
+        scores += self.params["b2"]
+        return hidden, scores
+
+    def _backprop(self, X, y, scale=1.0):
+        """Data loss (no penalty) and ``scale`` times its gradients; X, y already checked.
+
+        :func:`helpers.train.sgd` passes ``scale = learning rate``: scaling dscores (N, C) is
+        free, scaling dW1 (D, H) would cost a pass over memory.
+        """
+        hidden, scores = self._forward(X)
+        loss, dscores = softmax_loss(scores, y)
+        if scale != 1.0:
+            dscores *= scale
         grads = {"W2": hidden.T @ dscores, "b2": dscores.sum(axis=0)}
-        dhidden = dscores @ W2.T
-        np.multiply(dhidden, hidden > 0, out=dhidden)
+        dhidden = dscores @ self.params["W2"].T
+        np.multiply(dhidden, hidden > 0, out=dhidden)  # ReLU mask: hidden > 0 iff pre-activation > 0
         grads["W1"] = X.T @ dhidden  # no dX: the input needs no gradient
         grads["b1"] = dhidden.sum(axis=0)
-        return self._add_l2(loss, grads, ("W1", "W2")), grads
+        return loss, grads

@@ -107,6 +107,78 @@ def random_flip(X, image_shape, *, rng, p: float = 0.5):
     return X
 
 
+class _Momentum:
+    """CS231n momentum for any model with ``params`` and ``loss(X, y)``: v = mu v - lr g; w += v."""
+
+    def __init__(self, model, momentum):
+        self.model = model
+        self.momentum = momentum
+        self.velocity = {k: np.zeros_like(p) for k, p in model.params.items()}
+
+    def step(self, X, y, lr) -> float:
+        loss, grads = self.model.loss(X, y)
+        if math.isfinite(loss):
+            for k, p in self.model.params.items():
+                v, g = self.velocity[k], grads[k]
+                v *= self.momentum
+                g *= lr  # grads are fresh arrays: scale them in place
+                v -= g
+                p += v
+        return loss
+
+    def finish(self) -> None:
+        pass
+
+
+class _HeavyBall:
+    r"""The same momentum update with fewer passes over memory, for the models of helpers.models.
+
+    With :math:`v_t = w_t - w_{t-1}`, momentum SGD on the loss plus :math:`\lambda \sum W^2` is
+
+    .. math:: w_{t+1} = (1 + \mu - 2\eta_t\lambda)\, w_t - \mu\, w_{t-1} - \eta_t \nabla L_{data}(w_t),
+
+    the same numbers as ``v = mu v - lr g; w += v`` (up to float rounding).  Two buffers per
+    parameter hold :math:`w_t` and a multiple of :math:`w_{t-1}` and swap roles every step: 4
+    in-place passes per parameter instead of 7, no temporaries, and the learning rate is folded
+    into dscores (N, C) inside the model rather than applied to dW1 (D, H).  ``finish()``
+    puts the final values back into the caller's original arrays.
+    """
+
+    def __init__(self, model, momentum):
+        self.model = model
+        self.momentum = momentum
+        self.originals = dict(model.params)
+        self.prev = {k: p.copy() for k, p in model.params.items()}  # w_{-1} = w_0: v_0 = 0
+        self.prev_scale = dict.fromkeys(model.params, 1.0)  # prev[k] = prev_scale[k] * w_{t-1}
+        self.decay = set(model.weight_names) if model.reg else set()
+
+    def step(self, X, y, lr) -> float:
+        model, mu = self.model, self.momentum
+        params = model.params
+        loss, grads = model._backprop(X, y, lr)  # grads are lr * dL_data/dw
+        loss += model.penalty()
+        if not math.isfinite(loss):
+            return loss
+        for k, g in grads.items():
+            cur, old = params[k], self.prev[k]
+            a = 1.0 + mu - (2.0 * lr * model.reg if k in self.decay else 0.0)
+            if a == 0.0:
+                raise ValueError(f"lr * reg = {lr * model.reg} is too large: the L2 step removes all of {k}")
+            old *= -mu / self.prev_scale[k]  # -mu w_{t-1}
+            old -= g
+            cur *= a
+            old += cur  # w_{t+1}
+            params[k], self.prev[k], self.prev_scale[k] = old, cur, a
+        return loss
+
+    def finish(self) -> None:
+        params = self.model.params
+        for k, original in self.originals.items():
+            if params[k] is not original:
+                original[...] = params[k]
+                params[k] = original
+
+
 def _check_data(model, X, y, name):
     X = np.asarray(X)
     y = np.asarray(y)
@@ -201,8 +273,8 @@ def sgd(
 
     batch_size = min(int(batch_size), N)
     iters = math.ceil(N / batch_size)
-    params = model.params
-    velocity = {k: np.zeros_like(p) for k, p in params.items()}
+    fast = all(hasattr(model, a) for a in ("_backprop", "penalty", "weight_names", "reg"))
+    optimizer = _HeavyBall(model, momentum) if fast else _Momentum(model, momentum)
     buffer = np.empty((batch_size, D), dtype=X_train.dtype)  # minibatch gathered here, no allocation
     subset = np.sort(rng.choice(N, size=min(N, train_acc_samples), replace=False))
     X_sub, y_sub = X_train[subset], y_train[subset]
@@ -221,18 +293,12 @@ def sgd(
                 np.take(X_train, idx, axis=0, out=xb, mode="clip")  # indices are valid; clip avoids a copy
                 if flip:
                     random_flip(xb, image_shape, rng=rng)
-                loss, grads = model.loss(xb, y_train[idx])
+                step = learning_rate(schedule, lr, epoch + it / iters, epochs, lr_decay)
+                loss = optimizer.step(xb, y_train[idx], step)
                 history.loss.append(loss)
                 if not math.isfinite(loss):
                     history.diverged = True
                     break
-                step = learning_rate(schedule, lr, epoch + it / iters, epochs, lr_decay)
-                for k, p in params.items():
-                    v, g = velocity[k], grads[k]
-                    v *= momentum
-                    g *= step  # grads are fresh arrays: scale them in place
-                    v -= g
-                    p += v
                 bar.update(1)
             if history.diverged:
                 if verbose:
@@ -253,6 +319,7 @@ def sgd(
                 text = ", ".join(f"{k} {v}" for k, v in summary.items())
                 bar.write(f"epoch {epoch + 1}/{epochs}: lr {history.lr[-1]:.3g}, {text}")
     finally:
+        optimizer.finish()
         bar.close()
     history.seconds = time.perf_counter() - start
     return history

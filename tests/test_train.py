@@ -122,6 +122,36 @@ def test_sgd_momentum_zero_is_plain_gradient_descent(rng):
         np.testing.assert_allclose(model.params[k], expected[k], rtol=1e-12)
 
 
+class OnlyTheContract:
+    """A model that offers only params and loss(X, y): sgd must use its generic momentum path."""
+
+    def __init__(self, model):
+        self.params = model.params
+        self.loss = model.loss
+        self.predict = model.predict
+
+
+@pytest.mark.parametrize("kind", ["two_layer", "softmax"])
+def test_fast_momentum_path_matches_the_textbook_update(kind):
+    X, y = blobs(np.random.default_rng(5), n=90, d=8)
+
+    def make():
+        r = np.random.default_rng(11)
+        if kind == "two_layer":
+            return TwoLayerNet(8, 10, 3, weight_scale=0.3, reg=0.05, rng=r, dtype=np.float64)
+        return LinearSoftmax(8, 3, weight_scale=0.3, reg=0.05, rng=r, dtype=np.float64)
+
+    fast, slow = make(), make()
+    originals = {k: id(v) for k, v in fast.params.items()}
+    kwargs = dict(epochs=3, batch_size=20, lr=0.1, momentum=0.9, schedule="cosine", progress=False)
+    h_fast = sgd(fast, X, y, X, y, rng=np.random.default_rng(1), **kwargs)
+    h_slow = sgd(OnlyTheContract(slow), X, y, X, y, rng=np.random.default_rng(1), **kwargs)
+    np.testing.assert_allclose(h_fast.loss, h_slow.loss, rtol=1e-10)
+    for k in fast.params:
+        np.testing.assert_allclose(fast.params[k], slow.params[k], rtol=1e-9, atol=1e-12)
+        assert id(fast.params[k]) == originals[k]  # trained in place, same arrays as before
+
+
 def test_sgd_stops_when_the_loss_diverges(rng):
     X, y = blobs(rng)
     X *= 1e3
