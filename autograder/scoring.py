@@ -118,6 +118,8 @@ def score_notebook(
         for o in outputs:
             if o.get("output_type") == "error" and o.get("ename") == "CellTimeoutError":
                 res.problems.append({"kind": "timeout", "detail": o.get("evalue", ""), "cell": label})
+            elif o.get("output_type") == "error" and o.get("ename") == "SystemExit":
+                res.problems.append({"kind": "exit", "detail": "sys.exit() was called", "cell": label})
             elif o.get("output_type") == "error" and o.get("ename") == "MemoryError":
                 res.problems.append(
                     {"kind": "memory", "detail": "MemoryError (memory cap reached)", "cell": label}

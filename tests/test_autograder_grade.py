@@ -194,6 +194,7 @@ def test_os_exit_and_segfault_zero_the_remaining_tests_with_the_reason(graded):
 
 def test_sys_exit_is_an_error_in_that_cell_only(graded):
     assert cells(graded, "sysexiter", "a2_double")["double_tests"]["score"] == 1
+    assert "exit" in kinds(graded, "sysexiter", "a2_double")
 
 
 def test_infinite_loop_is_interrupted_and_the_tests_still_run(graded):
