@@ -50,8 +50,9 @@ class CellSpec:
 
     @property
     def hidden_lines(self) -> list[str]:
-        """Non-blank lines of the hidden test region (what feedback must never show)."""
-        return hidden_lines(self.source)
+        """Lines of the hidden test region that the release does not show anyway (never in feedback)."""
+        visible = {line.strip() for line in self.release_source.split("\n")}
+        return [line for line in hidden_lines(self.source) if line not in visible]
 
 
 @dataclass
