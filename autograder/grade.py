@@ -127,7 +127,7 @@ def plan(course: CourseSpec, received: intake.Intake, course_root: Path):
                         sub.assignment,
                         spec,
                         "other_notebook",
-                        f"{name}.ipynb is not this assignment's notebook{hint}",
+                        f"{name}.ipynb holds none of this notebook's exercises{hint}",
                     )
                 )
                 continue
