@@ -332,7 +332,15 @@ def responds(page, cell, timeout_s: float = 30) -> tuple[bool, str]:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         page.wait_for_timeout(500)
-        if cell.evaluate(EXPLORER_STATE) != before:
+        now = cell.evaluate(EXPLORER_STATE)
+        if now != before:
+            settle_until = time.monotonic() + 15  # let the last of the three moves draw
+            while time.monotonic() < settle_until:
+                page.wait_for_timeout(1000)
+                later = cell.evaluate(EXPLORER_STATE)
+                if later == now:
+                    break
+                now = later
             return True, control
     return False, f"moved its {control}, display did not change within {timeout_s} s"
 
