@@ -74,11 +74,13 @@ def cleared_copy(src: Path, dest: Path) -> None:
 def lab_env(course: Path) -> dict[str, str]:
     state = ROOT / ".state"
     env = dict(os.environ)
-    # A student's kernel: no grading flag, the shipped CIFAR sample (fast, and tests that path), and
-    # matplotlib's inline backend (MPLBACKEND=Agg from a test shell would hide every figure).
-    for var in ("NN_BASICS_CIFAR10", "NBGRADER_EXECUTION", "MPLBACKEND"):
+    # A student's kernel: no grading flag, and matplotlib's inline backend (MPLBACKEND=Agg from a test
+    # shell would hide every figure). No full CIFAR-10 either: a path that does not exist makes 08 say
+    # how to get it and fall back to the shipped sample at once (fast, and no download attempt).
+    for var in ("NBGRADER_EXECUTION", "MPLBACKEND"):
         env.pop(var, None)
     env.update(
+        NN_BASICS_CIFAR10=str(course / "no-full-cifar10" / "cifar-10-python.tar.gz"),
         JUPYTER_CONFIG_DIR=str(state / "jupyter" / "config"),
         JUPYTER_DATA_DIR=str(state / "jupyter" / "data"),
         JUPYTER_RUNTIME_DIR=str(state / "jupyter" / "runtime-browser"),

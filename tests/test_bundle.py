@@ -195,6 +195,8 @@ def student_env(tmp_path: Path, python: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("JUPYTER")}
     home = tmp_path / "home"
     env.update(
+        # No full CIFAR-10 (08 falls back to the shipped sample) and no attempt to download it.
+        NN_BASICS_CIFAR10=str(home / "no-full-cifar10" / "cifar-10-python.tar.gz"),
         JUPYTER_CONFIG_DIR=str(home / "jupyter-config"),
         JUPYTER_DATA_DIR=str(home / "jupyter-data"),
         JUPYTER_RUNTIME_DIR=str(home / "jupyter-runtime"),
