@@ -377,7 +377,9 @@ def load_cifar10_sample():
     found = _locate(SAMPLE_DIR)
     if found is None:
         raise CIFAR10Error(
-            f"the CIFAR-10 sample is missing from {SAMPLE_DIR} (regenerate: data/make_sample.py)."
+            f"the CIFAR-10 sample is missing from {SAMPLE_DIR}: it ships with the course as "
+            "data/cifar-10-sample/; unpack the course zip again or ask your instructor "
+            "(instructors: regenerate it with data/make_sample.py)."
         )
     return _load_from(*found)
 
