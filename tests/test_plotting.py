@@ -12,6 +12,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from helpers import data, plotting
+from tests.nbtools import NAMES, source_path
 
 
 @pytest.fixture(autouse=True)
@@ -234,6 +235,33 @@ def test_html_export_of_a_course_notebook_has_no_image_without_alt(tmp_path, mon
     assert "No description has been provided" not in body
     for alt in ("Loss: loss against epoch", "A line going up", "After the backend is selected again"):
         assert f'alt="{alt}"' in body
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_figure_of_the_course_has_a_title_and_alt_text(name):
+    """The instructor notebooks as built: each image carries alt text, each figure a title."""
+    import json
+    import re
+
+    path = source_path(name)
+    if not path.exists():
+        pytest.skip(f"{name} is not built yet")
+    problems = []
+    for index, cell in enumerate(json.loads(path.read_text())["cells"]):
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "image/png" in data:
+                problems.append(
+                    f"cell {index}: a PNG without alt text (plotting.use_course_style() not called?)"
+                )
+            page = "".join(data.get("text/html", ""))
+            for tag in re.findall(r"<img [^>]*>", page):
+                alt = re.search(r'alt="([^"]*)"', tag)
+                if alt is None:
+                    problems.append(f"cell {index}: an image without alt text")
+                elif alt.group(1).startswith("Figure with"):
+                    problems.append(f"cell {index}: a figure without a title (alt: {alt.group(1)!r})")
+    assert not problems, f"{name}: {problems}"
 
 
 # Notebook sections below: one per notebook, "# --- NN_name ---".
