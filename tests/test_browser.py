@@ -336,12 +336,16 @@ def responds(page, cell, timeout_s: float = 30) -> tuple[bool, str]:
         page.wait_for_timeout(500)
         now = cell.evaluate(EXPLORER_STATE)
         if now != before:
-            settle_until = time.monotonic() + 15  # let the last of the three moves draw
-            while time.monotonic() < settle_until:
-                page.wait_for_timeout(1000)
+            # Let the last of the three moves draw: the kernel idle and the display unchanged twice.
+            settle_until, quiet = time.monotonic() + 20, 0
+            while time.monotonic() < settle_until and quiet < 2:
+                page.wait_for_timeout(700)
                 later = cell.evaluate(EXPLORER_STATE)
-                if later == now:
-                    break
+                idle = page.evaluate(
+                    "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status"
+                    " === 'idle'"
+                )
+                quiet = quiet + 1 if (idle and later == now) else 0
                 now = later
             return True, control
     return False, f"moved its {control}, display did not change within {timeout_s} s"
