@@ -46,6 +46,9 @@ def _control(name, spec):
     if isinstance(spec, ipywidgets.ValueWidget):
         if not spec.description:
             spec.description = name
+        style = getattr(spec, "style", None)
+        if style is not None and hasattr(style, "description_width") and not style.description_width:
+            style.description_width = "initial"  # the whole label ("learning rate", not "learning r...")
         return spec
     style = {"description_width": "initial"}
     if isinstance(spec, bool):

@@ -68,3 +68,17 @@ def test_explorer_short_specs_and_several_axes():
 
 
 # Notebook sections below: one per notebook, "# --- NN_name ---".
+
+
+# --- issue 6: explorers as students see them ------------------------------------------------------
+def test_explorer_controls_show_their_whole_label():
+    import ipywidgets
+
+    given = ipywidgets.FloatSlider(value=0.1, min=0.0, max=1.0, description="learning rate")
+    box = widgets.explorer(
+        lambda ax, lr, steps: ax.set_title(f"{lr} {steps}"), {"lr": given, "steps": (1, 50)}
+    )
+    assert all(w.style.description_width == "initial" for w in box.controls.values())
+    kept = ipywidgets.IntSlider(description="seed", style={"description_width": "40px"})
+    widgets.explorer(lambda ax, seed: None, {"seed": kept})
+    assert kept.style.description_width == "40px"
