@@ -125,15 +125,17 @@ def bwrap_command(limits: Limits, ro: list[Path], files: dict[str, Path] | None 
             cmd += ["--symlink", os.readlink(host), f"/{top}"]
         elif host.is_dir():
             cmd += ["--ro-bind", str(host), f"/{top}"]
-    made: set[Path] = set()
+    # The writable tmpfs first: read-only binds below /tmp (a project cloned under /tmp, as CI may do)
+    # must be mounted on top of it, not hidden by it.
+    cmd += ["--proc", "/proc", "--dev", "/dev"]
+    cmd += ["--size", str(limits.tmp_mb * 1024 * 1024), "--perms", "1777", "--tmpfs", "/tmp"]
+    made: set[Path] = {Path("/tmp")}
     for p in ro:
         for parent in reversed(p.parents):
             if parent != Path("/") and parent not in made and not str(parent).startswith("/usr"):
                 made.add(parent)
                 cmd += ["--perms", "0755", "--dir", str(parent)]
         cmd += ["--ro-bind", str(p), str(p)]
-    cmd += ["--proc", "/proc", "--dev", "/dev"]
-    cmd += ["--size", str(limits.tmp_mb * 1024 * 1024), "--perms", "1777", "--tmpfs", "/tmp"]
     cmd += ["--perms", "1777", "--dir", "/tmp/work"]
     for rel, host in (files or {}).items():
         cmd += ["--ro-bind", str(host), f"/tmp/work/{rel}"]
