@@ -199,16 +199,18 @@ def grade(
     db_url = normalise_db_url(db_url) if db_url else _sqlite_url(out / "gradebook.db")
     work = Path(tempfile.mkdtemp(prefix="autograder-"))
     try:
-        try:
-            course = build_gradebook(course_root, db_url, work)
-        except Exception as err:
-            raise GraderError(f"could not build the gradebook from {course_root / 'source'}: {err}") from err
-        gradebook_seconds = time.monotonic() - started
-        names = {a: sorted(nbs) for a, nbs in course.assignments.items()}
+        names = find_assignments(course_root / "source")
         try:
             received = intake.collect(submissions, names, work / "submitted")
         except intake.IntakeError as err:
             raise GraderError(str(err)) from err
+        # record only the assignments handed in (each costs a GenerateAssignment pass)
+        wanted = sorted({s.assignment for s in received.submissions}) or sorted(names)
+        try:
+            course = build_gradebook(course_root, db_url, work, assignments=wanted)
+        except Exception as err:
+            raise GraderError(f"could not build the gradebook from {course_root / 'source'}: {err}") from err
+        gradebook_seconds = time.monotonic() - started
         jobs, results = plan(course, received, course_root)
         executed_by_key = {}
         bar = _progress(len(jobs) + len(results), progress)

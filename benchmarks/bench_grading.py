@@ -21,6 +21,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -117,6 +118,12 @@ def run_autograder(
     return time.perf_counter() - started, out / "grades.csv"
 
 
+def cpu_seconds() -> float:
+    """CPU time of finished child processes (and their waited-for descendants), user + system."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def scores(path: Path) -> dict[tuple[str, str], float]:
     return {(r["student_id"], r["assignment"]): float(r["score"]) for r in csv.DictReader(path.open())}
 
@@ -140,8 +147,14 @@ def main(argv: list[str] | None = None) -> int:
                 for a in list(student.iterdir()):
                     if a.name not in found:
                         shutil.rmtree(a)
+        load0 = os.getloadavg()[0]
+        c0 = cpu_seconds()
         ours, ours_csv = run_autograder(course, work / "submitted", work, args.workers, args.timeout)
+        c1 = cpu_seconds()
+        load1 = os.getloadavg()[0]
         theirs, theirs_csv = run_nbgrader(course, work / "submitted", work, list(found), args.timeout)
+        c2 = cpu_seconds()
+        load2 = os.getloadavg()[0]
         a, b = scores(ours_csv), scores(theirs_csv)
         keys = sorted(k for k in b if k[1] in found)
         differ = [(k, a.get(k), b[k]) for k in keys if a.get(k) != b[k]]
@@ -153,6 +166,9 @@ def main(argv: list[str] | None = None) -> int:
             "nbgrader_autograde_seconds": round(theirs, 1),
             "autograder_seconds": round(ours, 1),
             "speedup": round(theirs / ours, 2),
+            "autograder_cpu_seconds": round(c1 - c0, 1),
+            "nbgrader_cpu_seconds_incl_generate": round(c2 - c1, 1),
+            "load_average_start_mid_end": [round(x, 1) for x in (load0, load1, load2)],
             "identical_scores": not differ,
             "differences": differ[:20],
         }
@@ -165,6 +181,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"nbgrader autograde (serial):        {theirs:7.1f} s")
             print(f"autograder --workers {args.workers}:            {ours:7.1f} s")
             print(f"speed-up:                           {result['speedup']:7.2f}x")
+            print(
+                f"CPU seconds: autograder {c1 - c0:.1f}, nbgrader {c2 - c1:.1f} (incl. generate_assignment)"
+            )
+            print(f"load average at start / between / end: {load0:.1f} / {load1:.1f} / {load2:.1f}")
             print(f"identical scores:                   {result['identical_scores']}")
             for k, x, y in differ[:20]:
                 print(f"  {k}: autograder {x} vs nbgrader {y}")
