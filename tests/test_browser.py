@@ -272,6 +272,24 @@ EXPLORER_STATE = """el => {
 }"""
 
 
+# Math that did not typeset: MathJax error boxes, unknown macros (shown in red), and a '$' left in the
+# rendered text (unbalanced braces make MathJax pair the delimiters wrongly).
+BAD_MATH = """() => {
+  const found = [];
+  for (const e of document.querySelectorAll('.jp-Notebook mjx-merror'))
+    found.push('error: ' + (e.getAttribute('data-mjx-error') || e.textContent).slice(0, 120));
+  for (const e of document.querySelectorAll('.jp-Notebook mjx-container mtext[mathcolor="red"]'))
+    found.push('unknown macro: ' + e.textContent);
+  for (const md of document.querySelectorAll('.jp-Notebook .jp-MarkdownOutput')) {
+    const copy = md.cloneNode(true);
+    copy.querySelectorAll('code, pre, mjx-container, script').forEach(n => n.remove());
+    const text = copy.textContent; const at = text.indexOf('$');
+    if (at >= 0) found.push('stray $: ...' + text.slice(Math.max(0, at - 60), at + 60) + '...');
+  }
+  return found;
+}"""
+
+
 def explorer_cells(page):
     """Locators of the cells whose output shows ipywidgets (the explorers)."""
     cells = page.locator(".jp-Notebook .jp-Cell:has(.jp-OutputArea .jupyter-widgets)")
@@ -386,7 +404,9 @@ def test_notebook_runs_in_jupyterlab(lab, page, name):
     assert not widget_errors(page), f"{name}: widgets failed to render: {widget_errors(page)}"
     explorers = explorer_cells(page)
     assert explorers, f"{name}: no widget explorer rendered"
-    screenshots(page, name)
+    screenshots(page, name)  # scrolls through the notebook, so every cell's math is typeset
+    bad_math = page.evaluate(BAD_MATH)
+    assert not bad_math, f"{name}: LaTeX that MathJax cannot typeset: {bad_math[:5]}"
     silent = []
     for index, cell in enumerate(explorers):
         ok, what = responds(page, cell)
