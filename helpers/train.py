@@ -333,7 +333,7 @@ RECIPES = {
         "epochs": 25,
         "batch_size": 200,
         "lr": 0.01,
-        "reg": 5e-4,
+        "reg": 1e-3,
         "weight_scale": "he",
         "flip": True,
     },
