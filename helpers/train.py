@@ -51,6 +51,8 @@ class History:
         Wall-clock time of the whole run (training and per-epoch evaluation).
     epoch_seconds : list of float
         Wall-clock time of every epoch.
+    step_seconds : list of float
+        Wall-clock time of every iteration (gather, flip, forward, backward, update).
     diverged : bool
         True when the loss became NaN or infinite and training stopped early.
     """
@@ -61,6 +63,7 @@ class History:
     lr: list[float] = field(default_factory=list)
     seconds: float = 0.0
     epoch_seconds: list[float] = field(default_factory=list)
+    step_seconds: list[float] = field(default_factory=list)
     diverged: bool = False
 
 
@@ -288,6 +291,7 @@ def sgd(
             history.lr.append(learning_rate(schedule, lr, epoch, epochs, lr_decay))
             order = rng.permutation(N)
             for it in range(iters):
+                tick = time.perf_counter()
                 idx = order[it * batch_size : (it + 1) * batch_size]
                 xb = buffer[: len(idx)]
                 np.take(X_train, idx, axis=0, out=xb, mode="clip")  # indices are valid; clip avoids a copy
@@ -296,6 +300,7 @@ def sgd(
                 step = learning_rate(schedule, lr, epoch + it / iters, epochs, lr_decay)
                 loss = optimizer.step(xb, y_train[idx], step)
                 history.loss.append(loss)
+                history.step_seconds.append(time.perf_counter() - tick)
                 if not math.isfinite(loss):
                     history.diverged = True
                     break
