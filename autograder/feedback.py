@@ -129,8 +129,27 @@ def redact(nb, spec: NotebookSpec, result: NotebookResult):
 def _exporter():
     if getattr(_local, "exporter", None) is None:
         import nbgrader
-        from nbconvert.exporters import HTMLExporter
+        from nbconvert.exporters import HTMLExporter, TemplateExporter
+        from nbconvert.filters.highlight import Highlight2HTML
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
         from traitlets.config import Config
+
+        class FeedbackExporter(HTMLExporter):
+            """nbconvert's HTMLExporter without its final BeautifulSoup pass (accessibility attributes
+            for a page nobody edits; it is half the rendering time)."""
+
+            def from_notebook_node(self, nb, resources=None, **kw):
+                lang = nb.metadata.get("language_info", {})
+                lexer = lang.get("pygments_lexer", lang.get("name", None))
+                self.register_filter("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+                resources = self._init_resources(resources)
+                self.register_filter(
+                    "filter_data_type",
+                    WidgetsDataTypeFilter(
+                        notebook_metadata=self._nb_metadata, parent=self, resources=resources
+                    ),
+                )
+                return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
         base = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader")
         c = Config()
@@ -139,7 +158,7 @@ def _exporter():
         c.HTMLExporter.extra_template_paths = [
             os.path.join(base, "static", "node_modules", "bootstrap", "dist", "css")
         ]
-        _local.exporter = HTMLExporter(config=c)
+        _local.exporter = FeedbackExporter(config=c)
     return _local.exporter
 
 
