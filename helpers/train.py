@@ -89,14 +89,25 @@ def accuracy(model, X, y, *, batch_size: int = 10_000) -> float:
     return float(np.mean(model.predict(X, batch_size=batch_size) == np.asarray(y)))
 
 
-def random_flip(X, image_shape, *, rng, p: float = 0.5):
-    """Mirror a random half (probability ``p`` each) of the images in X left-right, in place.
+LAYOUTS = ("HWC", "CHW")
+
+
+def _width_axis(layout: str) -> int:
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
+    return 2 if layout == "HWC" else 3  # axis of the (N, *image_shape) view
+
+
+def random_flip(X, image_shape, *, rng, p: float = 0.5, layout: str = "HWC"):
+    """Mirror a random subset (each image with probability ``p``) of the images in X left-right, in place.
 
     Parameters
     ----------
     X : ndarray, shape (N, D)
         Flattened images, ``D = prod(image_shape)``; modified in place.
-    image_shape : tuple (height, width, channels)
+    image_shape : tuple
+        (height, width, channels) for ``layout="HWC"`` (CIFAR-10 as loaded: (32, 32, 3)), or
+        (channels, height, width) for ``layout="CHW"``.
     rng : numpy.random.Generator
 
     Returns
@@ -106,8 +117,22 @@ def random_flip(X, image_shape, *, rng, p: float = 0.5):
     N = X.shape[0]
     images = X.reshape(N, *image_shape)  # a view: X is C-contiguous
     mask = rng.random(N) < p
-    images[mask] = images[mask, :, ::-1]
+    images[mask] = np.flip(images[mask], axis=_width_axis(layout))
     return X
+
+
+def _flip_tail(X, image_shape, layout, *, rng, p=0.5):
+    """Like :func:`random_flip` for rows already in random order: flip a Binomial(N, p) tail.
+
+    The rows of a minibatch come from a random permutation, so flipping the last k of them,
+    k ~ Binomial(N, p), flips every image with probability p as well, and a contiguous block
+    flips without fancy-indexing copies.
+    """
+    N = X.shape[0]
+    k = int(rng.binomial(N, p))
+    if k:
+        tail = X[N - k :].reshape(k, *image_shape)
+        tail[...] = np.flip(tail, axis=_width_axis(layout))  # numpy buffers the overlapping copy
 
 
 class _Momentum:
@@ -210,6 +235,7 @@ def sgd(
     lr_decay: float = 0.95,
     flip: bool = False,
     image_shape: tuple[int, int, int] = (32, 32, 3),
+    layout: str = "HWC",
     rng: np.random.Generator,
     progress: bool = True,
     verbose: bool = False,
@@ -239,6 +265,11 @@ def sgd(
     flip : bool
         Mirror a random half of every minibatch left-right (data augmentation for images whose
         flattened layout is ``image_shape``, e.g. CIFAR-10's (32, 32, 3)).  Never changes X_train.
+    image_shape : tuple
+        Shape of one image, ``prod(image_shape) == D``; (32, 32, 3) by default.
+    layout : "HWC" or "CHW"
+        Whether image_shape is (height, width, channels) or (channels, height, width).  CHW flips
+        about 4x faster (contiguous rows of 32 values instead of 3).
     rng : numpy.random.Generator
         Shuffling, flips and the training-accuracy subset.
     progress : bool
@@ -272,6 +303,7 @@ def sgd(
     N, D = X_train.shape
     if flip and math.prod(image_shape) != D:
         raise ValueError(f"flip=True needs image_shape with prod = D = {D}, got {image_shape}")
+    _width_axis(layout)
     from tqdm.auto import tqdm
 
     batch_size = min(int(batch_size), N)
@@ -296,7 +328,7 @@ def sgd(
                 xb = buffer[: len(idx)]
                 np.take(X_train, idx, axis=0, out=xb, mode="clip")  # indices are valid; clip avoids a copy
                 if flip:
-                    random_flip(xb, image_shape, rng=rng)
+                    _flip_tail(xb, image_shape, layout, rng=rng)
                 step = learning_rate(schedule, lr, epoch + it / iters, epochs, lr_decay)
                 loss = optimizer.step(xb, y_train[idx], step)
                 history.loss.append(loss)
@@ -373,6 +405,11 @@ def build_model(name: str, input_dim: int, num_classes: int, *, hidden, weight_s
     return cls(input_dim, num_classes, weight_scale=weight_scale, reg=reg, rng=rng)
 
 
+def _to_chw(X, hwc):
+    """(N, H*W*C) rows in HWC order -> (N, C*H*W) rows in CHW order (a new contiguous array)."""
+    return np.ascontiguousarray(X.reshape(len(X), *hwc).transpose(0, 3, 1, 2)).reshape(len(X), -1)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m helpers.train",
@@ -417,7 +454,11 @@ def main(argv=None) -> dict:
     X_all, y_all, X_test, y_test = load_cifar10(args.data)
     X_tr, y_tr, X_val, y_val = train_val_split(X_all, y_all, args.val_size, rng=rng)
     X_tr, X_val, X_test, _ = preprocess(X_tr, X_val, X_test)
-    image_shape = tuple(X_all.shape[1:]) if X_all.ndim == 4 else (32, 32, 3)
+    # channels first for every split alike: the MLP does not care about the order of the features,
+    # and flips of (3, 32, 32) images are about 4x cheaper than of (32, 32, 3) ones
+    height, width, channels = X_all.shape[1:]
+    image_shape = (channels, height, width)
+    X_tr, X_val, X_test = (_to_chw(X, (height, width, channels)) for X in (X_tr, X_val, X_test))
     del X_all
     model = build_model(
         args.model,
@@ -447,6 +488,7 @@ def main(argv=None) -> dict:
         schedule=args.schedule,
         flip=flip,
         image_shape=image_shape,
+        layout="CHW",
         rng=rng,
         progress=not args.quiet,
         verbose=not args.json,

@@ -55,6 +55,35 @@ def test_random_flip_mirrors_rows_in_place(rng):
     assert 10 < mirrored.sum() < 54  # about half
 
 
+def test_random_flip_chw_layout(rng):
+    images = rng.integers(0, 255, size=(40, 3, 4, 5)).astype(np.float32)  # (N, C, H, W)
+    X = images.reshape(40, -1).copy()
+    random_flip(X, (3, 4, 5), rng=rng, layout="CHW")
+    out = X.reshape(40, 3, 4, 5)
+    mirrored = np.all(out == images[..., ::-1], axis=(1, 2, 3))
+    assert np.all(np.all(out == images, axis=(1, 2, 3)) | mirrored)
+    assert 5 < mirrored.sum() < 35
+    with pytest.raises(ValueError, match="layout"):
+        random_flip(X, (3, 4, 5), rng=rng, layout="NHWC")
+
+
+@pytest.mark.parametrize("layout,shape", [("HWC", (4, 5, 3)), ("CHW", (3, 4, 5))])
+def test_flip_tail_flips_a_binomial_tail_in_place(layout, shape, rng):
+    from helpers.train import _flip_tail
+
+    N = 400
+    images = rng.standard_normal((N, *shape)).astype(np.float32)
+    X = images.reshape(N, -1).copy()
+    _flip_tail(X, shape, layout, rng=rng)
+    out = X.reshape(N, *shape)
+    axis = 2 if layout == "HWC" else 3
+    same = np.all(out == images, axis=(1, 2, 3))
+    mirrored = np.all(out == np.flip(images, axis=axis), axis=(1, 2, 3))
+    k = int(mirrored.sum())
+    assert 150 < k < 250
+    assert same[: N - k].all() and mirrored[N - k :].all()  # the tail is flipped, the rest untouched
+
+
 # -- SGD ------------------------------------------------------------------------------------------
 def blobs(rng, n=300, d=8, c=3):
     centres = 3.0 * rng.standard_normal((c, d))
