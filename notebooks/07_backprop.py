@@ -831,7 +831,7 @@ for hidden in sizes:
     t_backprop.append(min(repeats))
     start = time.perf_counter()
     for name in p_h:
-        gradients.numerical_gradient(lambda _: softmax_ce_loss_and_grads(p_h, X_h, y_h)[0], p_h[name])
+        gradients.numerical_gradient(lambda _, p=p_h, X=X_h, y=y_h: softmax_ce_loss_and_grads(p, X, y)[0], p_h[name])
     t_numeric.append(time.perf_counter() - start)
 
 fig, ax = plt.subplots(figsize=(6, 3.8))

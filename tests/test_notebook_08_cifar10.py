@@ -1,0 +1,131 @@
+"""Notebook 08_cifar10 graded the way nbgrader grades it (see tests/nbtools.py).
+
+Under ``NBGRADER_EXECUTION`` the notebook trains on the small CIFAR-10 sample shipped in data/, so a
+whole grading run takes well under a minute; the exercises themselves are graded on small random inputs.
+"""
+
+from __future__ import annotations
+
+import time
+
+from tests.nbtools import grade, read, release_path, source_path, test_cells
+
+NAME = "08_cifar10"
+GRADED = {
+    "accuracy": ("accuracy_tests",),
+    "two_layer_loss": ("two_layer_loss_value_tests", "two_layer_loss_grad_tests"),
+    "sgd_step": ("sgd_step_tests",),
+    "confusion": ("confusion_tests",),
+}
+ALL_TESTS = [gid for gids in GRADED.values() for gid in gids]
+
+OWN_LOSS = """
+def two_layer_loss(params, X, y, reg):
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    N = X.shape[0]
+    A1 = X @ W1 + b1
+    Z = np.maximum(A1, 0)
+    S = Z @ W2 + b2
+    S = S - S.max(axis=1, keepdims=True)
+    P = np.exp(S) / np.exp(S).sum(axis=1, keepdims=True)
+    loss = -np.mean(np.log(P[np.arange(N), y])) + reg * (np.sum(W1**2) + np.sum(W2**2))
+    dS = P.copy()
+    dS[np.arange(N), y] -= 1
+    dS /= N
+    dA1 = dS @ W2.T * (A1 > 0)
+    grads = {"W1": X.T @ dA1 + 2 * reg * W1, "b1": dA1.sum(0), "W2": Z.T @ dS + 2 * reg * W2, "b2": dS.sum(0)}
+    return float(loss), grads
+"""
+
+DELEGATING = {
+    # the course's accuracy, through a stand-in model
+    "accuracy": (
+        "from helpers.train import accuracy as _library_accuracy\n\n\n"
+        "class _Fixed:\n"
+        "    def __init__(self, labels):\n"
+        "        self.labels = labels\n\n"
+        "    def predict(self, X, batch_size=None):\n"
+        "        return self.labels\n\n\n"
+        "def accuracy(predictions, y):\n"
+        "    p = np.asarray(predictions)\n"
+        "    return _library_accuracy(_Fixed(p.argmax(axis=1) if p.ndim == 2 else p), None, y)\n"
+    ),
+    # the course's TwoLayerNet on the student's parameter arrays
+    "two_layer_loss": (
+        "from helpers.models import TwoLayerNet\n\n\n"
+        "def two_layer_loss(params, X, y, reg):\n"
+        "    D, H = params['W1'].shape\n"
+        "    net = TwoLayerNet(D, H, params['b2'].shape[0], reg=reg, rng=np.random.default_rng(0),"
+        " dtype=np.float64)\n"
+        "    net.params = dict(params)\n"
+        "    return net.loss(X, y)\n"
+    ),
+}
+
+WRONG = {
+    # a percentage instead of a fraction
+    "accuracy": (
+        "def accuracy(predictions, y):\n"
+        "    p = np.asarray(predictions)\n"
+        "    p = p.argmax(axis=1) if p.ndim == 2 else p\n"
+        "    return float(100 * np.mean(p == y))\n"
+    ),
+    # the loss is right, the regularization term is missing from the gradients
+    "two_layer_loss": OWN_LOSS.replace(" + 2 * reg * W1", "").replace(" + 2 * reg * W2", ""),
+    # plain gradient descent: the velocity is never used
+    "sgd_step": (
+        "def sgd_momentum_step(params, grads, velocity, lr, momentum):\n"
+        "    for name in params:\n"
+        "        params[name] = params[name] - lr * grads[name]\n"
+    ),
+    # rows and columns swapped
+    "confusion": (
+        "def confusion_matrix(y_true, y_pred, num_classes):\n"
+        "    M = np.zeros((num_classes, num_classes), dtype=np.int64)\n"
+        "    np.add.at(M, (y_pred, y_true), 1)\n"
+        "    return M\n"
+    ),
+}
+
+
+def test_graded_cells_are_the_expected_ones():
+    assert test_cells(read(source_path(NAME))) == ALL_TESTS
+    assert test_cells(read(release_path(NAME))) == ALL_TESTS
+
+
+def test_source_passes_nbgrader_validate_on_the_sample_within_a_minute():
+    from nbgrader.validator import Validator
+
+    start = time.perf_counter()
+    assert Validator().validate(str(source_path(NAME))) == {}
+    assert time.perf_counter() - start < 60
+
+
+def test_untouched_release_fails_every_test_cell():
+    results = grade(NAME)
+    assert sorted(results) == sorted(ALL_TESTS)
+    for gid, result in results.items():
+        assert result.score == 0, f"{gid} earns {result.score} for the untouched release"
+        assert "NotImplementedError" in result.error, f"{gid}: {result.error}"
+
+
+def test_delegating_to_the_library_earns_nothing():
+    results = grade(NAME, DELEGATING, perfect=True)
+    refused = {"accuracy_tests", "two_layer_loss_value_tests", "two_layer_loss_grad_tests"}
+    for gid in refused:
+        assert results[gid].score == 0, f"{gid} gives credit for delegating to the course library"
+        assert "earns no credit" in results[gid].error, f"{gid}: {results[gid].error}"
+    for gid in set(ALL_TESTS) - refused:
+        assert results[gid].score == results[gid].max_score, f"{gid}: {results[gid].error}"
+
+
+def test_wrong_answers_lose_only_their_tests():
+    results = grade(NAME, WRONG, perfect=True)
+    lost = {gid for gid, r in results.items() if r.score == 0}
+    assert lost == {"accuracy_tests", "two_layer_loss_grad_tests", "sgd_step_tests", "confusion_tests"}, {
+        g: r.error for g, r in results.items()
+    }
+    assert "numerical gradient" in results["two_layer_loss_grad_tests"].error
+    assert "row sums" in results["confusion_tests"].error
+    value = results["two_layer_loss_value_tests"]
+    assert value.score == value.max_score, value.error
