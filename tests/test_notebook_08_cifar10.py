@@ -27,8 +27,9 @@ def two_layer_loss(params, X, y, reg):
     Z = np.maximum(A1, 0)
     S = Z @ W2 + b2
     S = S - S.max(axis=1, keepdims=True)
-    P = np.exp(S) / np.exp(S).sum(axis=1, keepdims=True)
-    loss = -np.mean(np.log(P[np.arange(N), y])) + reg * (np.sum(W1**2) + np.sum(W2**2))
+    log_p = S - np.log(np.exp(S).sum(axis=1, keepdims=True))
+    P = np.exp(log_p)
+    loss = -np.mean(log_p[np.arange(N), y]) + reg * (np.sum(W1**2) + np.sum(W2**2))
     dS = P.copy()
     dS[np.arange(N), y] -= 1
     dS /= N
