@@ -170,6 +170,8 @@ print(f"b = a*a + a at a = 3: b = {b.data:g}, db/da = {a.grad:g}  (2a + 1 = {2 *
 # All grads start at 0; step 0 seeds the output with 1.
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# (an interactive explorer: what it outputs depends on the front end)
 if widgets.widgets_enabled():
     display(widgets.backward_explorer())
 
