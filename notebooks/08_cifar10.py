@@ -636,6 +636,8 @@ plt.show()
 # every class.
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# (an interactive explorer: what it outputs depends on the front end)
 if widgets.widgets_enabled():
     display(widgets.prediction_explorer(X_test_raw, test_probs, y_test, data.CLASSES))
 
