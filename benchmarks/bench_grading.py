@@ -153,6 +153,11 @@ class CpuMeter:
         if self.group is not None:
             (self.group / "tasks").write_text(str(os.getpid()))
 
+    def leave(self) -> None:
+        """Move the calling process back to the root group."""
+        if self.group is not None:
+            (CPUACCT / "tasks").write_text(str(os.getpid()))
+
     def seconds(self) -> float:
         return self._usage() - self.start
 
