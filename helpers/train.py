@@ -370,7 +370,7 @@ RECIPES = {
         "epochs": 25,
         "batch_size": 200,
         "lr": 0.01,
-        "reg": 1e-3,
+        "reg": 2e-3,
         "weight_scale": "he",
         "flip": True,
     },
