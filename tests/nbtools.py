@@ -151,6 +151,15 @@ def grade(name: str, answers: dict[str, str] | None = None, *, perfect: bool = F
     return results
 
 
+def assert_only_lost(results: dict[str, CellGrade], lost: set[str]) -> None:
+    """The test cells in ``lost`` score 0; every other one keeps its full points."""
+    for gid, result in results.items():
+        if gid in lost:
+            assert result.score == 0, f"{gid} should fail for the wrong answer, scored {result.score}"
+        else:
+            assert result.score == result.max_score, f"{gid} lost points: {result.error}"
+
+
 SOLUTION_BLOCK = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 TRIVIAL = re.compile(r"^\s*(#.*|pass|return|else:|try:|\)|\]|\}|[a-z_]+\s*=\s*(0|None|\[\]|\{\})|)\s*$")

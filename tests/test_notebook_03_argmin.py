@@ -1,7 +1,7 @@
 """Notebook 03_argmin graded the way nbgrader grades it (see tests/nbtools.py).
 
 The generic checks (untouched release scores 0, perfect answers score full, no secrets in the
-release) live in tests/test_notebooks.py for every notebook.  Here: Validator passes on source/, the stubs fail
+release, Validator passes on source/) live in tests/test_notebooks.py for every notebook.  Here: the stubs fail
 with NotImplementedError, delegating to the course library earns nothing, and a wrong answer loses
 only the tests of its own exercise.  Each ``grade`` call runs the notebook once (a few seconds).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.nbtools import answer_cells, grade, read, solution, source_path
+from tests.nbtools import answer_cells, assert_only_lost, grade, read, source_path
 
 NAME = "03_argmin"
 TESTS = {
@@ -24,29 +24,8 @@ TESTS = {
 pytestmark = pytest.mark.slow
 
 
-def solutions_except(**wrong: str) -> dict[str, str]:
-    """Instructor solutions for every answer cell, with the given cells replaced."""
-    answers = {gid: solution(NAME, gid) for gid in answer_cells(read(source_path(NAME)))}
-    answers.update(wrong)
-    return answers
-
-
-def assert_only_lost(results, lost: set[str]) -> None:
-    for gid, result in results.items():
-        if gid in lost:
-            assert result.score == 0, f"{gid} should fail for the wrong answer, scored {result.score}"
-        else:
-            assert result.score == result.max_score, f"{gid} lost points: {result.error}"
-
-
 def test_answer_cells_match_the_tests():
     assert set(answer_cells(read(source_path(NAME)))) == set(TESTS)
-
-
-def test_source_passes_nbgrader_validate():
-    from nbgrader.validator import Validator
-
-    assert Validator().validate(str(source_path(NAME))) == {}
 
 
 def test_untouched_release_fails_every_test_cell_with_not_implemented():
@@ -58,7 +37,7 @@ def test_untouched_release_fails_every_test_cell_with_not_implemented():
 
 
 def test_delegating_to_the_library_earns_nothing():
-    delegating = solutions_except(
+    delegating = dict(
         penalized_loss=(
             "from helpers.regularization import l1\n\n"
             "def penalized_loss(w_values, L_values, lam=1.0):\n"
@@ -80,7 +59,7 @@ def test_delegating_to_the_library_earns_nothing():
             "    return np.array(path)\n"
         ),
     )
-    results = grade(NAME, delegating)
+    results = grade(NAME, delegating, perfect=True)
     for gid in ("penalized_loss_tests", "local_search_tests"):
         assert results[gid].score == 0, gid
         assert "earns no credit" in results[gid].error, results[gid].error
@@ -89,7 +68,7 @@ def test_delegating_to_the_library_earns_nothing():
 
 def test_wrong_answers_lose_only_their_tests_1():
     # w instead of |w|; lambda_switch found on a grid (approximate, not exact)
-    wrong = solutions_except(
+    wrong = dict(
         penalized_loss=(
             "def penalized_loss(w_values, L_values, lam=1.0):\n"
             "    return np.asarray(L_values, dtype=float) + lam * np.asarray(w_values, dtype=float)\n"
@@ -104,12 +83,12 @@ def test_wrong_answers_lose_only_their_tests_1():
             "    return float(np.inf)\n"
         ),
     )
-    assert_only_lost(grade(NAME, wrong), {"penalized_loss_tests", "lambda_switch_tests"})
+    assert_only_lost(grade(NAME, wrong, perfect=True), {"penalized_loss_tests", "lambda_switch_tests"})
 
 
 def test_wrong_answers_lose_only_their_tests_2():
     # the index instead of the weight; a grid that leaves out its right end
-    wrong = solutions_except(
+    wrong = dict(
         argmin_w="def argmin_w(w_values, losses):\n    return float(np.argmin(losses))\n",
         grid_argmin=(
             "def grid_argmin(loss_fn, lo, hi, num):\n"
@@ -119,6 +98,6 @@ def test_wrong_answers_lose_only_their_tests_2():
             "    return float(grid[k]), float(losses[k])\n"
         ),
     )
-    results = grade(NAME, wrong)
+    results = grade(NAME, wrong, perfect=True)
     assert "position" in results["argmin_w_tests"].error, results["argmin_w_tests"].error
     assert_only_lost(results, {"argmin_w_tests", "grid_argmin_tests"})

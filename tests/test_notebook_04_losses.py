@@ -1,7 +1,7 @@
 """Notebook 04_losses graded the way nbgrader grades it (see tests/nbtools.py).
 
 The generic checks (untouched release scores 0, perfect answers score full, no secrets in the
-release) live in tests/test_notebooks.py for every notebook.  Here: Validator passes on source/, the stubs fail
+release, Validator passes on source/) live in tests/test_notebooks.py for every notebook.  Here: the stubs fail
 with NotImplementedError, delegating to ``helpers.losses`` earns nothing (with a message saying why),
 and typical wrong answers (j = y_i not skipped, log10, no max shift, mean instead of sum) lose only
 the tests of their own exercise.  Each ``grade`` call runs the notebook once (a few seconds).
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.nbtools import answer_cells, grade, read, solution, source_path
+from tests.nbtools import answer_cells, assert_only_lost, grade, read, source_path
 
 NAME = "04_losses"
 TESTS = {
@@ -25,29 +25,8 @@ TESTS = {
 pytestmark = pytest.mark.slow
 
 
-def solutions_except(**wrong: str) -> dict[str, str]:
-    """Instructor solutions for every answer cell, with the given cells replaced."""
-    answers = {gid: solution(NAME, gid) for gid in answer_cells(read(source_path(NAME)))}
-    answers.update(wrong)
-    return answers
-
-
-def assert_only_lost(results, lost: set[str]) -> None:
-    for gid, result in results.items():
-        if gid in lost:
-            assert result.score == 0, f"{gid} should fail for the wrong answer, scored {result.score}"
-        else:
-            assert result.score == result.max_score, f"{gid} lost points: {result.error}"
-
-
 def test_answer_cells_match_the_tests():
     assert set(answer_cells(read(source_path(NAME)))) == set(TESTS)
-
-
-def test_source_passes_nbgrader_validate():
-    from nbgrader.validator import Validator
-
-    assert Validator().validate(str(source_path(NAME))) == {}
 
 
 def test_untouched_release_fails_every_test_cell_with_not_implemented():
@@ -92,7 +71,7 @@ def test_delegating_to_helpers_losses_earns_nothing():
 
 
 def test_wrong_answers_lose_only_their_tests_1():
-    wrong = solutions_except(
+    wrong = dict(
         # forgets to skip j = y_i: every L_i is margin too large
         hinge_naive=(
             "def hinge_losses_naive(scores, y, margin=1.0):\n"
@@ -111,14 +90,14 @@ def test_wrong_answers_lose_only_their_tests_1():
             "    return float(-np.mean(np.log10(p[np.arange(len(y)), y])))\n"
         ),
     )
-    results = grade(NAME, wrong)
+    results = grade(NAME, wrong, perfect=True)
     assert "skip j = y_i" in results["hinge_naive_tests"].error
     assert "log10" in results["cross_entropy_tests"].error
     assert_only_lost(results, {"hinge_naive_tests", "cross_entropy_tests"})
 
 
 def test_wrong_answers_lose_only_their_tests_2():
-    wrong = solutions_except(
+    wrong = dict(
         # no max shift: overflows for scores of 1000
         softmax=(
             "def softmax_probs(scores):\n"
@@ -140,6 +119,6 @@ def test_wrong_answers_lose_only_their_tests_2():
             "    return float(m.sum())\n"
         ),
     )
-    results = grade(NAME, wrong)
+    results = grade(NAME, wrong, perfect=True)
     assert "overflow" in results["softmax_tests"].error
     assert_only_lost(results, {"softmax_tests", "triplet_tests", "hinge_vec_tests"})
