@@ -19,6 +19,7 @@ import html
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -187,6 +188,8 @@ def grade(
     reason = sandbox.sandbox_available(limits)
     if reason:
         raise GraderError(reason)
+    # built while the gradebook is (both take about a second of one core); the first job waits for it
+    threading.Thread(target=sandbox.font_cache, daemon=True).start()
     if not find_assignments(course_root / "source"):
         raise GraderError(f"no assignments in {course_root / 'source'}: build source/ first (make source)")
     if not submissions.exists():

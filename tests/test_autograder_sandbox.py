@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -91,6 +93,43 @@ def test_wall_clock_cap_stops_the_whole_sandbox():
     need_sandbox()
     ex = run(["import time; time.sleep(30)"], timeout=60, wall_seconds=8)
     assert ex.status == "killed" and "did not finish within 8 s" in ex.message
+
+
+def test_matplotlib_reads_the_prebuilt_font_list_and_cannot_change_it():
+    need_sandbox()
+    fontlist = sandbox.font_cache()
+    assert fontlist is not None and fontlist.name.startswith("fontlist-v")
+    ex = run([
+        "import json, os, matplotlib\n"
+        "d = matplotlib.get_cachedir()\n"
+        "facts = {'dir': d, 'before': sorted(os.listdir(d))}\n"
+        "import matplotlib.pyplot as plt\n"
+        "facts['fonts'] = len(matplotlib.font_manager.fontManager.ttflist)\n"
+        "open(os.path.join(d, 'mine.txt'), 'w').write('x')  # the folder itself stays writable\n"
+        "try:\n"
+        "    open(os.path.join(d, facts['before'][0]), 'w').write('{}'); facts['list'] = 'written'\n"
+        "except OSError as err:\n"
+        "    facts['list'] = type(err).__name__\n"
+        "print(json.dumps(facts))"
+    ])  # fmt: skip
+    assert ex.status == "done", ex.message
+    streams = {o.get("name"): o.get("text", "") for o in ex.outputs[0]["outputs"]}
+    facts = json.loads(streams["stdout"].strip().splitlines()[-1])
+    assert facts["dir"] == "/tmp/home/.matplotlib" and facts["before"] == [fontlist.name]
+    assert facts["fonts"] > 0 and facts["list"] != "written"
+    assert "font" not in streams.get("stderr", "")  # no rebuild, no "could not save the font cache"
+
+
+def test_grading_processes_skip_the_slow_iri_grammar_and_still_validate_notebooks():
+    # every grading process (the parent and each sandbox's worker) imports the autograder package first
+    code = (
+        "import sys, autograder, nbclient, nbformat\n"
+        "nb = nbformat.reads(nbformat.writes(nbformat.v4.new_notebook()), as_version=4)\n"
+        "nbformat.validate(nb); print(sys.modules['rfc3987_syntax'] is None)"
+    )
+    proc = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "True"
 
 
 def test_missing_or_broken_bubblewrap_is_a_clear_reason(monkeypatch):
