@@ -127,7 +127,9 @@ def test_grading_processes_skip_the_slow_iri_grammar_and_still_validate_notebook
         "nb = nbformat.reads(nbformat.writes(nbformat.v4.new_notebook()), as_version=4)\n"
         "nbformat.validate(nb); print(sys.modules['rfc3987_syntax'] is None)"
     )
-    proc = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-I", "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "True"
 
