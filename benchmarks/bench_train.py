@@ -8,13 +8,16 @@ Measured side by side in one run, on the same random float32 data (N = 50,000, D
 * the machine's float32 GEMM rate (NumPy's BLAS, square matrices, best of several);
 * one epoch of :class:`helpers.models.TwoLayerNet` (H = 100, C = 10) trained by
   :func:`helpers.train.sgd` (batch 200, momentum 0.9, L2, a new random order every epoch);
+* the two large products of the epoch alone, at the training shapes on one cached minibatch (a
+  floor for any NumPy epoch on this BLAS);
 * the same network, batch, loss and optimizer in PyTorch (``torch.optim.SGD`` with momentum and
   the L2 gradient on the weights), if torch is installed.  torch is not a dependency of the
   course: ``.venv/bin/pip install torch==2.13.0`` (a CPU build) to include it.
 
 An epoch costs 4 N D H + 6 N H C floating-point operations (about 61.7 GFLOP), so the GEMM limit
-is that count divided by the GEMM rate.  NumPy and PyTorch epochs alternate and the best of
-``--repeats`` is kept for each, so a burst of load from other processes does not favour either.
+is that count divided by the GEMM rate.  NumPy epochs, floor runs and PyTorch epochs alternate
+and the best of ``--repeats`` is kept for each, so a burst of load from other processes does not
+favour any of them.
 """
 
 from __future__ import annotations
@@ -118,6 +121,37 @@ def numpy_epochs(X, y, repeats: int, seed: int = 0):
         yield history.seconds, history.step_seconds
 
 
+def gemm_floor_epochs(X, repeats: int, seed: int = 0):
+    """Only the two large products of an epoch, at the training shapes, on one cached minibatch.
+
+    ``xb @ W1`` (B, D) x (D, H) and ``xb.T @ dhidden`` (D, B) x (B, H), ``out=`` preallocated,
+    N / B times: no gather, no softmax, no update. No NumPy epoch with this BLAS can be faster, so
+    this floor divided by the GEMM limit shows how much of the 1.25x budget the BLAS itself uses
+    on these skinny shapes. Yields (seconds, step seconds) like the epochs.
+    """
+    rng = np.random.default_rng(seed)
+    xb = np.ascontiguousarray(X[:BATCH])
+    W1 = (1e-2 * rng.standard_normal((D, H))).astype(np.float32)
+    dhidden = rng.standard_normal((BATCH, H), dtype=np.float32)
+    hidden, dW1 = np.empty((BATCH, H), np.float32), np.empty((D, H), np.float32)
+    n_steps = -(-N // BATCH)
+
+    def epoch(steps_count):
+        steps = []
+        for _ in range(steps_count):
+            tick = time.perf_counter()
+            np.matmul(xb, W1, out=hidden)
+            np.matmul(xb.T, dhidden, out=dW1)
+            steps.append(time.perf_counter() - tick)
+        return steps
+
+    epoch(10)  # warm-up
+    for _ in range(repeats):
+        t = time.perf_counter()
+        steps = epoch(n_steps)
+        yield time.perf_counter() - t, steps
+
+
 def torch_epochs(X, y, repeats: int, seed: int = 0):
     """The same epoch in PyTorch: Linear-ReLU-Linear, cross-entropy, SGD with momentum and L2."""
     import torch
@@ -173,7 +207,7 @@ def run(repeats: int = 3, with_torch: bool = True) -> dict:
     rate = gemm_rate()
     flops = epoch_flops()
     X, y = make_data()
-    runs = {"numpy": numpy_epochs(X, y, repeats)}
+    runs = {"numpy": numpy_epochs(X, y, repeats), "floor": gemm_floor_epochs(X, repeats)}
     if have_torch:
         runs["torch"] = torch_epochs(X, y, repeats)
     times: dict[str, list[float]] = {k: [] for k in runs}
@@ -203,6 +237,9 @@ def run(repeats: int = 3, with_torch: bool = True) -> dict:
         "numpy_median_step_epoch_seconds": round(median_epoch("numpy"), 4),
         "numpy_vs_gemm_limit": round(min(times["numpy"]) / limit, 3),
         "numpy_median_vs_gemm_limit": round(median_epoch("numpy") / limit, 3),
+        "gemm_floor_seconds": round(min(times["floor"]), 4),
+        "gemm_floor_vs_gemm_limit": round(min(times["floor"]) / limit, 3),
+        "numpy_vs_gemm_floor": round(min(times["numpy"]) / min(times["floor"]), 3),
         "torch_seconds": None,
         "numpy_vs_torch": None,
         "torch": torch_note,
@@ -231,6 +268,9 @@ def report(result: dict) -> str:
         f"  GEMM limit ({result['epoch_gflop']:.1f} GFLOP) {result['gemm_limit_seconds']:8.3f} s",
         f"  NumPy epoch (best)       {result['numpy_seconds']:8.3f} s   "
         f"= {result['numpy_vs_gemm_limit']:.2f} x GEMM limit (target <= 1.25)",
+        f"  the 2 large products alone {result['gemm_floor_seconds']:6.3f} s   "
+        f"= {result['gemm_floor_vs_gemm_limit']:.2f} x GEMM limit (this BLAS on the training shapes; "
+        f"NumPy epoch = {result['numpy_vs_gemm_floor']:.2f} x this floor)",
     ]
     if result["torch_seconds"] is not None:
         lines.append(

@@ -62,6 +62,8 @@ def summary(results: dict) -> str:
         rows.append(("float32 GEMM rate", f"{train['gemm_gflops']:.0f} GFLOP/s", "", ""))
         rows.append(("GEMM limit per epoch", f"{train['gemm_limit_seconds']:.3f} s", "", ""))
         rows.append(("NumPy epoch (H=100, B=200)", f"{train['numpy_seconds']:.3f} s", "", ""))
+        floor = train["gemm_floor_vs_gemm_limit"]
+        rows.append(("2 large products alone / GEMM limit", f"{floor:.2f}", "", ""))
         ratio = train["numpy_vs_gemm_limit"]
         rows.append(("NumPy / GEMM limit", f"{ratio:.2f}", "<= 1.25", "yes" if ratio <= 1.25 else "NO"))
         if train.get("torch_seconds") is not None:
