@@ -36,6 +36,8 @@ COLORS = {
 }
 #: The colour cycle of :func:`use_course_style`, in this order.
 PALETTE = tuple(COLORS.values())
+#: Dash patterns that go with PALETTE where curves may coincide (readable in greyscale too).
+LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1)), (0, (1, 1)))
 #: Perceptually uniform, colour-blind-safe colour map for matrices and images of values.
 CMAP = "viridis"
 
@@ -218,7 +220,9 @@ def image_grid(*args, ncols=None, class_names=None, title=None, image_shape=(32,
             row_labels = [str(row[0]) for row in rows]
     if title is None:
         title = f"{n} images" + (", one row per class" if row_labels else "")
-    ax = _axes_on(target, figsize=(max(3.0, 0.75 * ncols + 1.5), 0.75 * nrows + 0.9))
+    # 32x32 images need room: a few images get up to 1.6 inches each, a wide grid at least 0.75
+    cell = min(1.6, max(0.75, 6.0 / ncols))
+    ax = _axes_on(target, figsize=(max(3.0, cell * ncols + 1.5), cell * nrows + 0.7))
     _draw_montage(ax, images, labels, ncols, title=title, row_labels=row_labels)
     return _result(target, ax)
 
@@ -1545,9 +1549,12 @@ def plot_activations(functions, *, title, x=None, axes=None):
         _, axes = new_figure(1, 2, figsize=(11, 4.2))
     ax_f, ax_d = axes
     for k, (label, (f, df)) in enumerate(functions.items()):
-        colour = PALETTE[k % len(PALETTE)]
-        ax_f.plot(x, f(x), color=colour, label=label)
-        ax_d.plot(x, df(x), color=colour, label=label)
+        # ReLU, leaky ReLU and ELU coincide for x > 0: each curve gets its own dash pattern and
+        # the later (narrower) ones are drawn on top, so coinciding curves all stay visible
+        style = {"color": PALETTE[k % len(PALETTE)], "ls": LINESTYLES[k % len(LINESTYLES)]}
+        style["lw"] = max(1.2, 2.8 - 0.35 * k)
+        ax_f.plot(x, f(x), label=label, **style)
+        ax_d.plot(x, df(x), label=label, **style)
     for ax, ylabel, name in ((ax_f, "h(x)", "Activations"), (ax_d, "h'(x)", "Derivatives")):
         _zero_lines(ax)
         ax.set_xlabel("input x")

@@ -210,7 +210,12 @@ def backward_explorer(graphs=None):
     choice = ipywidgets.Dropdown(
         options=names, value=names[0], description="graph", layout={"width": "420px"}
     )
-    box = explorer(draw, {"graph": choice, "step": step}, figsize=(10, 4.2))
+    box = explorer(
+        draw,
+        {"graph": choice, "step": step},
+        figsize=(10, 4.6),
+        title="Backpropagation, one node at a time (each box: data, then grad)",
+    )
 
     def on_graph(change):
         step.max = len(steps_for(change["new"])[1]) - 1

@@ -340,6 +340,7 @@ fig, axes = plt.subplots(1, 3, figsize=(13, 4.2))
 plotting.plot_penalty_contours(axes[0], lambda w: l2_penalty(w, 1.0)[0], x=(1.0, 1.0), title="L2, x = [1, 1]")
 plotting.plot_penalty_contours(axes[1], lambda w: l1_penalty(w, 1.0)[0], x=(1.0, 1.0), title="L1, x = [1, 1]")
 plotting.plot_penalty_contours(axes[2], lambda w: l1_penalty(w, 1.0)[0], x=(1.0, 2.0), title="L1, x = [1, 2]")
+fig.suptitle("The smallest penalty among the weights that score w·x = 1 (dashed line)")
 plt.show()
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex_regloss_prompt", "locked": true, "schema_version": 3, "solution": false}

@@ -118,14 +118,16 @@ print(f"train {X_tr.shape}, validation {X_val.shape}, test {X_test.shape}, dtype
 print(f"after preprocessing: training mean {round(float(X_tr.mean()), 3) + 0.0:.3f}, std {X_tr.std():.3f}")
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(6, 3.2))
+fig, axes = plt.subplots(1, 2, figsize=(7, 3.2))
 axes[0].imshow(stats["mean"].reshape(32, 32, 3).astype(np.uint8))
 axes[0].set_title("mean training image")
-axes[1].imshow((stats["std"] / stats["std"].max()).reshape(32, 32, 3))
-axes[1].set_title("per-pixel std (scaled)")
+std_map = axes[1].imshow(stats["std"].reshape(32, 32, 3).mean(axis=2), cmap=plotting.CMAP)
+axes[1].set_title("per-pixel std (mean of R, G, B)")
+fig.colorbar(std_map, ax=axes[1], shrink=0.8, label="std (pixel values 0-255)")
 for ax in axes:
     ax.set_xlabel("x (pixels)")
     ax.set_ylabel("y (pixels)")
+    ax.grid(False)  # grid lines would hide pixels
 fig.suptitle("The statistics used to standardise every split (training split only)")
 plt.show()
 

@@ -76,6 +76,10 @@ def test_image_grid_on_given_axes_with_int_labels_and_flat_images():
     assert ax.get_title() == "6 images"
     fig2 = plt.figure()
     assert plotting.image_grid(fig2, X[:4]) is fig2 and len(fig2.axes) == 1
+    # a short strip gets bigger tiles than a wide grid
+    few = plotting.image_grid(X[:4], ncols=4).get_size_inches()
+    many = plotting.image_grid(X[:40], ncols=10).get_size_inches()
+    assert few[0] / 4 > many[0] / 10 and few[1] > 1.8
     with pytest.raises(ValueError, match="labels"):
         plotting.image_grid(X[:3], [0, 1])
 

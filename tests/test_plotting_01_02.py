@@ -142,6 +142,16 @@ def test_plot_activations_two_labelled_panels():
     assert ax_f.lines[0].get_color() == ax_d.lines[0].get_color()
 
 
+def test_plot_activations_keeps_coinciding_curves_visible():
+    # relu, leaky_relu and elu are the same line for x > 0: dashes and widths must tell them apart
+    gallery = {name: activations.ACTIVATIONS[name] for name in ("relu", "leaky_relu", "elu")}
+    fig = plotting.plot_activations(gallery, title="Gallery")
+    lines = fig.axes[0].lines
+    assert len({str(line.get_linestyle()) for line in lines}) == 3
+    widths = [line.get_linewidth() for line in lines]
+    assert widths == sorted(widths, reverse=True)  # later, narrower curves are drawn on top
+
+
 def test_plot_gradient_norms_log_scale():
     fig = plotting.plot_gradient_norms({"sigmoid": [1e-6, 1e-3, 1.0]}, title="Norms")
     ax = fig.axes[0]

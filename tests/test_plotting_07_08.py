@@ -69,6 +69,7 @@ def test_backward_explorer_steps_and_switches_graphs():
     box = widgets.backward_explorer()
     graph, step = box.controls["graph"], box.controls["step"]
     assert step.max == 2  # seed + two operations in the lecture's graph
+    assert box.figure._suptitle.get_text().startswith("Backpropagation")
     step.value = 2
     assert box.axes.get_title().startswith("step 2/2")
     graph.value = graph.options[2]  # b = a*a + a
