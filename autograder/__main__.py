@@ -88,8 +88,17 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\n{total} notebooks graded in {outcome.seconds:.1f} s, {flagged} with problems (see report.json)."
     )
-    print(f"grades.csv, report.json and feedback/ are in {Path(out).resolve()}")
+    print(f"grades.csv, report.json and feedback/ are in {shown_path(out)}")
     return 0
+
+
+def shown_path(path) -> Path:
+    """``path`` relative to the working folder when it is inside it (shorter to read), else absolute."""
+    path = Path(path).resolve()
+    try:
+        return path.relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
 
 
 if __name__ == "__main__":

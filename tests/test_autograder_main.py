@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 
-from autograder.__main__ import parse
+from autograder.__main__ import parse, shown_path
 from tests.test_autograder_support import make_course, need_sandbox
 
 
@@ -24,6 +24,14 @@ def test_arguments_and_defaults():
     )
     assert (args.workers, args.timeout, args.memory, args.db) == (3, 7, 900, None)
     assert parse(["demo"]).command == "demo"
+
+
+def test_output_folder_is_shown_relative_to_the_working_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert str(shown_path(tmp_path / "artifacts" / "graded")) == os.path.join("artifacts", "graded")
+    assert shown_path("graded") == shown_path(tmp_path / "graded")
+    outside = tmp_path.parent / "elsewhere"
+    assert shown_path(outside) == outside.resolve()
 
 
 def test_grader_that_cannot_run_exits_non_zero_with_the_reason(tmp_path):
