@@ -22,12 +22,13 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from . import export, feedback, guard, intake, repair, sandbox, scoring
+from . import dblock, export, feedback, guard, intake, repair, sandbox, scoring
 from .course import CourseSpec, build_gradebook, find_assignments
 
 
@@ -199,7 +200,12 @@ def grade(
     out.mkdir(parents=True, exist_ok=True)
     for sub in ("feedback", "autograded"):
         shutil.rmtree(out / sub, ignore_errors=True)
+    shared = bool(db_url)  # a database given by the user may be shared with other graders
     db_url = normalise_db_url(db_url) if db_url else _sqlite_url(out / "gradebook.db")
+
+    def writing():
+        return dblock.gradebook_lock(db_url) if shared else nullcontext()
+
     work = Path(tempfile.mkdtemp(prefix="autograder-"))
     try:
         names = find_assignments(course_root / "source")
@@ -210,7 +216,8 @@ def grade(
         # record only the assignments handed in (each costs a GenerateAssignment pass)
         wanted = sorted({s.assignment for s in received.submissions}) or sorted(names)
         try:
-            course = build_gradebook(course_root, db_url, work, assignments=wanted)
+            with writing():
+                course = build_gradebook(course_root, db_url, work, assignments=wanted)
         except Exception as err:
             raise GraderError(f"could not build the gradebook from {course_root / 'source'}: {err}") from err
         gradebook_seconds = time.monotonic() - started
@@ -249,8 +256,9 @@ def grade(
                 bar.update(1)
         bar.close()
         timestamps = {(s.student, s.assignment): s.timestamp for s in received.submissions}
-        export.save_to_gradebook(db_url, course.course_id, results, timestamps)
-        export.export_csv(db_url, course.course_id, out / "grades.csv")
+        with writing():
+            export.save_to_gradebook(db_url, course.course_id, results, timestamps)
+            export.export_csv(db_url, course.course_id, out / "grades.csv")
         seconds = time.monotonic() - started
         meta = {
             "course_id": course.course_id,

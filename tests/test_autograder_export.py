@@ -15,6 +15,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -185,3 +186,59 @@ def test_grading_into_a_real_postgresql_gradebook(course, postgres_url, tmp_path
         progress=False,
     )
     assert (tmp_path / "out2" / "grades.csv").read_text() == first
+
+
+def _fresh_database(url: str, name: str) -> str:
+    """A new empty database on the test server; its URL."""
+    import psycopg2
+
+    server = url.rsplit("/", 1)[0]
+    host, port = server.split("@", 1)[1].split(":")
+    conn = psycopg2.connect(host=host, port=int(port), user="grader", dbname="postgres")
+    conn.autocommit = True
+    conn.cursor().execute(f"CREATE DATABASE {name}")
+    conn.close()
+    return f"{server}/{name}"
+
+
+def _grade_halves_at_once(course: Path, url: str, tmp_path: Path) -> None:
+    """Two graders started together on halves of a class, one database; check both and the database."""
+    halves = {"first": ("ada", "bob"), "second": ("cy", "dee")}
+    procs = {}
+    for half, (good, blank) in halves.items():
+        write(tmp_path / half, good, "a2_double", perfect(course, "a2_double"))
+        write(tmp_path / half, blank, "a2_double", release(course, "a2_double"))
+    for half in halves:  # started together, not one after the other
+        cmd = [sys.executable, "-m", "autograder", "grade", str(tmp_path / half), "--out", str(tmp_path / f"out-{half}"),
+               "--course", str(course), "--db", url, "--workers", "1", "--timeout", "10", "--no-progress"]  # fmt: skip
+        procs[half] = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for half, proc in procs.items():
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, f"{half}: {err[-2000:]}"
+        rows = {r["student_id"]: float(r["score"]) for r in csv.DictReader((tmp_path / f"out-{half}" / "grades.csv").open())}  # fmt: skip
+        good, blank = halves[half]
+        assert rows[good] == 1.0 and rows[blank] == 0.0
+
+    from nbgrader.api import Gradebook
+
+    with Gradebook(normalise_db_url(url), "sample-course") as gb:
+        assert sorted(s.id for s in gb.students) == ["ada", "bob", "cy", "dee"]
+        assert [gb.find_submission("a2_double", s).score for s in ("ada", "bob", "cy", "dee")] == [
+            1.0,
+            0.0,
+            1.0,
+            0.0,
+        ]
+
+
+@pytest.mark.postgres
+def test_two_graders_at_once_share_one_postgresql_gradebook(course, postgres_url, tmp_path):
+    # a large course: two graders (two teaching assistants, two machines) start on halves of the
+    # class at the same moment, against one empty gradebook; both finish and every grade is in it
+    need_sandbox()
+    _grade_halves_at_once(course, _fresh_database(postgres_url, "concurrent"), tmp_path)
+
+
+def test_two_graders_at_once_share_one_sqlite_gradebook(course, tmp_path):
+    need_sandbox()
+    _grade_halves_at_once(course, f"sqlite:///{tmp_path / 'shared' / 'gradebook.db'}", tmp_path)
