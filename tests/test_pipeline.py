@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import nbformat
 import pytest
 
 from tools import build
@@ -24,6 +25,14 @@ def test_the_eight_notebooks_are_in_course_order():
         "07_backprop",
         "08_cifar10",
     ]
+
+
+def test_committed_notebooks_carry_no_widget_state():
+    # the builder drops it: it is the state of one build's explorers, megabytes that nobody reopens
+    for folder in ("source", "release"):
+        for name in build.notebook_names():
+            nb = nbformat.read(str(build.ROOT / folder / name / f"{name}.ipynb"), as_version=4)
+            assert "widgets" not in nb.metadata, f"{folder}/{name}: rebuild with make source NB={name}"
 
 
 @pytest.mark.slow
