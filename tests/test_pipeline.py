@@ -28,11 +28,39 @@ def test_the_eight_notebooks_are_in_course_order():
 
 
 def test_committed_notebooks_carry_no_widget_state():
-    # the builder drops it: it is the state of one build's explorers, megabytes that nobody reopens
+    # the builder drops it: it is the state of one build's explorers, megabytes that nobody reopens;
+    # without it a stored widget view would only say "model not found"
     for folder in ("source", "release"):
         for name in build.notebook_names():
             nb = nbformat.read(str(build.ROOT / folder / name / f"{name}.ipynb"), as_version=4)
             assert "widgets" not in nb.metadata, f"{folder}/{name}: rebuild with make source NB={name}"
+            views = [
+                o for c in nb.cells for o in c.get("outputs", []) if build.WIDGET_VIEW in o.get("data", {})
+            ]
+            assert not views, f"{folder}/{name}: rebuild with make source NB={name}"
+
+
+def test_settle_outputs_stores_explorers_as_a_note_and_joins_split_prints():
+    new_output = nbformat.v4.new_output
+    cell = nbformat.v4.new_code_cell("display(explorer()); print('a'); print('b')")
+    cell.outputs = [
+        new_output(
+            "display_data", data={build.WIDGET_VIEW: {"model_id": "f00"}, "text/plain": "Explorer(...)"}
+        ),
+        new_output("stream", name="stdout", text="a\n"),
+        new_output("stream", name="stdout", text="b\n"),
+        new_output("stream", name="stderr", text="warning\n"),
+        new_output("stream", name="stdout", text="c\n"),
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("text"), cell])
+    build.settle_outputs(nb)
+    outs = nb.cells[1].outputs
+    assert outs[0].data == {"text/plain": build.EXPLORER_NOTE}
+    assert [(o.name, o.text) for o in outs[1:]] == [
+        ("stdout", "a\nb\n"),
+        ("stderr", "warning\n"),
+        ("stdout", "c\n"),
+    ]
 
 
 @pytest.mark.slow

@@ -82,6 +82,38 @@ def execute(nb: nbformat.NotebookNode, cwd: Path, env: dict[str, str] | None = N
         os.environ.update(old_env)
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+EXPLORER_NOTE = "(an interactive explorer: run this cell in JupyterLab to use it)"
+
+
+def settle_outputs(nb: nbformat.NotebookNode) -> None:
+    """Make the stored outputs the same from one build to the next, where the run allows it.
+
+    * A displayed explorer is a widget view whose model id is random and whose state is not kept;
+      JupyterLab would show "model not found" for it. It is stored as a plain note instead.
+    * Consecutive prints to the same stream arrive as one output or several, depending on timing;
+      they are joined (nbval compares them joined too).
+    """
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        outputs = []
+        for out in cell.outputs:
+            if WIDGET_VIEW in out.get("data", {}):
+                out["data"] = {"text/plain": EXPLORER_NOTE}
+            last = outputs[-1] if outputs else None
+            if (
+                out.output_type == "stream"
+                and last is not None
+                and last.output_type == "stream"
+                and last.name == out.name
+            ):
+                last.text += out.text
+                continue
+            outputs.append(out)
+        cell.outputs = outputs
+
+
 def build_source(name: str, out_root: Path = ROOT / "source", run: bool = True) -> Path:
     """Write ``out_root/NAME/NAME.ipynb``, executed when ``run``."""
     nb = read_notebook(name)
@@ -94,6 +126,7 @@ def build_source(name: str, out_root: Path = ROOT / "source", run: bool = True) 
         # Widget state holds random model ids and a rendered copy of every explorer: it would change
         # the committed notebook on every build. Explorers need a live kernel anyway.
         nb.metadata.pop("widgets", None)
+        settle_outputs(nb)
     path = folder / f"{name}.ipynb"
     nbformat.write(nb, path)
     return path
