@@ -29,7 +29,7 @@ def test_the_eight_notebooks_are_in_course_order():
 
 def test_committed_notebooks_carry_no_widget_state():
     # the builder drops it: it is the state of one build's explorers, megabytes that nobody reopens;
-    # without it a stored widget view would only say "model not found"
+    # without it a stored widget view would point at a model that does not exist
     for folder in ("source", "release"):
         for name in build.notebook_names():
             nb = nbformat.read(str(build.ROOT / folder / name / f"{name}.ipynb"), as_version=4)
