@@ -6,7 +6,8 @@
 
 notebooks/NN_name.py (jupytext percent format) is the single source of truth; source/ and release/
 are generated and committed.  Cell ids are made deterministic (the nbgrader grade_id, else the cell's
-position) so that rebuilding an unchanged notebook changes nothing in git.
+position) and outputs are settled (:func:`settle_outputs`), so that rebuilding an unchanged notebook
+changes nothing in git but the lines and plots that report measured times.
 """
 
 from __future__ import annotations
