@@ -26,7 +26,7 @@ LOCK_KEY = zlib.crc32(b"nn-basics autograder gradebook")
 @contextmanager
 def gradebook_lock(db_url: str):
     """Hold the gradebook's writer lock for the duration of the ``with`` block."""
-    if db_url.startswith(("postgresql", "postgres")):
+    if db_url.startswith("postgres"):  # postgres://, postgresql://, postgresql+psycopg2://
         from sqlalchemy import create_engine, text
 
         engine = create_engine(db_url)

@@ -121,6 +121,15 @@ def numpy_epochs(X, y, repeats: int, seed: int = 0):
         yield history.seconds, history.step_seconds
 
 
+def _timed(epoch, *, warm_up, full, repeats):
+    """Run ``epoch(warm_up)`` once, then yield (seconds, step seconds) of ``epoch(full)`` ``repeats`` times."""
+    epoch(warm_up)
+    for _ in range(repeats):
+        t = time.perf_counter()
+        steps = epoch(full)
+        yield time.perf_counter() - t, steps
+
+
 def gemm_floor_epochs(X, repeats: int, seed: int = 0):
     """Only the two large products of an epoch, at the training shapes, on one cached minibatch.
 
@@ -145,11 +154,7 @@ def gemm_floor_epochs(X, repeats: int, seed: int = 0):
             steps.append(time.perf_counter() - tick)
         return steps
 
-    epoch(10)  # warm-up
-    for _ in range(repeats):
-        t = time.perf_counter()
-        steps = epoch(n_steps)
-        yield time.perf_counter() - t, steps
+    yield from _timed(epoch, warm_up=10, full=n_steps, repeats=repeats)
 
 
 def torch_epochs(X, y, repeats: int, seed: int = 0):
@@ -183,11 +188,7 @@ def torch_epochs(X, y, repeats: int, seed: int = 0):
             steps.append(time.perf_counter() - tick)
         return steps
 
-    epoch(2000)  # warm-up
-    for _ in range(repeats):
-        t = time.perf_counter()
-        steps = epoch(N)
-        yield time.perf_counter() - t, steps
+    yield from _timed(epoch, warm_up=2000, full=N, repeats=repeats)
 
 
 def torch_status() -> tuple[bool, str]:
