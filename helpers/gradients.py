@@ -15,6 +15,8 @@ Gradient descent follows the lecture's update rule
 
 import numpy as np
 
+from helpers.exercise import answer
+
 __all__ = [
     "forward_difference",
     "grad_check_sparse",
@@ -52,6 +54,7 @@ def _scalar(value):
     return float(arr.reshape(()))
 
 
+@answer("06_gradients", "numerical_gradient")
 def _difference(f, x, h, centred):
     _check_x(x)
     h = _check_h(h)
@@ -72,6 +75,7 @@ def _difference(f, x, h, centred):
     return grad
 
 
+@answer("06_gradients", "numerical_gradient")
 def numerical_gradient(f, x, h=1e-5):
     r"""Gradient of a scalar function by centred differences, one coordinate at a time.
 
@@ -170,6 +174,7 @@ def rel_error(a, b):
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
 
 
+@answer("06_gradients", "numerical_gradient")
 def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, *, rng):
     """Compare an analytic gradient with centred differences at a few random coordinates.
 
@@ -220,6 +225,7 @@ def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, *, rng):
     return errors
 
 
+@answer("06_gradients", "gradient_descent_path")
 def gradient_descent(grad_fn, x0, lr, steps):
     r"""Plain gradient descent, :math:`x_{t+1} = x_t - \eta \nabla f(x_t)`, recording the path.
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from helpers.exercise import answer
 from helpers.losses import softmax_loss, svm_loss
 
 __all__ = ["LinearSoftmax", "LinearSVM", "TwoLayerNet"]
@@ -99,6 +100,7 @@ class _Classifier:
             out[start : start + batch_size] = np.argmax(self.loss(X[start : start + batch_size]), axis=1)
         return out
 
+    @answer("05_regularization", "l2_penalty")
     def _add_l2(self, loss: float, grads: dict) -> float:
         """Add the L2 penalty of :func:`helpers.regularization.l2` on the weights to loss and grads.
 
@@ -111,6 +113,7 @@ class _Classifier:
                 grads[name] += (2.0 * self.reg) * self.params[name]
         return loss
 
+    @answer("05_regularization", "l2_penalty")
     def penalty(self) -> float:
         r"""The L2 penalty :math:`\lambda \sum W^2` over the weight matrices (not the biases)."""
         if not self.reg:
@@ -166,6 +169,7 @@ class _Linear(_Classifier):
         loss, grads = self._backprop(X, self._check_y(y, X.shape[0]))
         return self._add_l2(loss, grads), grads
 
+    @answer("06_gradients", "svm_loss_grad_W", "softmax_loss_grad_W")
     def _backprop(self, X, y, scale=1.0):
         """Data loss (no penalty) and ``scale`` times its gradients; X, y already checked."""
         scores = X @ self.params["W"]
@@ -292,6 +296,7 @@ class TwoLayerNet(_Classifier):
         loss, grads = self._backprop(X, self._check_y(y, X.shape[0]))
         return self._add_l2(loss, grads), grads
 
+    @answer("01_architecture", "forward_multiclass")
     def _forward(self, X):
         """hidden = max(0, X W1 + b1) (N, H), computed in place in one buffer; scores (N, C)."""
         hidden = X @ self.params["W1"]
@@ -301,6 +306,8 @@ class TwoLayerNet(_Classifier):
         scores += self.params["b2"]
         return hidden, scores
 
+    @answer("07_backprop", "softmax_ce_loss_and_grads")
+    @answer("08_cifar10", "two_layer_loss")
     def _backprop(self, X, y, scale=1.0):
         """Data loss (no penalty) and ``scale`` times its gradients; X, y already checked.
 

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from helpers.exercise import answer
+
 __all__ = ["History", "RECIPES", "SCHEDULES", "accuracy", "learning_rate", "main", "random_flip", "sgd"]
 
 SCHEDULES = ("cosine", "step", "constant")
@@ -84,6 +86,7 @@ def learning_rate(schedule: str, lr: float, epoch: float, epochs: int, lr_decay:
     raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
 
 
+@answer("08_cifar10", "accuracy")
 def accuracy(model, X, y, *, batch_size: int = 10_000) -> float:
     """Fraction of rows of X (N, D) whose predicted class equals y (N,)."""
     return float(np.mean(model.predict(X, batch_size=batch_size) == np.asarray(y)))
@@ -143,6 +146,7 @@ class _Momentum:
         self.momentum = momentum
         self.velocity = {k: np.zeros_like(p) for k, p in model.params.items()}
 
+    @answer("08_cifar10", "sgd_momentum_step")
     def step(self, X, y, lr) -> float:
         loss, grads = self.model.loss(X, y)
         if math.isfinite(loss):
@@ -180,6 +184,7 @@ class _HeavyBall:
         self.prev_scale = dict.fromkeys(model.params, 1.0)  # prev[k] = prev_scale[k] * w_{t-1}
         self.decay = set(model.weight_names) if model.reg else set()
 
+    @answer("08_cifar10", "sgd_momentum_step")
     def step(self, X, y, lr) -> float:
         model, mu = self.model, self.momentum
         params = model.params
