@@ -318,7 +318,7 @@ def regularization_explorer(nets, X_train, y_train, X_val, y_val):
 
 
 # --- 06_gradients ----------------------------------------------------------------------------------
-def learning_rate_explorer(f, grad_fn, w0, *, max_steps=100, extent=2.2):
+def learning_rate_explorer(f, grad_fn, w0, *, descend, max_steps=100, extent=2.2):
     """Gradient descent on a 2-D loss with a learning-rate slider (log scale); the path is drawn.
 
     Parameters
@@ -329,6 +329,9 @@ def learning_rate_explorer(f, grad_fn, w0, *, max_steps=100, extent=2.2):
         ``grad_fn(w) -> ndarray`` of shape (2,).
     w0 : array_like, shape (2,)
         Starting point.
+    descend : callable
+        ``descend(grad_fn, w0, lr, steps) -> path`` of shape (steps + 1, 2): your
+        ``gradient_descent_path`` of notebook 06 (the library's is released after 06 is due).
     max_steps : int
         Largest number of steps on the steps slider.
     extent : float
@@ -341,14 +344,13 @@ def learning_rate_explorer(f, grad_fn, w0, *, max_steps=100, extent=2.2):
     import ipywidgets
 
     from helpers import plotting
-    from helpers.gradients import gradient_descent
 
     w0 = np.asarray(w0, dtype=np.float64)
     if w0.shape != (2,):
         raise ValueError(f"expected a 2-D starting point w0 of shape (2,), got {w0.shape}")
 
     def draw(axes, lr, steps):
-        path = gradient_descent(grad_fn, w0, lr, steps)
+        path = descend(grad_fn, w0, lr, steps)
         losses = plotting.plot_descent_path(
             axes[0], axes[1], f, path, title=f"lr = {lr:.3g}, {steps} steps", extent=extent
         )
