@@ -284,9 +284,10 @@ class TwoLayerNet(_Classifier):
         L2 strength :math:`\lambda` on W1 and W2.
     rng : numpy.random.Generator
     dtype : float32 (default) or float64
-    loss_fn : callable, default :func:`two_layer_loss`
+    loss_fn : callable or None, default :func:`two_layer_loss`
         ``loss_fn(params, X, y, reg) -> (loss, grads)``, the data loss plus the L2 penalty and its
         gradients: your ``two_layer_loss`` of notebook 08 (the library's is released after 08 is due).
+        None makes a model that only predicts (notebook 05 fits its output layer in closed form).
 
     Attributes
     ----------
@@ -363,6 +364,8 @@ class TwoLayerNet(_Classifier):
         X = self._check_X(X)
         if y is None:
             return _two_layer_scores(self.params, X)[1]
+        if self.loss_fn is None:
+            raise ValueError("this TwoLayerNet has no loss_fn (it only predicts): create it with loss_fn=...")
         loss, grads = self.loss_fn(self.params, X, self._check_y(y, X.shape[0]), self.reg)
         return float(loss), grads
 

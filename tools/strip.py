@@ -15,8 +15,10 @@ It is a static, name-based analysis of the notebook's code cells and of helpers'
 * a helpers function, class or module-level name counts as used when the code names it (through
   ``from helpers.m import f``, ``from helpers import m`` and ``m.f``, relative imports inside
   helpers, or a module-level name of the same module), whether it is called or passed on;
-* a method counts as used when its class is used and its name appears as an attribute anywhere
-  in the used code (``net.predict``), or it is a dunder method (Python calls those itself);
+* a method counts as used when its class is used and its name appears as an attribute of
+  something other than ``self`` anywhere in the used code (``net.predict``), or it is a dunder
+  method (Python calls those itself); ``self.m`` in a used method of class C uses ``m`` as C, its
+  bases or its used subclasses define it;
 * the default value of a parameter counts only when some use of the function does not pass that
   parameter by keyword: ``train.sgd(net, ..., step=sgd_momentum_step)`` does not use the
   library's default step;
@@ -120,6 +122,17 @@ def stub_message(marked: Marked, open_notebooks: Iterable[str]) -> str:
     )
 
 
+def _after_signature(lines: list[str], node: ast.FunctionDef) -> int:
+    """The line number after the one whose colon ends ``node``'s signature."""
+    start = max([node.lineno] + [a.end_lineno for a in ast.walk(node.args) if hasattr(a, "end_lineno")])
+    if node.returns is not None:
+        start = max(start, node.returns.end_lineno)
+    for number in range(start, node.body[0].lineno):
+        if lines[number - 1].split("#", 1)[0].rstrip().endswith(":"):
+            return number + 1
+    return node.body[0].lineno
+
+
 def strip_source(text: str, module: str, open_notebooks: Iterable[str]) -> tuple[str, list[str]]:
     """``text`` with the body of every marked function of an open notebook replaced by a stub.
 
@@ -141,9 +154,11 @@ def strip_source(text: str, module: str, open_notebooks: Iterable[str]) -> tuple
         )
         if body[0].lineno == node.lineno or (keep and len(body) > 1 and body[1].lineno == body[0].end_lineno):
             raise ValueError(f"{marked.name}: put the body of a marked function on lines of its own")
-        first = body[keep].lineno if len(body) > keep else None
-        if first is None:  # a docstring only: nothing to hide
+        if len(body) == keep:  # a docstring only: nothing to hide
             continue
+        # replace everything after the docstring (or after the line ending the signature),
+        # comments included
+        first = body[0].end_lineno + 1 if keep else _after_signature(lines, node)
         indent = lines[body[keep].lineno - 1][: body[keep].col_offset]
         stub = f"{indent}raise NotImplementedError({stub_message(marked, open_notebooks)!r})\n"
         edits.append((first - 1, node.end_lineno, stub))
@@ -191,6 +206,8 @@ class _Def:
     calls: list[tuple[str, frozenset[str] | None]] = field(default_factory=list)  # (key, kwargs passed)
     bases: list[str] = field(default_factory=list)
     methods: dict[str, str] = field(default_factory=dict)  # for classes: name -> key
+    owner: str | None = None  # for methods: the class's key
+    self_attrs: set[str] = field(default_factory=set)  # for methods: attributes of self it uses
 
 
 class _Scope:
@@ -233,12 +250,27 @@ class _Scope:
         return None
 
 
-def _collect(scope: _Scope, nodes: Iterable[ast.AST], into: _Def) -> None:
-    """References, attribute names and calls of ``nodes`` into ``into``."""
+def _collect(
+    scope: _Scope,
+    nodes: Iterable[ast.AST],
+    into: _Def,
+    self_name: str | None = None,
+    local: frozenset = frozenset(),
+) -> None:
+    """References, attribute names and calls of ``nodes`` into ``into``.
+
+    In a method, ``self.attr`` (``self_name`` being the first parameter) goes to ``into.self_attrs``.
+    Names in ``local`` (a function's parameters and assigned names) shadow the module's.
+    """
     for root in nodes:
         for node in ast.walk(root):
+            if isinstance(node, ast.Name) and node.id in local:
+                continue
             if isinstance(node, ast.Attribute):
-                into.attrs.add(node.attr)
+                if self_name and isinstance(node.value, ast.Name) and node.value.id == self_name:
+                    into.self_attrs.add(node.attr)
+                else:
+                    into.attrs.add(node.attr)
             key = scope.resolve(node) if isinstance(node, ast.Name | ast.Attribute) else None
             if key:
                 into.refs.add(key)
@@ -252,8 +284,8 @@ def _collect(scope: _Scope, nodes: Iterable[ast.AST], into: _Def) -> None:
         into.calls.append((key, None))
 
 
-def _function_def(scope: _Scope, key: str, node: ast.FunctionDef) -> _Def:
-    d = _Def(key)
+def _function_def(scope: _Scope, key: str, node: ast.FunctionDef, owner: str | None = None) -> _Def:
+    d = _Def(key, owner=owner)
     args = node.args
     positional = args.posonlyargs + args.args
     for arg, default in zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True):
@@ -265,7 +297,16 @@ def _function_def(scope: _Scope, key: str, node: ast.FunctionDef) -> _Def:
             sub = _Def(key)
             _collect(scope, [default], sub)
             d.defaults[arg.arg] = sub.refs
-    _collect(scope, node.body + node.decorator_list, d)
+    first = (args.posonlyargs + args.args)[:1]
+    static = any(isinstance(x, ast.Name) and x.id == "staticmethod" for x in node.decorator_list)
+    self_name = first[0].arg if owner and first and not static else None
+    local = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+    local |= {a.arg for a in (args.vararg, args.kwarg) if a is not None}
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+            local.add(sub.id)
+    _collect(scope, node.body, d, self_name, frozenset(local))
+    _collect(scope, node.decorator_list, d)
     return d
 
 
@@ -295,7 +336,7 @@ def library_graph(helpers: Path = HELPERS) -> dict[str, _Def]:
                     if isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef):
                         mkey = f"{module}:{node.name}.{sub.name}"
                         cls.methods[sub.name] = mkey
-                        graph[mkey] = _function_def(scope, mkey, sub)
+                        graph[mkey] = _function_def(scope, mkey, sub, owner=cls.key)
                 graph[cls.key] = cls
             elif isinstance(node, ast.Assign | ast.AnnAssign):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -320,6 +361,16 @@ def _methods(graph: dict[str, _Def], cls: str, seen=None) -> dict[str, str]:
     return found
 
 
+def _ancestors(graph: dict[str, _Def], cls: str) -> set[str]:
+    found, pending = set(), list(graph[cls].bases) if cls in graph else []
+    while pending:
+        base = pending.pop()
+        if base not in found and base in graph:
+            found.add(base)
+            pending += graph[base].bases
+    return found
+
+
 def reached(code: str, graph: dict[str, _Def] | None = None) -> set[str]:
     """Keys (``module:qualname``) of the helpers code that ``code`` (a notebook's cells) uses."""
     graph = library_graph() if graph is None else graph
@@ -340,6 +391,13 @@ def reached(code: str, graph: dict[str, _Def] | None = None) -> set[str]:
             attrs |= d.attrs
             uses += d.calls
             pending |= d.refs | set(d.bases)
+        # self.attr in a used method: that method of its class, of a base, or of a used subclass
+        for key in [k for k in done if graph[k].self_attrs]:
+            owner = graph[key].owner
+            for cls in [c for c in done if graph[c].methods or graph[c].bases]:
+                if cls == owner or owner in _ancestors(graph, cls):
+                    found = _methods(graph, cls)
+                    pending |= {found[a] for a in graph[key].self_attrs if a in found} - done
         # methods of used classes: by attribute name, dunders always
         for key in [k for k in done if graph[k].methods or graph[k].bases]:
             for name, mkey in _methods(graph, key).items():
