@@ -476,10 +476,11 @@ def universal_approximation_explorer(f=None, *, x_range=(-3.0, 3.0), target_name
 
 
 # --- 02_activations --------------------------------------------------------------------------------
-def activation_explorer():
+def activation_explorer(functions):
     """Pick an activation and its parameter: see h(x), h'(x) and a random 1-16-16-1 network's output.
 
-    Controls: activation (sigmoid, tanh, relu, leaky_relu, elu), alpha (used by leaky_relu and elu;
+    ``functions`` maps names to ``(h, h')`` pairs: the student's functions of notebook 02 (leaky_relu
+    and elu take ``alpha=``). Controls: activation (the names), alpha (used by leaky_relu and elu;
     disabled for the others), seed of the random network. Drawn by ``plotting.plot_activation_explorer``.
 
     Returns
@@ -488,8 +489,11 @@ def activation_explorer():
     """
     from helpers import plotting
 
+    options = list(functions)
     name = ipywidgets.Dropdown(
-        options=["sigmoid", "tanh", "relu", "leaky_relu", "elu"], value="leaky_relu", description="activation"
+        options=options,
+        value="leaky_relu" if "leaky_relu" in options else options[0],
+        description="activation",
     )
     alpha = ipywidgets.FloatSlider(
         value=0.1, min=0.0, max=2.0, step=0.05, description="alpha", continuous_update=False
@@ -497,7 +501,7 @@ def activation_explorer():
     seed = ipywidgets.IntSlider(value=0, min=0, max=20, description="net seed", continuous_update=False)
 
     def draw(axes, name, alpha, seed):
-        plotting.plot_activation_explorer(name, alpha, seed=seed, axes=axes)
+        plotting.plot_activation_explorer(functions, name, alpha, seed=seed, axes=axes)
 
     def on_name(change):
         alpha.disabled = change["new"] not in ("leaky_relu", "elu")

@@ -564,15 +564,13 @@ for _N, _D, _H in ((1, 1, 1), (5, 4, 3), (20, 7, 9)):
 # NBVAL_IGNORE_OUTPUT
 # (an interactive explorer: what it outputs depends on the front end)
 if widgets.widgets_enabled():
-    display(widgets.activation_explorer())
+    display(widgets.activation_explorer(gallery))
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_same_net", "locked": true, "schema_version": 3, "solution": false}
 # The same random network (same weights) with each of the five activations, for comparison:
 
 # %% nbgrader={"grade": false, "grade_id": "same_net", "locked": true, "schema_version": 3, "solution": false}
-fig = plotting.plot_random_network_outputs(
-    ("sigmoid", "tanh", "relu", "leaky_relu", "elu"), seed=0, title="Output of the same random 1-16-16-1 network"
-)
+fig = plotting.plot_random_network_outputs(gallery, seed=0, title="Output of the same random 1-16-16-1 network")
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_q_choice", "locked": true, "schema_version": 3, "solution": false}
 # ### Question (2 points, graded by hand)
