@@ -40,11 +40,11 @@ import warnings
 import numpy as np
 from IPython.display import display
 
+from helpers import activation_figures, figure_style, testing, widgets
 from helpers import activations as lib
-from helpers import plotting, testing, widgets
 
 rng = np.random.default_rng(0)
-plotting.use_course_style()
+figure_style.use_course_style()
 np.set_printoptions(precision=4, suppress=True)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_sigmoid", "locked": true, "schema_version": 3, "solution": false}
@@ -243,7 +243,7 @@ def gradient_norms(name, depth=10, width=64, n=32, seed=0):
 norms = {name: gradient_norms(name) for name in ("sigmoid", "tanh", "relu")}
 for name, values in norms.items():
     print(f"{name:8s} gradient size at the top layer {values[-1]:.2e}, at the first layer {values[0]:.2e}")
-fig = plotting.plot_gradient_norms(norms, title="Gradient size per layer, 10-layer random network")
+fig = activation_figures.plot_gradient_norms(norms, title="Gradient size per layer, 10-layer random network")
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_relu", "locked": true, "schema_version": 3, "solution": false}
 # ## 4. ReLU
@@ -453,7 +453,7 @@ testing.assert_close(_g, [1.0], name="elu_grad(0)")
 
 # %% nbgrader={"grade": false, "grade_id": "gallery", "locked": true, "schema_version": 3, "solution": false}
 gallery = {name: lib.ACTIVATIONS[name] for name in ("sigmoid", "tanh", "relu", "leaky_relu", "elu")}
-fig = plotting.plot_activations(gallery, title="The activations of the lecture and their derivatives")
+fig = activation_figures.plot_activations(gallery, title="The activations of the lecture and their derivatives")
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_maxout", "locked": true, "schema_version": 3, "solution": false}
 # ## 8. Maxout
@@ -549,13 +549,13 @@ for _N, _D, _H in ((1, 1, 1), (5, 4, 3), (20, 7, 9)):
 # NBVAL_IGNORE_OUTPUT
 # (an interactive explorer: what it outputs depends on the front end)
 if widgets.widgets_enabled():
-    display(widgets.activation_explorer())
+    display(activation_figures.activation_explorer())
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_same_net", "locked": true, "schema_version": 3, "solution": false}
 # The same random network (same weights) with each of the five activations, for comparison:
 
 # %% nbgrader={"grade": false, "grade_id": "same_net", "locked": true, "schema_version": 3, "solution": false}
-fig = plotting.plot_random_network_outputs(
+fig = activation_figures.plot_random_network_outputs(
     ("sigmoid", "tanh", "relu", "leaky_relu", "elu"), seed=0, title="Output of the same random 1-16-16-1 network"
 )
 

@@ -39,12 +39,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from helpers import plotting, testing, widgets
+from helpers import figure_style, gradient_figures, testing, widgets
 from helpers.gradients import grad_check_sparse, rel_error
 from helpers.gradients import numerical_gradient as library_numerical_gradient
 from helpers.losses import softmax_loss, svm_loss
 
-plotting.use_course_style()
+figure_style.use_course_style()
 rng = np.random.default_rng(0)
 
 # %% [markdown]
@@ -224,7 +224,7 @@ for label, err in errors.items():
 
 # %%
 fig, ax = plt.subplots(figsize=(7.5, 4.8))
-plotting.plot_fd_errors(ax, hs, errors)
+gradient_figures.plot_fd_errors(ax, hs, errors)
 plt.show()
 
 # %% [markdown]
@@ -470,7 +470,7 @@ for D in sizes:
     print(f"{W.size:>5} weights: numerical {t_numeric[-1] * 1e3:8.2f} ms, analytic {t_analytic[-1] * 1e3:6.3f} ms")
 
 fig, ax = plt.subplots(figsize=(6.5, 4.2))
-plotting.plot_gradient_cost(ax, num_weights, t_numeric, t_analytic)
+gradient_figures.plot_gradient_cost(ax, num_weights, t_numeric, t_analytic)
 plt.show()
 
 # %% [markdown]
@@ -582,7 +582,7 @@ LEARNING_RATES = {"too small": 0.01, "about right": 0.1, "too large": 0.195, "di
 fig, axes = plt.subplots(2, 4, figsize=(15, 7), sharey="row")
 for col, (label, lr) in enumerate(LEARNING_RATES.items()):
     path = gradient_descent_path(lambda w: A_bowl @ w, w_start, lr, 30)
-    plotting.plot_descent_path(axes[0, col], axes[1, col], bowl, path, title=f"lr = {lr} ({label})")
+    gradient_figures.plot_descent_path(axes[0, col], axes[1, col], bowl, path, title=f"lr = {lr} ({label})")
     print(f"lr = {lr:<5} ({label:<11}): loss {bowl(path[0]):.3f} -> {bowl(path[-1]):.3g} after 30 steps")
 
 # %% [markdown]
@@ -603,7 +603,7 @@ for col, (label, lr) in enumerate(LEARNING_RATES.items()):
 # NBVAL_IGNORE_OUTPUT
 # (an interactive explorer: what it outputs depends on the front end)
 if widgets.widgets_enabled():
-    display(widgets.learning_rate_explorer(bowl, lambda w: A_bowl @ w, w_start))
+    display(gradient_figures.learning_rate_explorer(bowl, lambda w: A_bowl @ w, w_start))
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_learning_rate", "locked": false, "points": 2, "schema_version": 3, "solution": true}
 # ### Question B (2 points, graded by hand)

@@ -43,11 +43,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from helpers import gradients, graph, plotting, testing, widgets
+from helpers import backprop_figures, figure_style, gradients, graph, testing, widgets
 from helpers.graph import Value
 
 rng = np.random.default_rng(0)
-_ = plotting.use_course_style()
+_ = figure_style.use_course_style()
 
 # %% [markdown]
 # ## 1. Where we are: a gradient for every weight
@@ -173,7 +173,7 @@ print(f"b = a*a + a at a = 3: b = {b.data:g}, db/da = {a.grad:g}  (2a + 1 = {2 *
 # NBVAL_IGNORE_OUTPUT
 # (an interactive explorer: what it outputs depends on the front end)
 if widgets.widgets_enabled():
-    display(widgets.backward_explorer())
+    display(backprop_figures.backward_explorer())
 
 # %% [markdown]
 # The same replay without widgets: every step of the lecture's example, as a static figure.
@@ -182,7 +182,7 @@ if widgets.widgets_enabled():
 steps = graph.backward_steps(f)
 fig, axes = plt.subplots(len(steps), 1, figsize=(7.5, 2.9 * len(steps)))
 for k, ax in enumerate(axes):
-    plotting.plot_backward_step(f, steps, k, ax=ax)
+    backprop_figures.plot_backward_step(f, steps, k, ax=ax)
 fig.suptitle("The backward pass of f = (x + y) z, one node at a time")
 plt.show()
 

@@ -48,10 +48,20 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from helpers import data, gradients, models, plotting, testing, train, widgets
+from helpers import (
+    data,
+    figure_style,
+    gradients,
+    image_figures,
+    models,
+    testing,
+    train,
+    training_figures,
+    widgets,
+)
 
 rng = np.random.default_rng(0)
-_ = plotting.use_course_style()
+_ = figure_style.use_course_style()
 GRADING = bool(os.environ.get("NBGRADER_EXECUTION"))  # set while nbgrader validates or grades
 
 # %% [markdown]
@@ -93,7 +103,7 @@ print("images per class (train):", np.bincount(y_train_all, minlength=10).tolist
 
 # %%
 examples, example_labels = data.class_examples(X_train_all, y_train_all, 7, rng=np.random.default_rng(1))
-fig = plotting.image_grid(examples, [data.CLASSES[c] for c in example_labels], ncols=7, title="CIFAR-10: seven training images per class")
+fig = image_figures.image_grid(examples, [data.CLASSES[c] for c in example_labels], ncols=7, title="CIFAR-10: seven training images per class")
 plt.show()
 
 # %% [markdown]
@@ -121,7 +131,7 @@ print(f"after preprocessing: training mean {round(float(X_tr.mean()), 3) + 0.0:.
 fig, axes = plt.subplots(1, 2, figsize=(7, 3.2))
 axes[0].imshow(stats["mean"].reshape(32, 32, 3).astype(np.uint8))
 axes[0].set_title("mean training image")
-std_map = axes[1].imshow(stats["std"].reshape(32, 32, 3).mean(axis=2), cmap=plotting.CMAP)
+std_map = axes[1].imshow(stats["std"].reshape(32, 32, 3).mean(axis=2), cmap=figure_style.CMAP)
 axes[1].set_title("per-pixel std (mean of R, G, B)")
 fig.colorbar(std_map, ax=axes[1], shrink=0.8, label="std (pixel values 0-255)")
 for ax in axes:
@@ -231,7 +241,7 @@ linear_history = train.sgd(
 print(f"linear softmax: validation accuracy {100 * accuracy(linear.predict(X_val), y_val):.1f}%")
 
 # %%
-fig = plotting.plot_history(linear_history, title="Linear softmax classifier on CIFAR-10")
+fig = training_figures.plot_history(linear_history, title="Linear softmax classifier on CIFAR-10")
 plt.show()
 
 # %% [markdown]
@@ -240,7 +250,7 @@ plt.show()
 # class "looks like" to a linear classifier: one blurry average over all its images.
 
 # %%
-fig = plotting.show_templates(linear.params["W"], data.CLASSES, title="Learned linear templates (columns of W)")
+fig = image_figures.show_templates(linear.params["W"], data.CLASSES, title="Learned linear templates (columns of W)")
 plt.show()
 
 # %% [markdown]
@@ -544,7 +554,7 @@ print(f"two-layer net: training accuracy {100 * accuracy(final_net.predict(X_tr)
       f"validation accuracy {100 * accuracy(final_net.predict(X_val), y_val):.1f}%")
 
 # %%
-fig = plotting.plot_history(final_history, title=f"Two-layer network ({HIDDEN} hidden units, {EPOCHS} epochs) on CIFAR-10")
+fig = training_figures.plot_history(final_history, title=f"Two-layer network ({HIDDEN} hidden units, {EPOCHS} epochs) on CIFAR-10")
 plt.show()
 
 # %% [markdown]
@@ -613,7 +623,7 @@ testing.assert_equal(int(np.asarray(_M)[1, 1]), 2, name="M[1, 1]")
 # %%
 test_pred = np.argmax(test_scores, axis=1)
 cm = confusion_matrix(y_test, test_pred, 10)
-fig = plotting.plot_confusion_matrix(cm, data.CLASSES, normalize=True, title=f"Two-layer network, test set: {100 * test_acc:.1f}% accuracy")
+fig = training_figures.plot_confusion_matrix(cm, data.CLASSES, normalize=True, title=f"Two-layer network, test set: {100 * test_acc:.1f}% accuracy")
 plt.show()
 off_diagonal = cm - np.diag(np.diag(cm))
 i, j = np.unravel_index(np.argmax(off_diagonal), cm.shape)
@@ -628,7 +638,7 @@ print(f"most frequent confusion: {data.CLASSES[i]} predicted as {data.CLASSES[j]
 # %%
 test_probs = np.exp(test_scores - test_scores.max(axis=1, keepdims=True))
 test_probs /= test_probs.sum(axis=1, keepdims=True)
-fig = plotting.plot_confident_mistakes(X_test_raw, test_probs, y_test, data.CLASSES, n=14)
+fig = training_figures.plot_confident_mistakes(X_test_raw, test_probs, y_test, data.CLASSES, n=14)
 plt.show()
 
 # %% [markdown]
@@ -641,7 +651,7 @@ plt.show()
 # NBVAL_IGNORE_OUTPUT
 # (an interactive explorer: what it outputs depends on the front end)
 if widgets.widgets_enabled():
-    display(widgets.prediction_explorer(X_test_raw, test_probs, y_test, data.CLASSES))
+    display(training_figures.prediction_explorer(X_test_raw, test_probs, y_test, data.CLASSES))
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_results", "locked": false, "points": 2, "schema_version": 3, "solution": true}
 # ### Question 2 (2 points, graded by hand)
