@@ -65,12 +65,11 @@ _STYLE = {
 def use_course_style():
     """Apply the course's matplotlib defaults (sizes, grid, palette); safe under any backend.
 
-    In IPython it also shows every figure with alt text (see :func:`enable_alt_text`).
-    Returns the dict of rcParams it set.
+    In IPython it also shows every figure with alt text (see :func:`enable_alt_text`). Returns None, so a
+    setup cell that ends with the call shows nothing.
     """
     mpl.rcParams.update(_STYLE)
     enable_alt_text()
-    return dict(_STYLE)
 
 
 def new_figure(nrows=1, ncols=1, *, title=None, figsize=None, **subplots_kw):

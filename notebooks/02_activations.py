@@ -214,9 +214,10 @@ print("tanh'(0) =", lib.tanh_grad(0.0), "   sigmoid'(0) =", lib.sigmoid_grad(0.0
 #
 # $$\frac{\partial L}{\partial a^{(1)}} \;\propto\; h'(a^{(1)})\, h'(a^{(2)}) \cdots h'(a^{(L)}).$$
 #
-# With the sigmoid every factor is at most $\tfrac14$, so after 10 layers the gradient is at most
-# $4^{-10} \approx 10^{-6}$ times what it was, even before any unit saturates. The first layers then
-# barely learn: the gradient **vanishes**. The experiment below sends a gradient backwards through a
+# With the sigmoid every activation factor is at most $\tfrac14$, so over 10 layers these factors alone
+# multiply the gradient by at most $4^{-10} \approx 10^{-6}$, even before any unit saturates. Only the
+# weights, which multiply in too, could make up for it; weights of the usual size do not, so the first
+# layers barely learn: the gradient **vanishes**. The experiment below sends a gradient backwards through a
 # deep random network (64 units per layer, weights scaled by $1/\sqrt{64}$, and by $\sqrt{2/64}$ for the
 # ReLU, which zeroes half of its inputs) and records how large the gradient is at each layer.
 
@@ -471,6 +472,9 @@ fig = activation_figures.plot_activations(gallery, title="The activations of the
 # * $w_2 = 0, b_2 = 0$: $\max(x, 0)$ is the ReLU;
 # * $w_2 = 0.1, b_2 = 0$: $\max(x, 0.1x)$ is the lecture's leaky ReLU.
 #
+# In general, $\mathbf{w}_2 = 0, b_2 = 0$ gives the ReLU of $\mathbf{w}_1^T \mathbf{x} + b_1$, and the leaky
+# ReLU of it needs the whole second piece scaled: $\mathbf{w}_2 = 0.1\,\mathbf{w}_1$ *and* $b_2 = 0.1\,b_1$.
+#
 # Because both pieces are linear, maxout never saturates and never dies completely (one piece always
 # passes the gradient). Its derivative with respect to $x$ is $\mathbf{w}$ of whichever piece wins.
 
@@ -596,6 +600,6 @@ fig = activation_figures.plot_random_network_outputs(
 #   `np.where` computes both branches.
 # * Saturating activations multiply gradients by small factors layer after layer; non-saturating ones
 #   (the ReLU family, maxout) keep them alive, at the risk of dead units for the plain ReLU.
-# * Maxout generalises ReLU ($w_2 = b_2 = 0$) and leaky ReLU ($w_2 = 0.1\,w_1$).
+# * Maxout generalises ReLU ($w_2 = b_2 = 0$) and leaky ReLU ($w_2 = 0.1\,w_1$ and $b_2 = 0.1\,b_1$).
 #
 # **Next:** notebook 03 asks how to find good weights at all: loss functions and their minimum.

@@ -488,9 +488,10 @@ for P in (1, 2, 5, 10, 30730):
     print(f"P = {P:>5} weights: 10^{2 * P} evaluations, {duration}")
 
 # %% [markdown]
-# ($P = 30{,}730$ is the size of the linear CIFAR-10 classifier of notebook 04: $3072 \times 10$ weights plus
-# 10 biases.) So we **search iteratively**: start somewhere, look at the loss *nearby*, take a step
-# downhill, repeat. Notebook 06 makes the step smart with the gradient; here is the idea with no calculus.
+# ($P = 30{,}730$ is the size of the linear CIFAR-10 classifier that notebook 08 trains: $3072 \times 10$
+# weights plus 10 biases; notebook 04's classifier has no biases.) So we **search iteratively**: start
+# somewhere, look at the loss *nearby*, take a step downhill, repeat. Notebook 06 makes the step smart
+# with the gradient; here is the idea with no calculus.
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "local_search_prompt", "locked": true, "schema_version": 3, "solution": false}
 # ### Exercise 5 (3 points): a first iterative search

@@ -61,7 +61,7 @@ from helpers import (
 )
 
 rng = np.random.default_rng(0)
-_ = figure_style.use_course_style()
+figure_style.use_course_style()
 GRADING = bool(os.environ.get("NBGRADER_EXECUTION"))  # set while nbgrader validates or grades
 
 # %% [markdown]
@@ -665,10 +665,12 @@ if widgets.widgets_enabled():
 # (a) Typically cat and dog (also automobile/truck, bird/deer/airplane): they share colours, shapes and
 # backgrounds at 32 by 32 pixels, and the confident mistakes often have an unusual pose, a cluttered
 # background or a colour typical of the other class. (b) A linear classifier scores an image by one dot
-# product per class, so each class gets a single blurred average template (the horse template has a head on
-# both sides, the car template is red); it cannot represent "a horse facing left OR right" or "a red OR a
-# blue car". The hidden layer of the two-layer network learns many templates and combines them
-# nonlinearly (ReLU then a weighted sum), which handles such variations.
+# product per class, so each class gets a single template, an average over all the poses, colours and
+# backgrounds of its images. The figure shows just that: noisy colour blobs with at most a rough layout
+# (a green blob in the middle for frog, blue along the lower edge for ship), no recognisable object. One
+# template cannot represent "a horse facing left OR right" or "a red OR a blue car". The hidden layer of
+# the two-layer network learns many templates and combines them nonlinearly (ReLU then a weighted sum),
+# which handles such variations.
 # ### END SOLUTION
 
 # %% [markdown]

@@ -26,11 +26,10 @@ def test_palette_is_okabe_ito_and_style_uses_it():
     okabe_ito = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"}
     assert set(figure_style.PALETTE) == okabe_ito and len(figure_style.PALETTE) == 8
     with mpl.rc_context():
-        applied = figure_style.use_course_style()
-        assert mpl.rcParams["axes.grid"] is True
+        assert figure_style.use_course_style() is None  # a setup cell ending with it prints nothing
+        assert mpl.rcParams["axes.grid"] is True and mpl.rcParams["font.size"] == 11
         cycle = [to_hex(c["color"]).upper() for c in mpl.rcParams["axes.prop_cycle"]]
         assert cycle == [c.upper() for c in figure_style.PALETTE]
-        assert applied["font.size"] == mpl.rcParams["font.size"]
         assert mpl.get_backend().lower() == "agg"  # the style never switches backends
         fig, ax = figure_style.new_figure(title="x")
         (line,) = ax.plot([0, 1], [0, 1])
@@ -136,6 +135,20 @@ def test_every_figure_of_the_course_has_a_title_and_alt_text(name):
                 elif alt.group(1).startswith("Figure with"):
                     problems.append(f"cell {index}: a figure without a title (alt: {alt.group(1)!r})")
     assert not problems, f"{name}: {problems}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_setup_cell_of_every_course_notebook_shows_nothing(name):
+    """Applying the style prints no dict of rcParams (03 and 04 once showed 20 lines of it)."""
+    import json
+
+    path = source_path(name)
+    if not path.exists():
+        pytest.skip(f"{name} is not built yet")
+    cells = json.loads(path.read_text())["cells"]
+    setup = [c for c in cells if "figure_style.use_course_style()" in "".join(c["source"])]
+    assert len(setup) == 1, f"{name}: expected one setup cell applying the course style"
+    assert setup[0]["outputs"] == [], f"{name}: the setup cell shows {setup[0]['outputs']}"
 
 
 def test_every_figures_module_may_draw_inside_check_own_work():
