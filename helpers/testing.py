@@ -489,11 +489,28 @@ def _refuse(fn, module, qualname):
     ) from None
 
 
+#: What a student's function may call inside :func:`check_own_work`: figures and widgets, no answers.
+DISPLAY_MODULES = (
+    "helpers.testing",
+    "helpers.figure_style",
+    "helpers.network_figures",
+    "helpers.activation_figures",
+    "helpers.argmin_figures",
+    "helpers.loss_figures",
+    "helpers.image_figures",
+    "helpers.regularization_figures",
+    "helpers.gradient_figures",
+    "helpers.backprop_figures",
+    "helpers.training_figures",
+    "helpers.widgets",
+)
+
+
 def check_own_work(
     fn,
     *args,
     forbidden=("helpers",),
-    allowed=("helpers.testing", "helpers.plotting", "helpers.widgets"),
+    allowed=DISPLAY_MODULES,
     **kwargs,
 ):
     """Call ``fn(*args, **kwargs)`` and return its result, refusing library delegation.

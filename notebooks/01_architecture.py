@@ -37,10 +37,10 @@
 import numpy as np
 from IPython.display import display
 
-from helpers import plotting, testing, widgets
+from helpers import figure_style, network_figures, testing, widgets
 
 rng = np.random.default_rng(0)
-plotting.use_course_style()
+figure_style.use_course_style()
 np.set_printoptions(precision=4, suppress=True)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_neuron", "locked": true, "schema_version": 3, "solution": false}
@@ -323,7 +323,7 @@ xor_params = {
     "b2": np.array([-5.0]),  # (C,)
 }
 X_xor = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-fig = plotting.plot_network(xor_params, title="A 2-2-1 network that computes XOR (ReLU hidden units)")
+fig = network_figures.plot_network(xor_params, title="A 2-2-1 network that computes XOR (ReLU hidden units)")
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_relu_given", "locked": true, "schema_version": 3, "solution": false}
 # The nonlinearity $h$ is a parameter of the forward pass. Notebook 02 is all about the choices; here
@@ -548,9 +548,9 @@ print("with a ReLU in between, still equal?  ", np.allclose(with_relu, one_layer
 # %% nbgrader={"grade": false, "grade_id": "universal_demo", "locked": true, "schema_version": 3, "solution": false}
 x_grid = np.linspace(-3, 3, 200)
 for H in (1, 2, 4, 8, 16, 32):
-    fit = plotting.fit_random_features(x_grid, np.sin(x_grid), H, activation="relu", rng=np.random.default_rng(0))
+    fit = network_figures.fit_random_features(x_grid, np.sin(x_grid), H, activation="relu", rng=np.random.default_rng(0))
     print(f"H = {H:2d} hidden units: mean squared error {np.mean((fit - np.sin(x_grid)) ** 2):.5f}")
-fig = plotting.plot_universal_approximation(np.sin, hidden_units=(2, 4, 8, 32), activation="relu", seed=0)
+fig = network_figures.plot_universal_approximation(np.sin, hidden_units=(2, 4, 8, 32), activation="relu", seed=0)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_universal_widget", "locked": true, "schema_version": 3, "solution": false}
 # **Explore.** Move the slider for the number of hidden units, switch between ReLU and tanh, and
@@ -561,7 +561,7 @@ fig = plotting.plot_universal_approximation(np.sin, hidden_units=(2, 4, 8, 32), 
 # NBVAL_IGNORE_OUTPUT
 # (an interactive explorer: what it outputs depends on the front end)
 if widgets.widgets_enabled():
-    display(widgets.universal_approximation_explorer())
+    display(network_figures.universal_approximation_explorer())
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_depth", "locked": true, "schema_version": 3, "solution": false}
 # ## 6. Depth = power (usually)
@@ -588,7 +588,7 @@ for depth in range(1, 6):
     slopes = np.sign(np.diff(y))
     pieces = 1 + np.count_nonzero(slopes[1:] != slopes[:-1])
     print(f"depth {depth}: {2 * depth:2d} ReLU units -> {pieces:2d} linear pieces (one hidden layer: >= {pieces - 1} units)")
-fig = plotting.plot_curves(
+fig = network_figures.plot_curves(
     x01,
     {k: v for k, v in curves.items() if k[0] in "123"},
     title="Composing the tent map: each layer doubles the number of pieces",

@@ -40,11 +40,11 @@ import warnings
 import numpy as np
 from IPython.display import display
 
+from helpers import activation_figures, figure_style, testing, widgets
 from helpers import activations as lib
-from helpers import plotting, testing, widgets
 
 rng = np.random.default_rng(0)
-plotting.use_course_style()
+figure_style.use_course_style()
 np.set_printoptions(precision=4, suppress=True)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_sigmoid", "locked": true, "schema_version": 3, "solution": false}
@@ -215,9 +215,10 @@ print("tanh'(0) =", lib.tanh_grad(0.0), "   sigmoid'(0) =", sigmoid_grad(0.0))
 #
 # $$\frac{\partial L}{\partial a^{(1)}} \;\propto\; h'(a^{(1)})\, h'(a^{(2)}) \cdots h'(a^{(L)}).$$
 #
-# With the sigmoid every factor is at most $\tfrac14$, so after 10 layers the gradient is at most
-# $4^{-10} \approx 10^{-6}$ times what it was, even before any unit saturates. The first layers then
-# barely learn: the gradient **vanishes**. The experiment below sends a gradient backwards through a
+# With the sigmoid every activation factor is at most $\tfrac14$, so over 10 layers these factors alone
+# multiply the gradient by at most $4^{-10} \approx 10^{-6}$, even before any unit saturates. Only the
+# weights, which multiply in too, could make up for it; weights of the usual size do not, so the first
+# layers barely learn: the gradient **vanishes**. The experiment below sends a gradient backwards through a
 # deep random network (64 units per layer, weights scaled by $1/\sqrt{64}$, and by $\sqrt{2/64}$ for the
 # ReLU, which zeroes half of its inputs) and records how large the gradient is at each layer.
 
@@ -252,7 +253,7 @@ def gradient_norms(name, depth=10, width=64, n=32, seed=0):
 norms = {name: gradient_norms(name) for name in ("sigmoid", "tanh", "relu")}
 for name, values in norms.items():
     print(f"{name:8s} gradient size at the top layer {values[-1]:.2e}, at the first layer {values[0]:.2e}")
-fig = plotting.plot_gradient_norms(norms, title="Gradient size per layer, 10-layer random network")
+fig = activation_figures.plot_gradient_norms(norms, title="Gradient size per layer, 10-layer random network")
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_relu", "locked": true, "schema_version": 3, "solution": false}
 # ## 4. ReLU
@@ -468,7 +469,7 @@ gallery = {
     "leaky_relu": (leaky_relu, leaky_relu_grad),
     "elu": (elu, elu_grad),
 }
-fig = plotting.plot_activations(gallery, title="The activations of the lecture and their derivatives")
+fig = activation_figures.plot_activations(gallery, title="The activations of the lecture and their derivatives")
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_maxout", "locked": true, "schema_version": 3, "solution": false}
 # ## 8. Maxout
@@ -485,6 +486,9 @@ fig = plotting.plot_activations(gallery, title="The activations of the lecture a
 #
 # * $w_2 = 0, b_2 = 0$: $\max(x, 0)$ is the ReLU;
 # * $w_2 = 0.1, b_2 = 0$: $\max(x, 0.1x)$ is the lecture's leaky ReLU.
+#
+# In general, $\mathbf{w}_2 = 0, b_2 = 0$ gives the ReLU of $\mathbf{w}_1^T \mathbf{x} + b_1$, and the leaky
+# ReLU of it needs the whole second piece scaled: $\mathbf{w}_2 = 0.1\,\mathbf{w}_1$ *and* $b_2 = 0.1\,b_1$.
 #
 # Because both pieces are linear, maxout never saturates and never dies completely (one piece always
 # passes the gradient). Its derivative with respect to $x$ is $\mathbf{w}$ of whichever piece wins.
@@ -564,13 +568,13 @@ for _N, _D, _H in ((1, 1, 1), (5, 4, 3), (20, 7, 9)):
 # NBVAL_IGNORE_OUTPUT
 # (an interactive explorer: what it outputs depends on the front end)
 if widgets.widgets_enabled():
-    display(widgets.activation_explorer(gallery))
+    display(activation_figures.activation_explorer(gallery))
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_same_net", "locked": true, "schema_version": 3, "solution": false}
 # The same random network (same weights) with each of the five activations, for comparison:
 
 # %% nbgrader={"grade": false, "grade_id": "same_net", "locked": true, "schema_version": 3, "solution": false}
-fig = plotting.plot_random_network_outputs(gallery, seed=0, title="Output of the same random 1-16-16-1 network")
+fig = activation_figures.plot_random_network_outputs(gallery, seed=0, title="Output of the same random 1-16-16-1 network")
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_q_choice", "locked": true, "schema_version": 3, "solution": false}
 # ### Question (2 points, graded by hand)
@@ -609,6 +613,6 @@ fig = plotting.plot_random_network_outputs(gallery, seed=0, title="Output of the
 #   `np.where` computes both branches.
 # * Saturating activations multiply gradients by small factors layer after layer; non-saturating ones
 #   (the ReLU family, maxout) keep them alive, at the risk of dead units for the plain ReLU.
-# * Maxout generalises ReLU ($w_2 = b_2 = 0$) and leaky ReLU ($w_2 = 0.1\,w_1$).
+# * Maxout generalises ReLU ($w_2 = b_2 = 0$) and leaky ReLU ($w_2 = 0.1\,w_1$ and $b_2 = 0.1\,b_1$).
 #
 # **Next:** notebook 03 asks how to find good weights at all: loss functions and their minimum.

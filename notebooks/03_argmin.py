@@ -38,10 +38,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from helpers import plotting, testing, widgets
+from helpers import argmin_figures, figure_style, testing, widgets
 
 rng = np.random.default_rng(0)
-plotting.use_course_style()
+figure_style.use_course_style()
 
 # %% [markdown]
 # ## 1. The goal: minimise a loss
@@ -80,7 +80,7 @@ print(f"its loss         = {L_toy[best]:g}  (the min)")
 
 # %%
 fig, ax = plt.subplots(figsize=(5, 3.2))
-plotting.plot_penalized_bars(ax, w_toy, L_toy, lam=0.0)
+argmin_figures.plot_penalized_bars(ax, w_toy, L_toy, lam=0.0)
 plt.show()
 
 # %% [markdown]
@@ -248,11 +248,11 @@ assert testing.check_own_work(argmin_w, _w, _L) == float(_w[np.argmin(_L)])
 # NBVAL_IGNORE_OUTPUT
 # (an interactive explorer: what it outputs depends on the front end)
 if widgets.widgets_enabled():
-    display(widgets.argmin_explorer(w_toy, L_toy, lam_max=2.0))
+    display(argmin_figures.argmin_explorer(w_toy, L_toy, lam_max=2.0))
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 3.6))
-plotting.plot_penalty_lines(ax, w_toy, L_toy, lam_max=2.0)
+argmin_figures.plot_penalty_lines(ax, w_toy, L_toy, lam_max=2.0)
 plt.show()
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "lambda_switch_prompt", "locked": true, "schema_version": 3, "solution": false}
@@ -405,7 +405,7 @@ w_best, L_best = grid_argmin(smooth_loss, 0.0, 4.0, 401)
 print(f"grid search: w* = {w_best:.2f}, L(w*) = {L_best:.4f}")
 
 fig, ax = plt.subplots(figsize=(6, 3.6))
-plotting.plot_grid_search(ax, smooth_loss, 0.0, 4.0, num=21)
+argmin_figures.plot_grid_search(ax, smooth_loss, 0.0, 4.0, num=21)
 plt.show()
 
 # %% nbgrader={"grade": true, "grade_id": "grid_argmin_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
@@ -488,9 +488,10 @@ for P in (1, 2, 5, 10, 30730):
     print(f"P = {P:>5} weights: 10^{2 * P} evaluations, {duration}")
 
 # %% [markdown]
-# ($P = 30{,}730$ is the size of the linear CIFAR-10 classifier of notebook 04: $3072 \times 10$ weights plus
-# 10 biases.) So we **search iteratively**: start somewhere, look at the loss *nearby*, take a step
-# downhill, repeat. Notebook 06 makes the step smart with the gradient; here is the idea with no calculus.
+# ($P = 30{,}730$ is the size of the linear CIFAR-10 classifier that notebook 08 trains: $3072 \times 10$
+# weights plus 10 biases; notebook 04's classifier has no biases.) So we **search iteratively**: start
+# somewhere, look at the loss *nearby*, take a step downhill, repeat. Notebook 06 makes the step smart
+# with the gradient; here is the idea with no calculus.
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "local_search_prompt", "locked": true, "schema_version": 3, "solution": false}
 # ### Exercise 5 (3 points): a first iterative search
@@ -550,7 +551,7 @@ for w0, path in zip(starts, paths, strict=True):
     )
 
 fig, ax = plt.subplots(figsize=(6, 3.6))
-plotting.plot_search_paths(ax, smooth_loss, paths, lo=0.0, hi=4.0)
+argmin_figures.plot_search_paths(ax, smooth_loss, paths, lo=0.0, hi=4.0)
 plt.show()
 
 # %% nbgrader={"grade": true, "grade_id": "local_search_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false}

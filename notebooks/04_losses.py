@@ -43,10 +43,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from helpers import data, losses, plotting, testing, widgets
+from helpers import data, figure_style, image_figures, loss_figures, losses, testing, widgets
 
 rng = np.random.default_rng(0)
-plotting.use_course_style()
+figure_style.use_course_style()
 
 # %% [markdown]
 # ## 1. From an image to class scores
@@ -66,7 +66,7 @@ plotting.use_course_style()
 # %%
 images, labels_img, _, _ = data.load_cifar10_sample()  # a small real sample shipped with the course
 images, labels_img = images[:4], labels_img[:4]
-plotting.image_grid(images, labels_img, class_names=data.CLASSES, ncols=4, title="Four CIFAR-10 images")
+image_figures.image_grid(images, labels_img, class_names=data.CLASSES, ncols=4, title="Four CIFAR-10 images")
 plt.show()
 
 # %%
@@ -564,7 +564,7 @@ testing.assert_close(testing.check_own_work(cross_entropy, _s, _t), _ce_ref(_s, 
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 3.6))
-plotting.plot_loss_vs_correct_score(ax, scores[0], y[0], class_names=class_names)
+loss_figures.plot_loss_vs_correct_score(ax, scores[0], y[0], class_names=class_names)
 plt.show()
 
 # %% [markdown]
@@ -575,11 +575,11 @@ plt.show()
 # NBVAL_IGNORE_OUTPUT
 # (an interactive explorer: what it outputs depends on the front end)
 if widgets.widgets_enabled():
-    display(widgets.scores_explorer(scores[0], y[0], class_names=class_names))
+    display(loss_figures.scores_explorer(scores[0], y[0], class_names=class_names))
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
-plotting.plot_scores_and_probabilities(axes, scores[0], y[0], class_names=class_names)
+loss_figures.plot_scores_and_probabilities(axes, scores[0], y[0], class_names=class_names)
 plt.show()
 
 # %% [markdown]
@@ -632,7 +632,7 @@ anchor = np.array([[0.0, 0.0]])
 positive = np.array([[0.4, 0.3]])
 negative = np.array([[0.6, -0.2]])
 fig, ax = plt.subplots(figsize=(4.2, 4.2))
-plotting.plot_triplet(ax, anchor[0], positive[0], negative[0], alpha=0.2)
+loss_figures.plot_triplet(ax, anchor[0], positive[0], negative[0], alpha=0.2)
 plt.show()
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "triplet_prompt", "locked": true, "schema_version": 3, "solution": false}

@@ -37,11 +37,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from helpers import plotting, testing, widgets
+from helpers import figure_style, regularization_figures, testing, widgets
 from helpers.losses import svm_loss
 from helpers.models import TwoLayerNet
 
-plotting.use_course_style()
+figure_style.use_course_style()
 rng = np.random.default_rng(0)
 
 # %% [markdown]
@@ -338,9 +338,9 @@ print(f"elastic net (beta=1): R(w1) = {elastic_net_penalty(w1, 1.0, 1.0)[0]:.4f}
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(13, 4.2))
-plotting.plot_penalty_contours(axes[0], lambda w: l2_penalty(w, 1.0)[0], x=(1.0, 1.0), title="L2, x = [1, 1]")
-plotting.plot_penalty_contours(axes[1], lambda w: l1_penalty(w, 1.0)[0], x=(1.0, 1.0), title="L1, x = [1, 1]")
-plotting.plot_penalty_contours(axes[2], lambda w: l1_penalty(w, 1.0)[0], x=(1.0, 2.0), title="L1, x = [1, 2]")
+regularization_figures.plot_penalty_contours(axes[0], lambda w: l2_penalty(w, 1.0)[0], x=(1.0, 1.0), title="L2, x = [1, 1]")
+regularization_figures.plot_penalty_contours(axes[1], lambda w: l1_penalty(w, 1.0)[0], x=(1.0, 1.0), title="L1, x = [1, 1]")
+regularization_figures.plot_penalty_contours(axes[2], lambda w: l1_penalty(w, 1.0)[0], x=(1.0, 2.0), title="L1, x = [1, 2]")
 fig.suptitle("The smallest penalty among the weights that score w·x = 1 (dashed line)")
 plt.show()
 
@@ -504,7 +504,7 @@ for lam, tr, va in zip(LAMBDAS, train_acc, val_acc, strict=True):
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(13, 4.2))
 for ax, lam in zip(axes, [0.0, 1.0, 100.0], strict=True):
-    plotting.plot_decision_boundary(ax, nets[lam].predict, X_train, y_train)
+    regularization_figures.plot_decision_boundary(ax, nets[lam].predict, X_train, y_train)
     ax.set_title(f"lambda = {lam:g}: train {accuracy(nets[lam], X_train, y_train):.2f}, "
                  f"val {accuracy(nets[lam], X_val, y_val):.2f}")
 
@@ -519,7 +519,7 @@ for ax, lam in zip(axes, [0.0, 1.0, 100.0], strict=True):
 
 # %%
 fig, ax = plt.subplots(figsize=(6.5, 4))
-plotting.plot_train_val_curves(ax, LAMBDAS, train_acc, val_acc, xlabel="regularization strength lambda")
+regularization_figures.plot_train_val_curves(ax, LAMBDAS, train_acc, val_acc, xlabel="regularization strength lambda")
 best = LAMBDAS[int(np.argmax(val_acc))]
 print(f"best lambda on the validation set: {best:g}")
 
@@ -534,7 +534,7 @@ print(f"best lambda on the validation set: {best:g}")
 # NBVAL_IGNORE_OUTPUT
 # (an interactive explorer: what it outputs depends on the front end)
 if widgets.widgets_enabled():
-    display(widgets.regularization_explorer(nets, X_train, y_train, X_val, y_val))
+    display(regularization_figures.regularization_explorer(nets, X_train, y_train, X_val, y_val))
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_choose_lambda", "locked": false, "points": 2, "schema_version": 3, "solution": true}
 # ### Question B (2 points, graded by hand)

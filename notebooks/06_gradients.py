@@ -39,11 +39,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from helpers import plotting, testing, widgets
+from helpers import figure_style, gradient_figures, testing, widgets
 from helpers.gradients import grad_check_sparse, rel_error
 from helpers.losses import softmax_loss, svm_loss
 
-plotting.use_course_style()
+figure_style.use_course_style()
 rng = np.random.default_rng(0)
 
 # %% [markdown]
@@ -223,7 +223,7 @@ for label, err in errors.items():
 
 # %%
 fig, ax = plt.subplots(figsize=(7.5, 4.8))
-plotting.plot_fd_errors(ax, hs, errors)
+gradient_figures.plot_fd_errors(ax, hs, errors)
 plt.show()
 
 # %% [markdown]
@@ -232,8 +232,9 @@ plt.show()
 # **rounding** error $\varepsilon/h$ takes over and the error climbs again with slope $-1$; in float32
 # it takes over at a much larger $h$, and for $h$ below about $10^{-7}$, $1 + h$ rounds to exactly 1 in
 # float32, so the estimate is 0 and the error is the whole derivative. In float64 the centred difference
-# reaches about $10^{-11}$ near $h \approx 10^{-5}$; hence the default `h=1e-5` and the rule: **gradient
-# checks in float64, centred differences**.
+# does best for $h$ between about $10^{-6}$ and $10^{-5}$: its error there is around $10^{-11}$, and at a
+# few lucky $h$, such as the best one printed above, the rounding errors happen to cancel and it is smaller
+# still. Hence the default `h=1e-5` and the rule: **gradient checks in float64, centred differences**.
 
 # %% [markdown]
 # ## 3. Analytic gradients of the two losses with respect to $W$
@@ -471,7 +472,7 @@ for D in sizes:
     print(f"{W.size:>5} weights: numerical {t_numeric[-1] * 1e3:8.2f} ms, analytic {t_analytic[-1] * 1e3:6.3f} ms")
 
 fig, ax = plt.subplots(figsize=(6.5, 4.2))
-plotting.plot_gradient_cost(ax, num_weights, t_numeric, t_analytic)
+gradient_figures.plot_gradient_cost(ax, num_weights, t_numeric, t_analytic)
 plt.show()
 
 # %% [markdown]
@@ -583,7 +584,7 @@ LEARNING_RATES = {"too small": 0.01, "about right": 0.1, "too large": 0.195, "di
 fig, axes = plt.subplots(2, 4, figsize=(15, 7), sharey="row")
 for col, (label, lr) in enumerate(LEARNING_RATES.items()):
     path = gradient_descent_path(lambda w: A_bowl @ w, w_start, lr, 30)
-    plotting.plot_descent_path(axes[0, col], axes[1, col], bowl, path, title=f"lr = {lr} ({label})")
+    gradient_figures.plot_descent_path(axes[0, col], axes[1, col], bowl, path, title=f"lr = {lr} ({label})")
     print(f"lr = {lr:<5} ({label:<11}): loss {bowl(path[0]):.3f} -> {bowl(path[-1]):.3g} after 30 steps")
 
 # %% [markdown]
@@ -604,7 +605,7 @@ for col, (label, lr) in enumerate(LEARNING_RATES.items()):
 # NBVAL_IGNORE_OUTPUT
 # (an interactive explorer: what it outputs depends on the front end)
 if widgets.widgets_enabled():
-    display(widgets.learning_rate_explorer(bowl, lambda w: A_bowl @ w, w_start, descend=gradient_descent_path))
+    display(gradient_figures.learning_rate_explorer(bowl, lambda w: A_bowl @ w, w_start, descend=gradient_descent_path))
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_learning_rate", "locked": false, "points": 2, "schema_version": 3, "solution": true}
 # ### Question B (2 points, graded by hand)

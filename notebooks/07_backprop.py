@@ -43,11 +43,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from helpers import gradients, graph, plotting, testing, widgets
+from helpers import backprop_figures, figure_style, gradients, graph, testing, widgets
 from helpers.graph import Value
 
 rng = np.random.default_rng(0)
-_ = plotting.use_course_style()
+figure_style.use_course_style()
 
 # %% [markdown]
 # ## 1. Where we are: a gradient for every weight
@@ -173,7 +173,7 @@ print(f"b = a*a + a at a = 3: b = {b.data:g}, db/da = {a.grad:g}  (2a + 1 = {2 *
 # NBVAL_IGNORE_OUTPUT
 # (an interactive explorer: what it outputs depends on the front end)
 if widgets.widgets_enabled():
-    display(widgets.backward_explorer())
+    display(backprop_figures.backward_explorer())
 
 # %% [markdown]
 # The same replay without widgets: every step of the lecture's example, as a static figure.
@@ -182,7 +182,7 @@ if widgets.widgets_enabled():
 steps = graph.backward_steps(f)
 fig, axes = plt.subplots(len(steps), 1, figsize=(7.5, 2.9 * len(steps)))
 for k, ax in enumerate(axes):
-    plotting.plot_backward_step(f, steps, k, ax=ax)
+    backprop_figures.plot_backward_step(f, steps, k, ax=ax)
 fig.suptitle("The backward pass of f = (x + y) z, one node at a time")
 plt.show()
 
@@ -812,8 +812,9 @@ for _name in ("W1", "b1", "W2", "b2"):
 # ## 8. Why backwards?
 #
 # Count the work. For a network with $P$ weights, a numerical gradient needs $2P$ forward passes (two per
-# weight). The backward pass costs about as much as *one* forward pass (the same matrix products, transposed),
-# and gives all $P$ derivatives at once. The figure compares both on the network above as the hidden
+# weight). The backward pass costs about twice as much as *one* forward pass (two matrix products per layer
+# where the forward pass has one: one for the weights' gradient, one to pass the gradient down), and gives
+# all $P$ derivatives at once. The figure compares both on the network above as the hidden
 # layer grows: the number of loss evaluations is exact; the time is measured and depends on the machine.
 
 # %%
@@ -858,8 +859,8 @@ for P, tb, tn in zip(n_weights, t_backprop, t_numeric, strict=True):
 # ### BEGIN SOLUTION
 # The loss is one number but there are very many weights. Going backwards, each node's gradient
 # $\partial L/\partial(\text{node})$ is computed once and then reused by everything below it (every weight
-# of a layer shares the upstream gradient of that layer's outputs), so one backward sweep, about the cost
-# of a forward pass, gives the derivative with respect to every weight. A hidden unit's error
+# of a layer shares the upstream gradient of that layer's outputs), so one backward sweep, about twice the
+# cost of a forward pass, gives the derivative with respect to every weight. A hidden unit's error
 # $\partial L/\partial z_j$ is a sum over all outputs it feeds, so it can only be formed after the output
 # errors are known. Going forward from a weight only gives the derivative with respect to that one weight
 # (or input) per sweep, so we would need one sweep per weight, like the numerical gradient.
@@ -880,7 +881,7 @@ for P, tb, tn in zip(n_weights, t_backprop, t_numeric, strict=True):
 #   products: `dW2 = Z.T @ dA2`, `dZ = dA2 @ W2.T`, `dW1 = X.T @ dA1`; changing the loss only changes
 #   `dA2` (softmax cross-entropy: $p - \text{one-hot}$).
 # * Always check an analytic gradient against a **numerical** one on a small problem.
-# * Backpropagation gives all gradients for about the cost of one forward pass: that is what makes
+# * Backpropagation gives all gradients for about twice the cost of one forward pass: that is what makes
 #   training networks with millions of weights possible.
 #
 # **Next:** notebook 08 puts the pieces together and trains these networks on the real CIFAR-10.

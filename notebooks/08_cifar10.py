@@ -48,10 +48,20 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from helpers import data, gradients, models, plotting, testing, train, widgets
+from helpers import (
+    data,
+    figure_style,
+    gradients,
+    image_figures,
+    models,
+    testing,
+    train,
+    training_figures,
+    widgets,
+)
 
 rng = np.random.default_rng(0)
-_ = plotting.use_course_style()
+figure_style.use_course_style()
 GRADING = bool(os.environ.get("NBGRADER_EXECUTION"))  # set while nbgrader validates or grades
 
 # %% [markdown]
@@ -93,7 +103,7 @@ print("images per class (train):", np.bincount(y_train_all, minlength=10).tolist
 
 # %%
 examples, example_labels = data.class_examples(X_train_all, y_train_all, 7, rng=np.random.default_rng(1))
-fig = plotting.image_grid(examples, [data.CLASSES[c] for c in example_labels], ncols=7, title="CIFAR-10: seven training images per class")
+fig = image_figures.image_grid(examples, [data.CLASSES[c] for c in example_labels], ncols=7, title="CIFAR-10: seven training images per class")
 plt.show()
 
 # %% [markdown]
@@ -121,7 +131,7 @@ print(f"after preprocessing: training mean {round(float(X_tr.mean()), 3) + 0.0:.
 fig, axes = plt.subplots(1, 2, figsize=(7, 3.2))
 axes[0].imshow(stats["mean"].reshape(32, 32, 3).astype(np.uint8))
 axes[0].set_title("mean training image")
-std_map = axes[1].imshow(stats["std"].reshape(32, 32, 3).mean(axis=2), cmap=plotting.CMAP)
+std_map = axes[1].imshow(stats["std"].reshape(32, 32, 3).mean(axis=2), cmap=figure_style.CMAP)
 axes[1].set_title("per-pixel std (mean of R, G, B)")
 fig.colorbar(std_map, ax=axes[1], shrink=0.8, label="std (pixel values 0-255)")
 for ax in axes:
@@ -233,7 +243,7 @@ linear_history = train.sgd(
 print(f"linear softmax: validation accuracy {100 * accuracy(linear.predict(X_val), y_val):.1f}%")
 
 # %%
-fig = plotting.plot_history(linear_history, title="Linear softmax classifier on CIFAR-10")
+fig = training_figures.plot_history(linear_history, title="Linear softmax classifier on CIFAR-10")
 plt.show()
 
 # %% [markdown]
@@ -242,7 +252,7 @@ plt.show()
 # class "looks like" to a linear classifier: one blurry average over all its images.
 
 # %%
-fig = plotting.show_templates(linear.params["W"], data.CLASSES, title="Learned linear templates (columns of W)")
+fig = image_figures.show_templates(linear.params["W"], data.CLASSES, title="Learned linear templates (columns of W)")
 plt.show()
 
 # %% [markdown]
@@ -548,7 +558,7 @@ print(f"two-layer net: training accuracy {100 * accuracy(final_net.predict(X_tr)
       f"validation accuracy {100 * accuracy(final_net.predict(X_val), y_val):.1f}%")
 
 # %%
-fig = plotting.plot_history(final_history, title=f"Two-layer network ({HIDDEN} hidden units, {EPOCHS} epochs) on CIFAR-10")
+fig = training_figures.plot_history(final_history, title=f"Two-layer network ({HIDDEN} hidden units, {EPOCHS} epochs) on CIFAR-10")
 plt.show()
 
 # %% [markdown]
@@ -617,7 +627,7 @@ testing.assert_equal(int(np.asarray(_M)[1, 1]), 2, name="M[1, 1]")
 # %%
 test_pred = np.argmax(test_scores, axis=1)
 cm = confusion_matrix(y_test, test_pred, 10)
-fig = plotting.plot_confusion_matrix(cm, data.CLASSES, normalize=True, title=f"Two-layer network, test set: {100 * test_acc:.1f}% accuracy")
+fig = training_figures.plot_confusion_matrix(cm, data.CLASSES, normalize=True, title=f"Two-layer network, test set: {100 * test_acc:.1f}% accuracy")
 plt.show()
 off_diagonal = cm - np.diag(np.diag(cm))
 i, j = np.unravel_index(np.argmax(off_diagonal), cm.shape)
@@ -632,7 +642,7 @@ print(f"most frequent confusion: {data.CLASSES[i]} predicted as {data.CLASSES[j]
 # %%
 test_probs = np.exp(test_scores - test_scores.max(axis=1, keepdims=True))
 test_probs /= test_probs.sum(axis=1, keepdims=True)
-fig = plotting.plot_confident_mistakes(X_test_raw, test_probs, y_test, data.CLASSES, n=14)
+fig = training_figures.plot_confident_mistakes(X_test_raw, test_probs, y_test, data.CLASSES, n=14)
 plt.show()
 
 # %% [markdown]
@@ -645,7 +655,7 @@ plt.show()
 # NBVAL_IGNORE_OUTPUT
 # (an interactive explorer: what it outputs depends on the front end)
 if widgets.widgets_enabled():
-    display(widgets.prediction_explorer(X_test_raw, test_probs, y_test, data.CLASSES))
+    display(training_figures.prediction_explorer(X_test_raw, test_probs, y_test, data.CLASSES))
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_results", "locked": false, "points": 2, "schema_version": 3, "solution": true}
 # ### Question 2 (2 points, graded by hand)
@@ -659,10 +669,12 @@ if widgets.widgets_enabled():
 # (a) Typically cat and dog (also automobile/truck, bird/deer/airplane): they share colours, shapes and
 # backgrounds at 32 by 32 pixels, and the confident mistakes often have an unusual pose, a cluttered
 # background or a colour typical of the other class. (b) A linear classifier scores an image by one dot
-# product per class, so each class gets a single blurred average template (the horse template has a head on
-# both sides, the car template is red); it cannot represent "a horse facing left OR right" or "a red OR a
-# blue car". The hidden layer of the two-layer network learns many templates and combines them
-# nonlinearly (ReLU then a weighted sum), which handles such variations.
+# product per class, so each class gets a single template, an average over all the poses, colours and
+# backgrounds of its images. The figure shows just that: noisy colour blobs with at most a rough layout
+# (a green blob in the middle for frog, blue along the lower edge for ship), no recognisable object. One
+# template cannot represent "a horse facing left OR right" or "a red OR a blue car". The hidden layer of
+# the two-layer network learns many templates and combines them nonlinearly (ReLU then a weighted sum),
+# which handles such variations.
 # ### END SOLUTION
 
 # %% [markdown]

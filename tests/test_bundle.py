@@ -92,18 +92,35 @@ def test_partial_release_holds_only_what_that_point_needs(tmp_path):
         assert later not in modules, modules
     assert modules < modules_of(bundle.build_bundle(tmp_path / "c.zip", solved="07"))
     first = bundle.build_bundle(tmp_path / "d.zip", upto="01_architecture")
-    assert modules_of(first) == {"__init__.py", "plotting.py", "testing.py", "widgets.py"}
+    assert modules_of(first) == {
+        "__init__.py",
+        "figure_style.py",
+        "network_figures.py",
+        "testing.py",
+        "widgets.py",
+    }
     assert not [m for m in first if "cifar-10-sample" in m], "no data before a notebook loads data"
 
 
 def test_imports_are_read_from_import_statements_only():
     cell = (
-        "%matplotlib inline\nfrom helpers import plotting, testing as t\nimport helpers.losses\n"
+        "%matplotlib inline\nfrom helpers import figure_style, testing as t\nimport helpers.losses\n"
         "testing.check_own_work(f, forbidden=('helpers.activations',))  # helpers.graph\n!ls"
     )
-    assert bundle.imported_helpers(cell) == {"plotting", "testing", "losses"}
-    shared = "x = 1\n# --- 01_architecture ---\nfrom helpers import a\n# --- 07_backprop ---\nfrom helpers import g\n"
-    assert bundle.imported_helpers(bundle.released_part(shared, ["01_architecture"])) == {"a"}
+    assert bundle.imported_helpers(cell) == {"figure_style", "testing", "losses"}
+
+
+def test_a_figures_module_ships_what_it_imports_and_nothing_of_other_notebooks():
+    assert bundle.helpers_closure({"network_figures"}) == {"network_figures", "figure_style", "widgets"}
+    # graph carries @answer marks, so helpers.exercise comes with it
+    assert bundle.helpers_closure({"backprop_figures"}) == {
+        "backprop_figures",
+        "graph",
+        "exercise",
+        "widgets",
+    }
+    # the activations are the student's (passed in), not the library's answers
+    assert bundle.helpers_closure({"activation_figures"}) == {"activation_figures", "figure_style", "widgets"}
 
 
 def test_upto_an_unknown_notebook_is_a_clear_error(tmp_path):

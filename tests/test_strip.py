@@ -213,7 +213,7 @@ def test_needs_follow_helpers_own_calls_and_module_level_tables():
     # network.neuron looks the activation up in activations.ACTIVATIONS (a module-level table)
     found = needs("import helpers.network as net\nnet.neuron([1.0], [1.0], 0.0)")
     assert {"helpers.network.neuron", "helpers.activations.sigmoid", "helpers.activations.elu"} <= found
-    assert needs("from helpers import plotting\nplotting.use_course_style()") == set()
+    assert needs("from helpers import figure_style\nfigure_style.use_course_style()") == set()
 
 
 def test_needs_skip_a_library_default_that_every_call_replaces():

@@ -95,9 +95,6 @@ def notebook_names(upto: str | None) -> list[str]:
 IMPORT_LINE = re.compile(
     r"^\s*(?:from\s+helpers(?:\.(\w+))?\s+import\s+([\w, ()]+)|import\s+helpers\.(\w+))", re.M
 )
-SECTION = re.compile(r"^# --- (\d\d_\w+) -", re.M)
-# helpers modules shared by all notebooks, one "# --- NN_name ---" section per notebook.
-SHARED = ("plotting", "widgets")
 
 
 def _parse(code: str) -> ast.AST | None:
@@ -140,23 +137,12 @@ def imported_helpers(code: str) -> set[str]:
     return found
 
 
-def released_part(text: str, released: list[str]) -> str:
-    """``text`` of a shared module without the sections of notebooks that are not released."""
-    kept, keep = [], True
-    for line in text.splitlines():
-        match = SECTION.match(line)
-        if match:
-            keep = match.group(1) in released
-        if keep:
-            kept.append(line)
-    return "\n".join(kept)
-
-
-def helpers_closure(modules: set[str], released: list[str]) -> set[str]:
+def helpers_closure(modules: set[str]) -> set[str]:
     """``modules`` plus every helpers module they import, transitively.
 
-    In the shared modules only the common part and the sections of ``released`` notebooks count:
-    notebook 07's plotting section importing ``helpers.graph`` does not ship graph with 01-04.
+    Each helpers module is about one concept (its figures included), so a module is shipped exactly
+    when a released notebook needs it: 07's ``backprop_figures`` importing ``helpers.graph`` does not
+    ship graph with 01-04.
     """
     pending, done = set(modules), set()
     while pending:
@@ -165,10 +151,7 @@ def helpers_closure(modules: set[str], released: list[str]) -> set[str]:
         if name in done or not path.exists():
             continue
         done.add(name)
-        text = path.read_text()
-        if name in SHARED:
-            text = released_part(text, released)
-        pending |= imported_helpers(text) - done
+        pending |= imported_helpers(path.read_text()) - done
     return done
 
 
@@ -270,7 +253,7 @@ def build_bundle(out: Path, upto: str | None = None, solved: str | None = None) 
         for cell in nb.cells:
             if cell.cell_type == "code":
                 imports |= imported_helpers(cell.source)
-    modules = helpers_closure(imports, names) | {"__init__"}
+    modules = helpers_closure(imports) | {"__init__"}
     open_notebooks = [n for n in notebook_names(None) if n not in done]
     scope = "" if upto is None else f" (released so far: {names[0]} to {names[-1]})"
     files: dict[str, bytes | Path] = {

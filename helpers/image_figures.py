@@ -1,0 +1,161 @@
+"""Images as figures: a grid of examples (04, 08) and a linear classifier's weights as templates (08).
+
+Both tile small images into one picture (:func:`_draw_montage`); images of any range are brought to
+[0, 1] for display (uint8, floats in [0, 1], or each image rescaled on its own).
+"""
+
+import math
+
+import numpy as np
+
+from helpers.figure_style import axes_on, split_target, target_result
+
+
+def _as_images(images, image_shape=(32, 32, 3)):
+    """(n, H, W, 3) / (n, H, W) / flat (n, D) -> float images in [0, 1] for display."""
+    arr = np.asarray(images)
+    if arr.ndim == 2:
+        arr = arr.reshape(arr.shape[0], *image_shape)
+    if arr.ndim not in (3, 4):
+        raise ValueError(f"expected images of shape (n, H, W, 3), (n, H, W) or (n, D), got {arr.shape}")
+    if arr.dtype == np.uint8:
+        return arr.astype(np.float64) / 255.0
+    arr = arr.astype(np.float64)
+    if arr.size and arr.min() >= 0 and arr.max() <= 1:
+        return arr
+    if arr.size and arr.min() >= 0 and arr.max() <= 255:
+        return arr / 255.0
+    return _rescale_each(arr)
+
+
+def _rescale_each(arr):
+    """Min-max rescale every image to [0, 1] separately (for templates and standardised data)."""
+    axes = tuple(range(1, arr.ndim))
+    lo = arr.min(axis=axes, keepdims=True)
+    span = arr.max(axis=axes, keepdims=True) - lo
+    return (arr - lo) / np.where(span > 0, span, 1.0)
+
+
+def _draw_montage(ax, images, labels, ncols, *, title, row_labels):
+    """Tile ``images`` (n, H, W[, 3]) into one picture on ``ax``; label rows or tiles."""
+    n, h, w = images.shape[:3]
+    nrows = max(1, math.ceil(n / ncols))
+    gap = max(1, w // 16)
+    label_space = 0 if (row_labels or labels is None) else max(gap, int(h * 0.45))
+    tile_h, tile_w = h + gap + label_space, w + gap
+    canvas_shape = (nrows * tile_h - gap, ncols * tile_w - gap) + images.shape[3:]
+    canvas = np.ones(canvas_shape)
+    for k in range(n):
+        r, c = divmod(k, ncols)
+        top = r * tile_h + label_space
+        canvas[top : top + h, c * tile_w : c * tile_w + w] = images[k]
+    ax.imshow(canvas, cmap=None if images.ndim == 4 else "gray", vmin=0, vmax=1, interpolation="nearest")
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_xticks([])
+    if row_labels:
+        ax.set_yticks([r * tile_h + h / 2 for r in range(nrows)], row_labels)
+        ax.tick_params(axis="y", length=0)
+        ax.set_ylabel("class")
+        ax.set_xlabel(f"{ncols} examples per row")
+    else:
+        ax.set_yticks([])
+        ax.set_xlabel("label above each image" if labels is not None else f"{n} images", fontsize=9)
+        if labels is not None:
+            for k, text in enumerate(labels):
+                r, c = divmod(k, ncols)
+                ax.text(
+                    c * tile_w + w / 2,
+                    r * tile_h + label_space - 1,
+                    str(text),
+                    ha="center",
+                    va="bottom",
+                    fontsize=8,
+                    clip_on=True,
+                )
+    ax.set_title(title)
+    return ax
+
+
+def image_grid(*args, ncols=None, class_names=None, title=None, image_shape=(32, 32, 3)):
+    """A grid of small images, e.g. CIFAR-10 examples with one row per class.
+
+    Call as ``image_grid(images, labels)`` (new figure) or ``image_grid(ax_or_fig, images, labels)``.
+
+    Parameters
+    ----------
+    images : ndarray, shape (n, H, W, 3), (n, H, W) or flat (n, D)
+        uint8 0..255, floats in [0, 1], or any floats (each image is then rescaled to [0, 1]).
+    labels : sequence of n ints or str, optional
+        Ints are looked up in ``class_names``. When every row of the grid has one label (images grouped
+        by class, e.g. from ``data.class_examples``), rows are labelled; otherwise each image is.
+    ncols : int, optional
+        Images per row; default: one row per class when labels are grouped, else a square grid.
+
+    Returns
+    -------
+    The ``Axes`` passed in, otherwise the ``Figure``.
+    """
+    target, rest = split_target(args)
+    if not rest or len(rest) > 2:
+        raise TypeError("image_grid([ax_or_fig,] images[, labels], ...)")
+    images = _as_images(rest[0], image_shape)
+    labels = None if len(rest) < 2 or rest[1] is None else list(rest[1])
+    n = images.shape[0]
+    if labels is not None:
+        if len(labels) != n:
+            raise ValueError(f"got {n} images but {len(labels)} labels")
+        if class_names is not None:
+            labels = [class_names[int(v)] if isinstance(v, int | np.integer) else v for v in labels]
+    if ncols is None:
+        if labels is not None and n:
+            counts = [sum(1 for v in labels if v == u) for u in dict.fromkeys(labels)]
+            ncols = max(counts) if len(set(counts)) == 1 else math.ceil(math.sqrt(n))
+        else:
+            ncols = max(1, math.ceil(math.sqrt(n)))
+    ncols = max(1, min(int(ncols), max(n, 1)))
+    nrows = max(1, math.ceil(n / ncols))
+    row_labels = None
+    if labels is not None:
+        rows = [labels[r * ncols : (r + 1) * ncols] for r in range(nrows)]
+        if all(len(set(map(str, row))) == 1 for row in rows):
+            row_labels = [str(row[0]) for row in rows]
+    if title is None:
+        title = f"{n} images" + (", one row per class" if row_labels else "")
+    # 32x32 images need room: a few images get up to 1.6 inches each, a wide grid at least 0.75
+    cell = min(1.6, max(0.75, 6.0 / ncols))
+    ax = axes_on(target, figsize=(max(3.0, cell * ncols + 1.5), cell * nrows + 0.7))
+    _draw_montage(ax, images, labels, ncols, title=title, row_labels=row_labels)
+    return target_result(target, ax)
+
+
+def show_templates(W, class_names=None, *, target=None, title=None, image_shape=(32, 32, 3), ncols=None):
+    """Show the columns of a linear classifier's weights ``W`` (D, C) as images (its class templates).
+
+    Each column is reshaped to ``image_shape`` (a bias row, D = 3072 + 1, is dropped) and rescaled to
+    [0, 1] on its own, so the colours show the pattern, not the scale. ``target`` may be an Axes or a
+    Figure. Returns the Axes passed in, otherwise the Figure.
+    """
+    W = np.asarray(W, dtype=np.float64)
+    D = math.prod(image_shape)
+    if W.ndim != 2 or W.shape[0] not in (D, D + 1):
+        raise ValueError(f"expected W of shape ({D}, C) (or ({D + 1}, C) with a bias row), got {W.shape}")
+    templates = _rescale_each(W[:D].T.reshape(W.shape[1], *image_shape))
+    C = templates.shape[0]
+    labels = list(class_names) if class_names is not None else [f"class {c}" for c in range(C)]
+    if len(labels) != C:
+        raise ValueError(f"W has {C} columns but {len(labels)} class names")
+    ncols = ncols or (5 if C == 10 else math.ceil(math.sqrt(C)))
+    nrows = math.ceil(C / ncols)
+    ax = axes_on(target, figsize=(1.3 * ncols + 0.6, 1.45 * nrows + 0.8))
+    _draw_montage(
+        ax,
+        templates,
+        labels,
+        ncols,
+        title=title or "Linear classifier templates (columns of W)",
+        row_labels=None,
+    )
+    ax.set_xlabel("each template rescaled to its own range: bright = large positive weight", fontsize=9)
+    return target_result(target, ax)

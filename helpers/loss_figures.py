@@ -1,0 +1,216 @@
+"""Figures for 04_losses: hinge and cross-entropy of one example, its scores and probabilities, a triplet.
+
+The explorer has one slider per score of an example and shows its probabilities and both losses.
+"""
+
+import ipywidgets
+import numpy as np
+
+from helpers.figure_style import COLORS
+from helpers.widgets import explorer
+
+_BLUE, _GREEN, _VERMILLION = (COLORS[k] for k in ("blue", "green", "vermillion"))
+
+
+def _one_example(scores, y):
+    s = np.asarray(scores, dtype=float)
+    if s.ndim != 1:
+        raise ValueError(f"expected the scores of one example, shape (C,), got {s.shape}")
+    y = int(y)
+    if not 0 <= y < s.shape[0]:
+        raise ValueError(f"expected a label in 0..{s.shape[0] - 1}, got {y}")
+    return s, y
+
+
+def _hinge_and_ce(s, y, margin=1.0):
+    """Hinge and cross-entropy loss of one example (natural log, stable)."""
+    hinge = float(np.sum(np.maximum(0.0, np.delete(s, y) - s[y] + margin)))
+    c = float(np.max(s))
+    ce = float(c + np.log(np.sum(np.exp(s - c))) - s[y])
+    return hinge, ce
+
+
+def plot_loss_vs_correct_score(ax, scores, y, class_names=None, span=(-6.0, 10.0), margin=1.0):
+    r"""Hinge and cross-entropy of one example as its correct-class score varies.
+
+    The other scores stay fixed; the current correct score is marked.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    scores : array_like, shape (C,)
+        Scores of one example.
+    y : int
+        Its correct class.
+    class_names : sequence of str, optional
+    span : (float, float)
+        Range of the correct-class score.
+    margin : float
+
+    Returns
+    -------
+    ax
+    """
+    s, y = _one_example(scores, y)
+    name = class_names[y] if class_names is not None else f"class {y}"
+    grid = np.linspace(span[0], span[1], 401)
+    hinge, ce = np.empty_like(grid), np.empty_like(grid)
+    for k, value in enumerate(grid):
+        trial = s.copy()
+        trial[y] = value
+        hinge[k], ce[k] = _hinge_and_ce(trial, y, margin)
+    ax.plot(grid, hinge, color=_BLUE, label="hinge (SVM) loss")
+    ax.plot(grid, ce, color=_VERMILLION, linestyle="--", label="cross-entropy (natural log)")
+    h0, c0 = _hinge_and_ce(s, y, margin)
+    ax.plot([s[y], s[y]], [h0, c0], "o", color="black", markersize=5)
+    ax.axvline(s[y], color=COLORS["black"], linewidth=1.0, alpha=0.6, label=f"current score {s[y]:g}")
+    ax.axvline(
+        np.max(np.delete(s, y)) + margin, color=_GREEN, linestyle=":", label="best other score + margin"
+    )
+    ax.set_ylim(bottom=-0.3)
+    ax.set_xlabel(f"score of the correct class ({name})")
+    ax.set_ylabel("loss $L_i$")
+    ax.set_title(f"Moving the correct score of the {name} example")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_scores_and_probabilities(axes, scores, y, class_names=None, margin=1.0):
+    """Scores (left) and softmax probabilities (right) of one example, losses in the titles.
+
+    Parameters
+    ----------
+    axes : sequence of two matplotlib Axes
+    scores : array_like, shape (C,)
+    y : int
+        Correct class, highlighted.
+    class_names : sequence of str, optional
+    margin : float
+        Hinge margin; the line "correct score - margin" shows which wrong scores are penalised.
+
+    Returns
+    -------
+    axes
+    """
+    s, y = _one_example(scores, y)
+    names = list(class_names) if class_names is not None else [f"class {k}" for k in range(len(s))]
+    x = np.arange(len(s))
+    colors = [_VERMILLION if k == y else _BLUE for k in range(len(s))]
+    hinge, ce = _hinge_and_ce(s, y, margin)
+    e = np.exp(s - s.max())
+    p = e / e.sum()
+    ax_s, ax_p = axes[0], axes[1]
+    ax_s.bar(x, s, color=colors)
+    ax_s.axhline(0.0, color="black", linewidth=0.8)
+    ax_s.axhline(s[y] - margin, color=_GREEN, linestyle=":", label="correct score - margin")
+    for xi, v in zip(x, s, strict=True):
+        ax_s.annotate(f"{v:.1f}", (xi, v), ha="center", va="bottom" if v >= 0 else "top", fontsize=9)
+    ax_s.set_xticks(x, names)
+    ax_s.set_xlabel("class (correct class in vermilion)")
+    ax_s.set_ylabel("score $s_j$")
+    low, high = min(float(s.min()), s[y] - margin, 0.0), max(float(s.max()), 0.0)
+    ax_s.set_ylim(low - 0.15 * (high - low) - 0.5, high + 0.3 * (high - low) + 0.5)
+    ax_s.set_title(f"Scores: hinge loss = {hinge:.2f}")
+    ax_s.legend(fontsize=8, loc="upper left")
+    ax_p.bar(x, p, color=colors)
+    for xi, v in zip(x, p, strict=True):
+        ax_p.annotate(f"{v:.2f}", (xi, v), ha="center", va="bottom", fontsize=9)
+    ax_p.set_ylim(0.0, 1.12)
+    ax_p.set_xticks(x, names)
+    ax_p.set_xlabel("class")
+    ax_p.set_ylabel("softmax probability")
+    ax_p.set_title(f"Probabilities: cross-entropy = {ce:.2f}")
+    return axes
+
+
+def plot_triplet(ax, anchor, positive, negative, alpha=0.2):
+    r"""Anchor, positive and negative embeddings in 2-D with their squared distances.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    anchor, positive, negative : array_like, shape (2,)
+    alpha : float
+        Triplet margin, shown in the title with the loss.
+
+    Returns
+    -------
+    ax
+    """
+    a, p, n = (np.asarray(v, dtype=float) for v in (anchor, positive, negative))
+    if not a.shape == p.shape == n.shape == (2,):
+        raise ValueError(f"expected three 2-D points of shape (2,), got {a.shape}, {p.shape}, {n.shape}")
+    d_ap, d_an = float(np.sum((a - p) ** 2)), float(np.sum((a - n) ** 2))
+    loss = max(0.0, d_ap - d_an + alpha)
+    for point, color, marker, label in (
+        (a, COLORS["black"], "o", "anchor"),
+        (p, _GREEN, "s", "positive (same person)"),
+        (n, _VERMILLION, "^", "negative (someone else)"),
+    ):
+        ax.plot(*point, marker, color=color, markersize=12, label=label, linestyle="none")
+    ax.plot(*zip(a, p, strict=True), color=_GREEN)
+    ax.plot(*zip(a, n, strict=True), color=_VERMILLION, linestyle="--")
+    ax.annotate(
+        f"$d^2$ = {d_ap:.2f}",
+        (a + p) / 2,
+        xytext=(-4, 6),
+        textcoords="offset points",
+        ha="right",
+        color=_GREEN,
+    )
+    ax.annotate(
+        f"$d^2$ = {d_an:.2f}",
+        (a + n) / 2,
+        xytext=(0, -16),
+        textcoords="offset points",
+        ha="center",
+        color=_VERMILLION,
+    )
+    pts = np.stack([a, p, n])
+    centre, half = pts.mean(axis=0), 0.75 * float(np.ptp(pts, axis=0).max()) + 0.1
+    ax.set_xlim(centre[0] - half, centre[0] + half)
+    ax.set_ylim(centre[1] - half, centre[1] + half)
+    ax.set_aspect("equal")
+    ax.set_xlabel("embedding dimension 1")
+    ax.set_ylabel("embedding dimension 2")
+    ax.set_title(rf"Triplet: [{d_ap:.2f} - {d_an:.2f} + {alpha:g}]$_+$ = {loss:.2f}")
+    ax.legend(fontsize=8, loc="upper left")
+    return ax
+
+
+def scores_explorer(scores, y, class_names=None, limit=10.0):
+    """Sliders for the scores of one example: see its probabilities, hinge and cross-entropy.
+
+    Parameters
+    ----------
+    scores : array_like, shape (C,)
+        Starting scores of one example.
+    y : int
+        Its correct class (a dropdown changes it).
+    class_names : sequence of str, optional
+    limit : float
+        The sliders run from -limit to +limit.
+
+    Returns
+    -------
+    :class:`helpers.widgets.Explorer` with controls ``s0 .. s{C-1}`` (the scores) and ``label``.
+    """
+    start = np.asarray(scores, dtype=float)
+    if start.ndim != 1:
+        raise ValueError(f"expected the scores of one example, shape (C,), got {start.shape}")
+    names = list(class_names) if class_names is not None else [f"class {k}" for k in range(len(start))]
+    controls = {
+        f"s{k}": ipywidgets.FloatSlider(
+            value=float(v), min=-limit, max=limit, step=0.1, description=f"{name} score", readout_format=".1f"
+        )
+        for k, (v, name) in enumerate(zip(start, names, strict=True))
+    }
+    controls["label"] = ipywidgets.Dropdown(
+        options=[(name, k) for k, name in enumerate(names)], value=int(y), description="correct class"
+    )
+
+    def draw(axes, label, **values):
+        current = np.array([values[f"s{k}"] for k in range(len(names))])
+        plot_scores_and_probabilities(axes, current, label, class_names=names)
+
+    return explorer(draw, controls, ncols=2, figsize=(10, 3.8))

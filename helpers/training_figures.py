@@ -1,0 +1,257 @@
+"""Figures for 08_cifar10: what training did and what the trained classifier gets right and wrong.
+
+Loss and accuracy curves, the confusion matrix, the most confident mistakes and one prediction beside
+its probabilities; the explorer browses the predictions (or only the mistakes).
+"""
+
+from collections.abc import Mapping
+
+import ipywidgets
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.ticker import MaxNLocator
+
+from helpers.figure_style import CMAP, COLORS, axes_on, new_figure, split_target, target_result
+from helpers.widgets import explorer
+
+
+def _series(history, key):
+    value = history.get(key) if isinstance(history, Mapping) else getattr(history, key, None)
+    return [] if value is None else list(np.asarray(value, dtype=float).ravel())
+
+
+def plot_history(history, axes=None, *, title=None):
+    """Loss per iteration (left) and train/validation accuracy per epoch (right).
+
+    ``history`` is a dict with ``"loss"``, ``"train_acc"``, ``"val_acc"`` (any may be missing or
+    empty) or an object with those attributes (``helpers.train.History``). ``axes`` is a pair of Axes.
+
+    Returns the figure.
+    """
+    if axes is None:
+        fig, axes = new_figure(1, 2)
+    ax_loss, ax_acc = axes
+    loss = _series(history, "loss")
+    if loss:
+        steps = np.arange(1, len(loss) + 1)
+        ax_loss.plot(
+            steps,
+            loss,
+            color=COLORS["blue"],
+            alpha=0.35 if len(loss) > 50 else 1.0,
+            linewidth=1.0,
+            label="minibatch loss",
+        )
+        if len(loss) > 50:
+            window = max(2, len(loss) // 50)
+            smooth = np.convolve(loss, np.ones(window) / window, mode="valid")
+            ax_loss.plot(steps[window - 1 :], smooth, color=COLORS["blue"], label=f"mean of {window}")
+        ax_loss.legend()
+    else:
+        ax_loss.text(0.5, 0.5, "no loss recorded", ha="center", va="center", transform=ax_loss.transAxes)
+    ax_loss.set_xlabel("iteration")
+    ax_loss.set_ylabel("loss")
+    ax_loss.set_title("Training loss")
+    for key, name, color, marker in (
+        ("train_acc", "train", COLORS["orange"], "o"),
+        ("val_acc", "validation", COLORS["green"], "s"),
+    ):
+        acc = _series(history, key)
+        if acc:
+            ax_acc.plot(np.arange(1, len(acc) + 1), acc, color=color, marker=marker, markersize=4, label=name)
+    if ax_acc.lines:
+        ax_acc.legend()
+    ax_acc.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax_acc.set_xlabel("epoch")
+    ax_acc.set_ylabel("accuracy (fraction correct)")
+    ax_acc.set_title("Accuracy")
+    fig = ax_loss.figure
+    fig.suptitle(title or "Training history")
+    return fig
+
+
+def plot_confusion_matrix(*args, class_names=None, normalize=False, title=None):
+    """A confusion matrix with counts (or row fractions) in the cells; rows true, columns predicted.
+
+    Call as ``plot_confusion_matrix([ax_or_fig,] y_true, y_pred, class_names)`` or with a matrix you
+    computed, ``plot_confusion_matrix([ax_or_fig,] cm, class_names)``, ``cm`` of shape (C, C) with
+    ``cm[i, j]`` = number of examples of class i predicted as j. ``normalize=True`` shows each row as
+    fractions of its true class (the diagonal is then the per-class accuracy).
+
+    Returns the ``Axes`` passed in, otherwise the ``Figure``.
+    """
+    target, rest = split_target(args)
+    rest = list(rest)
+    if rest and np.ndim(rest[0]) == 2:
+        counts = np.asarray(rest.pop(0))
+        if counts.shape[0] != counts.shape[1]:
+            raise ValueError(f"a confusion matrix is square (C, C), got {counts.shape}")
+    elif len(rest) >= 2:
+        y_true = np.asarray(rest.pop(0)).astype(np.int64).ravel()
+        y_pred = np.asarray(rest.pop(0)).astype(np.int64).ravel()
+        if y_true.shape != y_pred.shape:
+            raise ValueError(f"y_true {y_true.shape} and y_pred {y_pred.shape} differ in length")
+        names_given = class_names if class_names is not None else (rest[0] if rest else None)
+        size = len(names_given) if names_given is not None else int(max(y_true.max(), y_pred.max())) + 1
+        counts = np.zeros((size, size), dtype=np.int64)
+        np.add.at(counts, (y_true, y_pred), 1)
+    else:
+        raise TypeError("plot_confusion_matrix([ax,] y_true, y_pred, class_names) or ([ax,] cm, class_names)")
+    if rest:
+        class_names = rest.pop(0)
+    C = counts.shape[0]
+    names = [str(c) for c in (class_names if class_names is not None else range(C))]
+    if len(names) != C:
+        raise ValueError(f"{C} classes in the matrix but {len(names)} class names")
+    if normalize:
+        totals = counts.sum(axis=1, keepdims=True)
+        shown = counts / np.where(totals > 0, totals, 1)
+        fmt, label = "{:.2f}", "fraction of the true class"
+    else:
+        shown, fmt, label = (
+            counts,
+            "{:d}" if np.issubdtype(counts.dtype, np.integer) else "{:.0f}",
+            "examples",
+        )
+    ax = axes_on(target, figsize=(1.0 + 0.55 * C, 0.6 + 0.5 * C))
+    image = ax.imshow(shown, cmap=CMAP, vmin=0, vmax=shown.max() if shown.size and shown.max() > 0 else 1)
+    ax.figure.colorbar(image, ax=ax, label=label, shrink=0.85)
+    ax.grid(False)
+    ax.set_xticks(range(C), names, rotation=45, ha="right")
+    ax.set_yticks(range(C), names)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    threshold = 0.5 * (shown.max() if shown.size else 1)
+    for i in range(C):
+        for j in range(C):
+            value = shown[i, j]
+            text = fmt.format(int(value) if fmt == "{:d}" else value)
+            ax.text(
+                j,
+                i,
+                text,
+                ha="center",
+                va="center",
+                fontsize=8 if C > 6 else 10,
+                color="black" if value > threshold else "white",
+            )
+    total = int(counts.sum())
+    correct = int(np.trace(counts))
+    ax.set_title(title or f"Confusion matrix: {correct} of {total} correct")
+    return target_result(target, ax)
+
+
+def plot_confident_mistakes(images, probs, y_true, classes, *, n=14, ncols=7, title=None):
+    """The ``n`` wrong predictions made with the highest probability, as an image grid.
+
+    Parameters
+    ----------
+    images : ndarray of uint8, shape (N, 32, 32, 3)
+    probs : ndarray, shape (N, C), predicted probabilities (rows sum to 1)
+    y_true : ndarray of int, shape (N,)
+    classes : sequence of str, length C
+    n : int, number of mistakes shown (fewer if there are fewer mistakes)
+    ncols : int
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Each panel is titled "predicted (probability)" over "true: label".
+    """
+    images = np.asarray(images)
+    probs = np.asarray(probs)
+    y_true = np.asarray(y_true)
+    if probs.ndim != 2 or probs.shape[0] != images.shape[0] or y_true.shape != (images.shape[0],):
+        raise ValueError(
+            f"expected images (N, ...), probs (N, C) and y_true (N,), got {images.shape}, {probs.shape}, "
+            f"{y_true.shape}"
+        )
+    pred = probs.argmax(axis=1)
+    wrong = np.flatnonzero(pred != y_true)
+    order = wrong[np.argsort(-probs[wrong, pred[wrong]], kind="stable")][:n]
+    rows = max(1, -(-len(order) // ncols))
+    fig, axes = plt.subplots(rows, ncols, figsize=(1.6 * ncols, 1.95 * rows + 0.5), squeeze=False)
+    for ax in axes.flat:
+        ax.set_axis_off()
+    for ax, i in zip(axes.flat, order, strict=False):
+        ax.imshow(images[i], interpolation="nearest")
+        ax.set_title(f"{classes[pred[i]]} ({probs[i, pred[i]]:.0%})\ntrue: {classes[y_true[i]]}", fontsize=8)
+    fig.suptitle(title or "Most confident mistakes: predicted (probability) / true class")
+    return fig
+
+
+def plot_prediction(image, probs, true_label, classes, axes=None):
+    """One image beside a bar chart of the predicted probabilities for every class.
+
+    Parameters
+    ----------
+    image : ndarray of uint8, shape (32, 32, 3)
+    probs : ndarray, shape (C,)
+    true_label : int
+    classes : sequence of str, length C
+    axes : pair of matplotlib Axes, optional
+
+    Returns
+    -------
+    (ax_image, ax_bars)
+    """
+    probs = np.asarray(probs, dtype=float)
+    if probs.shape != (len(classes),):
+        raise ValueError(f"expected probs of shape ({len(classes)},), got {probs.shape}")
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(8, 3.2), gridspec_kw={"width_ratios": [1, 2]})
+    ax_img, ax_bar = axes
+    pred = int(np.argmax(probs))
+    ax_img.imshow(np.asarray(image), interpolation="nearest")
+    ax_img.set_axis_off()
+    verdict = "correct" if pred == true_label else "wrong"
+    ax_img.set_title(f"true: {classes[true_label]}\npredicted: {classes[pred]} ({verdict})")
+    colours = [COLORS["orange"] if k == true_label else COLORS["blue"] for k in range(len(classes))]
+    ax_bar.barh(range(len(classes)), probs, color=colours)
+    ax_bar.set_yticks(range(len(classes)), classes)
+    ax_bar.invert_yaxis()
+    ax_bar.set_xlim(0, 1)
+    ax_bar.set_xlabel("predicted probability")
+    ax_bar.set_title("network output (true class highlighted)")
+    return ax_img, ax_bar
+
+
+def prediction_explorer(images, probs, y_true, classes):
+    """Browse images with a classifier's predicted probabilities; optionally only its mistakes.
+
+    Parameters
+    ----------
+    images : ndarray of uint8, shape (N, 32, 32, 3)
+    probs : ndarray, shape (N, C), predicted probabilities
+    y_true : ndarray of int, shape (N,)
+    classes : sequence of str, length C
+
+    Returns
+    -------
+    :class:`helpers.widgets.Explorer` with controls ``mistakes_only`` (checkbox) and ``index`` (slider).
+    """
+    probs = np.asarray(probs)
+    y_true = np.asarray(y_true)
+    everything = np.arange(len(y_true))
+    wrong = np.flatnonzero(probs.argmax(axis=1) != y_true)
+
+    def pool(mistakes_only):
+        return wrong if mistakes_only and len(wrong) else everything
+
+    def draw(axes, mistakes_only, index):
+        chosen = pool(mistakes_only)
+        i = int(chosen[min(index, len(chosen) - 1)])
+        plot_prediction(images[i], probs[i], int(y_true[i]), classes, axes=axes)
+
+    index = ipywidgets.IntSlider(
+        value=0, min=0, max=len(everything) - 1, description="image", continuous_update=False
+    )
+    mistakes = ipywidgets.Checkbox(value=False, description="mistakes only")
+    box = explorer(draw, {"mistakes_only": mistakes, "index": index}, ncols=2, figsize=(9, 3.6))
+
+    def on_filter(change):
+        index.max = len(pool(change["new"])) - 1
+        index.value = 0
+
+    mistakes.observe(on_filter, names="value")
+    return box

@@ -1,0 +1,74 @@
+"""helpers.image_figures: image grids (real CIFAR-10 sample) and linear templates, under Agg."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from helpers import data, figure_style, image_figures
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_image_grid_one_row_per_class():
+    X, y, _, _ = data.load_cifar10_sample()
+    images, labels = data.class_examples(X, y, 4, rng=np.random.default_rng(0))
+    fig = image_figures.image_grid(images, [data.CLASSES[c] for c in labels], title="Examples")
+    assert isinstance(fig, Figure)
+    (ax,) = fig.axes
+    assert ax.get_title() == "Examples"
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(data.CLASSES)
+    assert ax.get_ylabel() == "class" and ax.get_xlabel()
+    shown = ax.images[0].get_array()
+    assert shown.shape[2] == 3
+    # the top-left tile is the first image, scaled to [0, 1]
+    np.testing.assert_allclose(shown[:32, :32], images[0] / 255.0)
+    assert shown.shape[0] > 10 * 32 and shown.shape[1] >= 4 * 32
+
+
+def test_image_grid_on_given_axes_with_int_labels_and_flat_images():
+    X, y, _, _ = data.load_cifar10_sample()
+    fig, ax = figure_style.new_figure()
+    out = image_figures.image_grid(ax, X[:6].reshape(6, -1), y[:6], class_names=data.CLASSES, ncols=3)
+    assert out is ax
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == [data.CLASSES[c] for c in y[:6]]
+    assert ax.get_title() == "6 images"
+    fig2 = plt.figure()
+    assert image_figures.image_grid(fig2, X[:4]) is fig2 and len(fig2.axes) == 1
+    # a short strip gets bigger tiles than a wide grid
+    few = image_figures.image_grid(X[:4], ncols=4).get_size_inches()
+    many = image_figures.image_grid(X[:40], ncols=10).get_size_inches()
+    assert few[0] / 4 > many[0] / 10 and few[1] > 1.8
+    with pytest.raises(ValueError, match="labels"):
+        image_figures.image_grid(X[:3], [0, 1])
+
+
+def test_image_grid_rescales_standardised_images(rng):
+    Z = rng.standard_normal((4, 32, 32, 3)) * 3
+    fig = image_figures.image_grid(Z)
+    shown = fig.axes[0].images[0].get_array()
+    assert shown.min() >= 0 and shown.max() <= 1
+
+
+def test_show_templates(rng):
+    W = rng.standard_normal((3072, 10))
+    fig = image_figures.show_templates(W, data.CLASSES)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.texts] == list(data.CLASSES)
+    assert ax.get_title() and ax.get_xlabel()
+    shown = ax.images[0].get_array()
+    first = W[:, 0].reshape(32, 32, 3)
+    first = (first - first.min()) / (first.max() - first.min())
+    # the first tile sits below a strip of label space, in the first 32 columns
+    tops = [t for t in range(shown.shape[0] - 31) if np.allclose(shown[t : t + 32, :32], first, atol=1e-12)]
+    assert len(tops) == 1 and 0 < tops[0] < 32
+    # a bias row is dropped, an axes target is honoured
+    fig2, ax2 = figure_style.new_figure()
+    assert image_figures.show_templates(np.vstack([W, np.ones((1, 10))]), target=ax2) is ax2
+    with pytest.raises(ValueError, match="shape"):
+        image_figures.show_templates(np.zeros((100, 10)))

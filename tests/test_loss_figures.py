@@ -1,0 +1,74 @@
+"""helpers.loss_figures (04_losses), under Agg.
+
+Every figure has a title and labelled axes, the losses in the titles are the lecture's, and the explorer
+reacts to its sliders (built and poked without a front end).
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from helpers import loss_figures, losses
+
+
+@pytest.fixture
+def ax():
+    fig, ax = plt.subplots()
+    yield ax
+    plt.close(fig)
+
+
+def labelled(ax):
+    assert ax.get_title(), "figure without a title"
+    assert ax.get_xlabel() and ax.get_ylabel(), "axes without labels"
+
+
+def test_loss_vs_correct_score(ax):
+    loss_figures.plot_loss_vs_correct_score(
+        ax, losses.CAT_CAR_FROG_SCORES[0], 0, class_names=losses.CLASS_NAMES
+    )
+    labelled(ax)
+    hinge = next(line for line in ax.get_lines() if line.get_label().startswith("hinge"))
+    s, value = hinge.get_data()
+    assert value.min() == 0.0 and np.all(value >= 0)
+    with pytest.raises(ValueError, match="label"):
+        loss_figures.plot_loss_vs_correct_score(ax, [1.0, 2.0], 2)
+
+
+def test_scores_and_probabilities_titles_hold_the_lecture_losses():
+    fig, axes = plt.subplots(1, 2)
+    loss_figures.plot_scores_and_probabilities(
+        axes, losses.CAT_CAR_FROG_SCORES[0], 0, class_names=losses.CLASS_NAMES
+    )
+    for ax in axes:
+        labelled(ax)
+    assert axes[0].get_title().endswith("2.90")
+    assert axes[1].get_title().endswith("2.04")
+    plt.close(fig)
+
+
+def test_scores_and_probabilities_extreme_scores_no_warning():
+    fig, axes = plt.subplots(1, 2)
+    loss_figures.plot_scores_and_probabilities(axes, [1000.0, -1000.0, 0.0], 1)
+    assert axes[1].get_title().endswith("2000.00")
+    plt.close(fig)
+
+
+def test_triplet(ax):
+    loss_figures.plot_triplet(ax, [0.0, 0.0], [0.4, 0.3], [0.6, -0.2], alpha=0.2)
+    labelled(ax)
+    assert ax.get_title().endswith("= 0.05")
+    with pytest.raises(ValueError, match="2-D points"):
+        loss_figures.plot_triplet(ax, [0.0, 0.0, 0.0], [0.4, 0.3, 0], [0.6, -0.2, 0])
+
+
+def test_scores_explorer_builds_and_reacts():
+    box = loss_figures.scores_explorer(losses.CAT_CAR_FROG_SCORES[0], 0, class_names=losses.CLASS_NAMES)
+    assert [box.controls[f"s{k}"].value for k in range(3)] == [3.2, 5.1, -1.7]
+    assert box.axes[1].get_title().endswith("2.04")
+    box.controls["s0"].value = 8.0  # cat now wins by more than the margin
+    assert box.axes[0].get_title().endswith("0.00")
+    box.controls["label"].value = 2
+    assert box.axes[0].get_title().endswith(f"{(8.0 + 1.7 + 1) + (5.1 + 1.7 + 1):.2f}")
+    with pytest.raises(ValueError, match="one example"):
+        loss_figures.scores_explorer(losses.CAT_CAR_FROG_SCORES, 0)
