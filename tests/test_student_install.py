@@ -13,8 +13,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -22,6 +26,7 @@ import nbformat
 import pytest
 
 from tests.nbtools import ROOT
+from tests.test_browser import browser  # noqa: F401 (fixture)
 from tools import bundle
 from tools.student import install
 
@@ -113,7 +118,7 @@ def test_shipped_helpers_docstring_names_only_shipped_modules(first_bundle):
 
 
 def test_nbgrader_validate_in_the_bundle_is_quiet_and_shows_whole_messages(first_bundle, tmp_path):
-    course, _ = first_bundle
+    course = Path(shutil.copytree(first_bundle[0], tmp_path / "course"))  # the others need it untouched
     name = "01_architecture"
     work = course / name / f"{name}.ipynb"
     nb = nbformat.read(work, as_version=4)
@@ -175,3 +180,86 @@ def test_install_py_sets_up_a_real_bundle(first_bundle, tmp_path):
     for plugin in ("formgrader", "create-assignment", "course-list", "assignment-list"):
         assert f"@jupyter/nbgrader:{plugin}" in disabled, labs.stdout + labs.stderr
     assert "validate-assignment" not in disabled
+
+
+@pytest.fixture(scope="module")
+def student_lab(first_bundle, tmp_path_factory):
+    """JupyterLab on the unpacked bundle with the settings install.py writes into .venv/etc/jupyter, here
+    written to a folder named by JUPYTER_CONFIG_PATH (the project's environment stays untouched)."""
+    from tests.test_browser import api, free_port, lab_env
+
+    course, _ = first_bundle
+    prefix = tmp_path_factory.mktemp("student-prefix")
+    install.write_jupyter_config(str(prefix))
+    env = lab_env(course)
+    env["JUPYTER_CONFIG_PATH"] = str(prefix / "etc" / "jupyter")
+    port, token = free_port(), "student-test-token"
+    log_path = prefix / "lab.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "jupyterlab",
+                "--no-browser",
+                "--ServerApp.ip=127.0.0.1",
+                f"--ServerApp.port={port}",
+                f"--IdentityProvider.token={token}",
+                f"--ServerApp.root_dir={course}",
+                "--ServerApp.allow_root=True",
+                "--LabApp.expose_app_in_browser=True",
+            ],
+            cwd=course,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                api(base, token, "/api/status")
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    server.kill()
+                    pytest.fail(f"JupyterLab did not start:\n{log_path.read_text()[-3000:]}")
+                time.sleep(0.5)
+        try:
+            yield base, token, course
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_students_lab_has_validate_and_no_instructor_tools(student_lab, browser):  # noqa: F811 (fixture)
+    from tests.test_browser import ARTIFACTS, click_validate
+
+    base, token, course = student_lab
+    for path in ("/formgrader", "/formgraders", "/assignments", "/courses"):  # server extensions off
+        request = urllib.request.Request(f"{base}{path}", headers={"Authorization": f"token {token}"})
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(request, timeout=10)
+        assert missing.value.code == 404, path
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/lab/tree/01_architecture/01_architecture.ipynb?reset&token={token}")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+        commands = page.evaluate(
+            "() => ['nbgrader:open-formgrader', 'nbgrader:open-create-assignment',"
+            " 'nbgrader:open-course-list', 'nbgrader:open-assignment-list']"
+            ".filter(id => window.jupyterapp.commands.hasCommand(id))"
+        )
+        assert commands == [], f"instructor tools still in the student's JupyterLab: {commands}"
+        html = click_validate(page)  # the untouched release: fails, naming the first exercise
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "student_validate.png"))
+        assert "validation-failed" in html and "Exercise neuron is not written yet" in html, html[:2000]
+    finally:
+        context.close()
