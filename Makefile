@@ -43,7 +43,7 @@ $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else "nn-basics needs Python 3.11 or newer; $(PYTHON) is %d.%d (run make PYTHON=python3.11 ...)" % v[:2])'
 	@mkdir -p $(IPYTHONDIR) $(MPLCONFIGDIR) $(JUPYTER_CONFIG_DIR) $(JUPYTER_DATA_DIR) $(JUPYTER_RUNTIME_DIR) $(XDG_CONFIG_HOME) $(XDG_CACHE_HOME)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@echo "Installing the pinned packages into $(VENV) (once; a minute or two, about 600 MB)..."
+	@echo "Installing the pinned packages into $(VENV) (once; a minute or two, about 700 MB)..."
 	$(BIN)/python -m pip install --disable-pip-version-check -c requirements.lock -e '.[dev]'
 	@touch $@
 
