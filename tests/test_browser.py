@@ -501,3 +501,9 @@ def test_exchange_panels_work_with_the_course_config(lab):
         answer = api(base, token, path)
         assert answer["success"], f"{path}: {answer}"
     assert (course / ".state" / "exchange").is_dir()
+
+
+def test_missing_chromium_says_what_to_install(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(pytest.fail.Exception, match=r"apt-get install -y chromium"):
+        chromium()
