@@ -94,7 +94,7 @@ def test_prepare_refuses_other_folders_and_foreign_files(tmp_path):
 def test_lab_command_opens_manual_grading(tmp_path):
     command = formgrade.lab_command(tmp_path, ["--no-browser"])
     assert f"--ServerApp.root_dir={tmp_path.resolve()}" in command
-    assert "--ServerApp.default_url=/formgrader/gradebook" in command
+    assert "--LabApp.default_url=/formgrader/gradebook" in command
     assert command[-1] == "--no-browser"
 
 
@@ -160,6 +160,8 @@ def test_written_answers_wait_for_manual_grading(graded_lab, browser):  # noqa: 
         # The lab page turns the token into a login cookie, which the formgrader's own API calls need.
         page.goto(f"{base}/lab?reset&token={token}")
         page.wait_for_selector("#jp-main-dock-panel", timeout=90_000)
+        page.goto(f"{base}/")  # what the browser opens: the formgrader's manual grading, not /lab
+        assert page.url.split("?")[0].rstrip("/").endswith("/formgrader/gradebook"), page.url
         page.goto(f"{base}/formgrader/gradebook/{NAME}/{NAME}")
         row = page.locator("tr", has_text="Submission #1")  # names are hidden until "Show All Names"
         row.first.wait_for(timeout=60_000)

@@ -74,7 +74,7 @@ def lab_command(graded: Path, extra: list[str]) -> list[str]:
         "-m",
         "jupyterlab",
         f"--ServerApp.root_dir={graded.resolve()}",
-        f"--ServerApp.default_url={START_PAGE}",
+        f"--LabApp.default_url={START_PAGE}",  # what `jupyter lab` opens (LabApp overrides ServerApp's)
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
