@@ -6,7 +6,9 @@ The bundle holds what a student needs and nothing an instructor keeps: the relea
 ``--upto``, for courses released one notebook at a time), the helpers modules those notebooks import
 (followed transitively through helpers' own imports), the small CIFAR-10 sample once a notebook
 loads data, a pinned requirements file (with the tested versions of everything as constraints),
-and a short README whose two commands set up and open the course.
+tools/student/install.py (Python check, .venv, packages, nbgrader's instructor tools off) and
+tools/student/nbgrader_config.py (for `nbgrader validate`), and a short README whose two commands set
+up and open the course. helpers/__init__.py's module table names only the modules shipped.
 Never included: source/, notebooks/ (the instructor's versions), tests, the autograder, gradebooks.
 """
 
