@@ -81,6 +81,7 @@ def test_jupyter_config_turns_instructor_tools_off_and_keeps_other_settings(tmp_
         "@jupyter/nbgrader:create-assignment": True,
         "@jupyter/nbgrader:course-list": True,
         "@jupyter/nbgrader:assignment-list": True,
+        "@jupyter/nbgrader:menu": True,
     }
     server = tmp_path / "etc" / "jupyter" / "jupyter_server_config.d"
     # Loaded after nbgrader's own nbgrader.json in the same folder, so it overrides it.
@@ -177,7 +178,7 @@ def test_install_py_sets_up_a_real_bundle(first_bundle, tmp_path):
         [str(jupyter), "labextension", "list"], env=env, capture_output=True, text=True, timeout=300
     )
     disabled = (labs.stdout + labs.stderr).split("Disabled extensions:", 1)[-1]
-    for plugin in ("formgrader", "create-assignment", "course-list", "assignment-list"):
+    for plugin in ("formgrader", "create-assignment", "course-list", "assignment-list", "menu"):
         assert f"@jupyter/nbgrader:{plugin}" in disabled, labs.stdout + labs.stderr
     assert "validate-assignment" not in disabled
 
@@ -257,6 +258,10 @@ def test_students_lab_has_validate_and_no_instructor_tools(student_lab, browser)
             ".filter(id => window.jupyterapp.commands.hasCommand(id))"
         )
         assert commands == [], f"instructor tools still in the student's JupyterLab: {commands}"
+        menus = page.evaluate(
+            "() => Array.from(document.querySelectorAll('.lm-MenuBar-itemLabel'), e => e.innerText)"
+        )
+        assert "Kernel" in menus and "Nbgrader" not in menus, menus
         html = click_validate(page)  # the untouched release: fails, naming the first exercise
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "student_validate.png"))

@@ -6,8 +6,8 @@ Checks the Python version first (the pinned packages need 3.11 or newer; on 3.10
 later, with "conflicting dependencies"), creates .venv/ in this folder, installs the pinned packages
 into it (about 120 MB to download, about 500 MB on disk; pip shows its progress), and turns off
 nbgrader's instructor tools in that environment's JupyterLab (formgrader, Create Assignment, the
-Courses and Assignments panels of nbgrader's exchange); the Validate button stays. Run it again after
-unpacking a newer zip: it reuses .venv/ and updates the packages.
+Courses and Assignments panels of nbgrader's exchange, the Nbgrader menu); the Validate button
+stays. Run it again after unpacking a newer zip: it reuses .venv/ and updates the packages.
 
 Runs on whatever Python the student has, so it stays plain (no syntax newer than Python 3.6).
 """
@@ -27,6 +27,7 @@ DISABLED_LAB_PLUGINS = (
     "@jupyter/nbgrader:create-assignment",
     "@jupyter/nbgrader:course-list",
     "@jupyter/nbgrader:assignment-list",
+    "@jupyter/nbgrader:menu",  # the "Nbgrader" menu holds only the tools above
 )
 DISABLED_SERVER_EXTENSIONS = (
     "nbgrader.server_extensions.formgrader",
