@@ -26,7 +26,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 NOTEBOOKS := $(sort $(basename $(notdir $(wildcard notebooks/[0-9][0-9]_*.py))))
 
-.PHONY: help setup lab test lint unit pipeline nbval source release bench grade-demo student-bundle lock clean
+.PHONY: help setup lab test lint unit pipeline nbval source release bench grade-demo formgrade student-bundle lock clean
 
 help:
 	@echo "make lab            set up .venv if needed and open JupyterLab on the course"
@@ -35,17 +35,27 @@ help:
 	@echo "make release        build release/ (student notebooks) with nbgrader"
 	@echo "make bench          speed and accuracy benchmarks (benchmarks/)"
 	@echo "make grade-demo     grade a sample class with the autograder"
+	@echo "make formgrade GRADED=DIR  grade written answers by hand (formgrader) in a graded folder"
 	@echo "make student-bundle write dist/nn-basics-student.zip (UPTO=04 SOLVED=03: released up to 04, answers of 01-03)"
 
+# The pinned packages need Python 3.11+: say so before pip fails with "conflicting dependencies".
 $(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else "nn-basics needs Python 3.11 or newer; $(PYTHON) is %d.%d (run make PYTHON=python3.11 ...)" % v[:2])'
 	@mkdir -p $(IPYTHONDIR) $(MPLCONFIGDIR) $(JUPYTER_CONFIG_DIR) $(JUPYTER_DATA_DIR) $(JUPYTER_RUNTIME_DIR) $(XDG_CONFIG_HOME) $(XDG_CACHE_HOME)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	@echo "Installing the pinned packages into $(VENV) (once; a minute or two, about 700 MB)..."
+	$(BIN)/python -m pip install --disable-pip-version-check -c requirements.lock -e '.[dev]'
 	@touch $@
 
 setup: $(STAMP)
 
-lab: $(STAMP)
+# nbgrader's gradebook (every assignment, its cells and points) for the formgrader in `make lab`:
+# `make release` records it while it rebuilds release/ (byte for byte the committed one).
+gradebook.db: | $(STAMP)
+	@echo "Recording the assignments in nbgrader's gradebook (gradebook.db) for the formgrader..."
+	$(BIN)/python -m tools.build release
+
+lab: $(STAMP) gradebook.db
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Two pytest runs: (1) unit, pipeline, notebook, autograder, bundle and browser tests plus nbval (strict)
@@ -73,6 +83,11 @@ bench: $(STAMP)
 
 grade-demo: $(STAMP)
 	$(BIN)/python -m autograder demo --out artifacts/grade-demo
+
+# Grade the written answers by hand: the formgrader in JupyterLab on the autograder's --out folder.
+formgrade: $(STAMP)
+	@test -n "$(GRADED)" || { echo "usage: make formgrade GRADED=<the autograder's --out folder>" >&2; exit 2; }
+	$(BIN)/python -m tools.formgrade $(GRADED)
 
 student-bundle: $(STAMP)
 	$(BIN)/python -m tools.bundle $(if $(UPTO),--upto $(UPTO)) $(if $(SOLVED),--solved $(SOLVED))

@@ -55,6 +55,24 @@ RUN_TIMEOUT_S = 300
 MAX_SHOTS = 40
 
 
+def chromium() -> str:
+    """Debian's chromium and python playwright, or a failure that says what to install."""
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.fail(
+            "the browser tests need Debian's chromium: `apt-get install -y chromium` (as root; .ci/run does "
+            "it). Never `playwright install`: it downloads another browser.",
+            pytrace=False,
+        )
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        pytest.fail(
+            "the browser tests need playwright: `make setup` installs it (pip's .[dev])", pytrace=False
+        )
+    return path
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -109,8 +127,7 @@ def api(base: str, token: str, path: str, method: str = "GET"):
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A running JupyterLab on a temporary course; yields (base_url, token, course_root)."""
-    if shutil.which("chromium") is None:
-        pytest.fail("chromium is not installed: `apt-get install -y chromium` (.ci/run does it)")
+    chromium()
     course = tmp_path_factory.mktemp("course")
     built = [name for name in NAMES if source_path(name).exists()]
     for name in built:
@@ -176,10 +193,11 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
+    path = chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS)
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
         yield b
         b.close()
 
@@ -474,3 +492,18 @@ def test_formgrader_lists_the_eight_assignments(lab, page):
     assert not missing, (
         f"formgrader does not list {missing} (screenshot: artifacts/screenshots/formgrader.png)"
     )
+
+
+def test_exchange_panels_work_with_the_course_config(lab):
+    """Assignments and Courses panels: nbgrader's exchange lives in the course's .state/, writable."""
+    base, token, course = lab
+    for path in ("/assignments?course_id=nn-basics", "/courses", "/formgraders"):
+        answer = api(base, token, path)
+        assert answer["success"], f"{path}: {answer}"
+    assert (course / ".state" / "exchange").is_dir()
+
+
+def test_missing_chromium_says_what_to_install(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(pytest.fail.Exception, match=r"apt-get install -y chromium"):
+        chromium()

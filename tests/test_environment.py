@@ -22,17 +22,40 @@ def pyproject_pins() -> dict[str, str]:
     return pins
 
 
-def environment_pins() -> dict[str, str]:
-    pins = {}
+# PyPI names that conda-forge does not have under the same name (or not as the same package): these
+# come through environment.yml's `pip:` list, anything else must be a conda-forge package name.
+NOT_ON_CONDA_FORGE = {
+    "playwright": "playwright-python (and its builds trail PyPI's)",
+    "psycopg2-binary": "psycopg2 (built against conda-forge's libpq)",
+}
+
+
+def environment_sections() -> tuple[dict[str, str], dict[str, str]]:
+    """environment.yml's pins: (conda packages ``name=version``, pip packages ``name==version``)."""
+    conda, pip = {}, {}
     for line in (ROOT / "environment.yml").read_text().splitlines():
-        m = re.match(r"^\s+-\s+([A-Za-z0-9_.-]+)\s*=\s*([0-9][^\s#]*)", line)
+        m = re.match(r"^\s+-\s+([A-Za-z0-9_.-]+)\s*(==?)\s*([0-9][^\s#]*)", line)
         if m and m.group(1) != "python":
-            pins[m.group(1).lower()] = m.group(2)
-    return pins
+            (pip if m.group(2) == "==" else conda)[m.group(1).lower()] = m.group(3)
+    return conda, pip
+
+
+def environment_pins() -> dict[str, str]:
+    conda, pip = environment_sections()
+    assert not set(conda) & set(pip), "a package is listed for both conda and pip"
+    return {**conda, **pip}
 
 
 def test_environment_yml_matches_pyproject():
     assert environment_pins() == pyproject_pins()
+
+
+def test_environment_yml_uses_conda_forge_names():
+    conda, pip = environment_sections()
+    wrong = {name: NOT_ON_CONDA_FORGE[name] for name in conda if name in NOT_ON_CONDA_FORGE}
+    assert not wrong, f"not conda-forge packages (conda-forge has {wrong}): list them under pip:"
+    assert set(pip) <= set(NOT_ON_CONDA_FORGE), f"only PyPI-only packages go under pip: {sorted(pip)}"
+    assert re.search(r"^  - pip:$", (ROOT / "environment.yml").read_text(), re.M)
 
 
 def test_lock_agrees_with_pyproject():
@@ -75,3 +98,18 @@ def test_ci_sets_cifar_and_runs_make_test():
     assert re.search(r"^make test$", ci, re.M)
     readme = (ROOT / "README.md").read_text()
     assert "make lab" in readme and "make test" in readme
+
+
+def test_grades_and_hand_ins_are_ignored_by_git():
+    ignored = (ROOT / ".gitignore").read_text().split()
+    # nbgrader export writes grades.csv in the folder it runs in (the repository root, with make lab).
+    for entry in (
+        "grades.csv",
+        "gradebook.db",
+        "submitted/",
+        "submissions/",
+        "graded/",
+        "grading/",
+        "feedback/",
+    ):
+        assert entry in ignored, f".gitignore does not cover {entry}"

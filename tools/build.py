@@ -147,6 +147,8 @@ def build_release(names: list[str], course_root: Path = ROOT) -> None:
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config import Config
 
+    from tools.stubs import generate_assignment_preprocessors
+
     # nbgrader asks the `alembic` command for the schema head every time it opens a gradebook
     # (a subprocess, about a second each); the answer cannot change while we run.
     if not hasattr(nbgrader.api.get_alembic_version, "cache_info"):
@@ -158,6 +160,7 @@ def build_release(names: list[str], course_root: Path = ROOT) -> None:
     config.CourseDirectory.source_directory = "source"
     config.CourseDirectory.release_directory = "release"
     config.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".*"]
+    config.GenerateAssignment.preprocessors = generate_assignment_preprocessors()  # as nbgrader_config.py
     api = NbGraderAPI(CourseDirectory(config=config), config=config)
     for name in names:
         result = api.generate_assignment(name, force=True, create=True)

@@ -6,7 +6,9 @@ The bundle holds what a student needs and nothing an instructor keeps: the relea
 ``--upto``, for courses released one notebook at a time), the helpers modules those notebooks import
 (followed transitively through helpers' own imports), the small CIFAR-10 sample once a notebook
 loads data, a pinned requirements file (with the tested versions of everything as constraints),
-and a short README whose two commands set up and open the course.
+tools/student/install.py (Python check, .venv, packages, nbgrader's instructor tools off) and
+tools/student/nbgrader_config.py (for `nbgrader validate`), and a short README whose two commands set
+up and open the course. helpers/__init__.py's module table names only the modules shipped.
 Never included: source/, notebooks/ (the instructor's versions), tests, the autograder, gradebooks.
 
 The library holds the answers of many exercises (marked ``@answer``, see helpers/exercise.py).
@@ -36,24 +38,29 @@ STUDENT_PACKAGES = ("numpy", "matplotlib", "ipywidgets", "jupyterlab", "nbgrader
 STUDENT_README = """\
 # nn-basics: student version
 
-Notebooks on the basics of neural networks{scope}. You need Python 3.11 or newer and a browser.
+Notebooks on the basics of neural networks{scope}. You need **Python 3.11 or newer** (check with
+`python3 --version`; Ubuntu 22.04's python3 is 3.10, too old: install python3.11) and a browser.
 
 ## Set up and open the course (two commands)
 
 ```bash
-python3 -m venv .venv && .venv/bin/pip install -r requirements.txt
+python3 install.py
 .venv/bin/jupyter lab
 ```
 
-(On Windows: `py -m venv .venv && .venv\\Scripts\\pip install -r requirements.txt`, then
-`.venv\\Scripts\\jupyter lab`.) The first command installs everything into `.venv/` in this folder
-(a few minutes); the second opens JupyterLab in your browser. Ctrl+C in the terminal stops it.
+(On Windows: `py install.py`, then `.venv\\Scripts\\jupyter lab`.) `install.py` checks your Python
+version first, then creates `.venv/` in this folder and installs the course's packages into it
+(about 120 MB to download, about 500 MB on disk, a few minutes; pip shows its progress). The second
+command opens JupyterLab in your browser; Ctrl+C in the terminal stops it. (By hand:
+`python3 -m venv .venv && .venv/bin/pip install -r requirements.txt` installs the same packages, but
+keeps nbgrader's instructor tools in JupyterLab, which `install.py` turns off.)
 
 ## Work
 
 - Open the notebooks in order, starting with `{first}/{first}.ipynb`. Run the cells from the top.
-- Write your code where it says `# YOUR CODE HERE` (delete the `raise NotImplementedError()` line)
-  and your written answers where it says `YOUR ANSWER HERE` (double-click the cell).
+  Run All stops at the first exercise you have not done yet ("Exercise neuron is not written yet").
+- Write your code where it says `# YOUR CODE HERE` (in place of the `raise NotImplementedError(...)`
+  line) and your written answers where it says `YOUR ANSWER HERE` (double-click the cell).
 - Test cells check your work and tell you what was expected, what came and the likely mistake.
   Hidden tests check more when your work is graded, so try your functions on your own examples too.
 - Exercises ask you to implement things yourself with NumPy: calling the course library (`helpers`)
@@ -61,8 +68,9 @@ python3 -m venv .venv && .venv/bin/pip install -r requirements.txt
 
 ## Validate and submit
 
-- Click **Validate** in the notebook toolbar (or run `.venv/bin/nbgrader validate NN_name/NN_name.ipynb`):
-  it saves the notebook and runs it from a fresh start the way the grader will.
+- Click **Validate** in the notebook toolbar: it saves the notebook and runs it from a fresh start the
+  way the grader will. From a terminal in this folder (the same check; `nbgrader_config.py` here sets
+  it up): `.venv/bin/nbgrader validate {first}/{first}.ipynb`.
 - Save, then submit the notebook files exactly as your instructor tells you (keep the names and folders).
 
 ## More notebooks later
@@ -73,7 +81,7 @@ without overwriting your own notebooks, then update the packages (from the folde
 ```bash
 unzip -o nn-basics-student.zip -x '*.ipynb'
 unzip -n nn-basics-student.zip
-cd nn-basics-student && .venv/bin/pip install -r requirements.txt
+cd nn-basics-student && python3 install.py
 ```
 {data}"""
 DATA_NOTE = """
@@ -153,6 +161,16 @@ def helpers_closure(modules: set[str]) -> set[str]:
         done.add(name)
         pending |= imported_helpers(path.read_text()) - done
     return done
+
+
+def shipped_init(modules: set[str]) -> str:
+    """helpers/__init__.py whose docstring's module table names only the ``modules`` shipped."""
+    kept = []
+    for line in (ROOT / "helpers" / "__init__.py").read_text().splitlines(keepends=True):
+        row = re.match(r"^``(\w+)``\s", line)  # a table row: ``module``  notebook: what it holds
+        if row is None or row.group(1) in modules:
+            kept.append(line)
+    return "".join(kept)
 
 
 def student_requirements() -> str:
@@ -263,6 +281,9 @@ def build_bundle(out: Path, upto: str | None = None, solved: str | None = None) 
         "requirements.txt": student_requirements().encode(),
         "constraints.txt": student_constraints().encode(),
         "pyproject.toml": student_pyproject().encode(),
+        # Python check, .venv, packages, instructor tools off; and `nbgrader validate` settings.
+        "install.py": ROOT / "tools" / "student" / "install.py",
+        "nbgrader_config.py": ROOT / "tools" / "student" / "nbgrader_config.py",
     }
     for name in names:  # the notebook and anything nbgrader released beside it
         for path in sorted((ROOT / "release" / name).rglob("*")):
@@ -271,6 +292,7 @@ def build_bundle(out: Path, upto: str | None = None, solved: str | None = None) 
     for module in sorted(modules):  # the library with stubs in place of every open notebook's answers
         text, _ = strip.strip_source((ROOT / "helpers" / f"{module}.py").read_text(), module, open_notebooks)
         files[f"helpers/{module}.py"] = text.encode()
+    files["helpers/__init__.py"] = shipped_init(modules).encode()
     if "data" in modules:  # the CIFAR-10 sample only once a released notebook loads data
         sample = ROOT / "data" / "cifar-10-sample"
         for path in sorted(sample.rglob("*")):

@@ -1,0 +1,80 @@
+"""The Makefile's first-run path, on a copy of it in a temporary folder (nothing is installed).
+
+* set-up stops with what is needed on a Python older than 3.11, before it creates .venv;
+* set-up shows pip's progress (no --quiet);
+* the first `make lab` records the assignments in nbgrader's gradebook (so the formgrader shows
+  their points instead of eight drafts worth 0), later ones do not;
+* `make formgrade` without GRADED says how to call it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.nbtools import ROOT
+
+
+@pytest.fixture
+def course(tmp_path):
+    for name in ("Makefile", "pyproject.toml", "requirements.lock"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    return tmp_path
+
+
+def make(course: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["make", "-C", str(course), *args], capture_output=True, text=True, timeout=120)
+
+
+def installed(course: Path) -> None:
+    """Pretend the set-up ran: a stamp newer than pyproject.toml and requirements.lock."""
+    stamp = course / ".venv" / ".installed-stamp"
+    stamp.parent.mkdir()
+    stamp.touch()
+    later = time.time() + 10
+    os.utime(stamp, (later, later))
+
+
+def test_setup_on_python_310_says_what_is_needed(course):
+    fake = course / "python3.10"
+    fake.write_text(
+        f"#!/bin/sh\nexec {sys.executable} -c "
+        '"import sys; sys.version_info = (3, 10, 12, \'final\', 0); exec(sys.argv[2])" "$@"\n'
+    )
+    fake.chmod(0o755)
+    run = make(course, "setup", f"PYTHON={fake}")
+    assert run.returncode != 0
+    assert f"nn-basics needs Python 3.11 or newer; {fake} is 3.10" in run.stderr
+    assert not (course / ".venv").exists()
+
+
+def test_setup_shows_pips_progress(course):
+    run = make(course, "-n", "setup")
+    install = [line for line in run.stdout.splitlines() if "pip install" in line]
+    assert install and "--quiet" not in install[0] and " -q " not in install[0]
+    assert "Installing the pinned packages" in run.stdout
+
+
+def test_first_lab_fills_the_gradebook_once(course):
+    installed(course)
+    first = make(course, "-n", "lab")
+    lines = first.stdout.splitlines()
+    release = [i for i, line in enumerate(lines) if "-m tools.build release" in line]
+    lab = [i for i, line in enumerate(lines) if "jupyter lab" in line]
+    assert release and lab and release[0] < lab[0], first.stdout
+    (course / "gradebook.db").touch()
+    again = make(course, "-n", "lab")
+    assert "tools.build release" not in again.stdout and "jupyter lab" in again.stdout
+
+
+def test_formgrade_without_graded_says_how(course):
+    installed(course)
+    run = make(course, "formgrade")
+    assert run.returncode != 0
+    assert "usage: make formgrade GRADED=" in run.stderr
