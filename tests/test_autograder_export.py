@@ -94,7 +94,7 @@ def test_csv_fields_are_quoted_so_no_row_can_be_forged(course_spec, tmp_path):
     export.export_csv(course_spec.db_url, course_spec.course_id, ours)
     rows = list(csv.reader(ours.open(newline="")))
     assert all(len(r) == len(export.CSV_COLUMNS) for r in rows) and len(rows) == 1 + 4
-    ada = [dict(zip(export.CSV_COLUMNS, r)) for r in rows if r[3] == "ada"]
+    ada = [dict(zip(export.CSV_COLUMNS, r, strict=True)) for r in rows if r[3] == "ada"]
     assert {r["last_name"] for r in ada} == {"Lovelace,,,,,,,,99\nmallory"} and ada[0]["first_name"] == '"x"'
 
 
