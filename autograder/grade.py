@@ -148,6 +148,10 @@ def run_job(job: Job, limits: sandbox.Limits, env_extra: dict, extra_ro: list) -
     )
     result, executed = scoring.score_notebook(job.student, job.assignment, job.spec, instrumented, execution)
     result.problems = [dict(e.as_dict(), kind=e.kind) for e in job.events] + result.problems
+    if execution.oom_kills and execution.status == "done":  # children killed, the kernel went on
+        cap = limits.memory_mb + sandbox.WORKER_MB
+        detail = f"{execution.oom_kills} processes killed at the sandbox's memory cap ({cap} MB for all its processes)"
+        result.problems.append({"kind": "memory", "detail": detail})
     return result, executed
 
 
