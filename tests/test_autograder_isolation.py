@@ -304,3 +304,16 @@ def test_no_control_character_reaches_the_terminal_and_no_row_is_forged(runs):
     assert students == {s for s, _ in hostile["nbs"]} and not any(
         "mallory" in s or "forged" in s for s in students
     )
+
+
+def test_without_cgroups_the_grader_warns_before_grading(monkeypatch, tmp_path):
+    from autograder import grade, sandbox
+
+    need_sandbox()
+    reason = "cgroup v2 at /sys/fs/cgroup has no memory controller; cgroup v1 lacks memory"
+    monkeypatch.setattr(sandbox, "cgroups", lambda: reason)
+    logged = []
+    with pytest.raises(grade.GraderError, match="no assignments"):
+        grade.grade(tmp_path, tmp_path / "out", course_root=tmp_path, progress=False, log=logged.append)
+    assert logged == [f"warning: {sandbox.isolation_notice(reason)}"]
+    assert sandbox.Confinement(sandbox.Limits(), reason).command(["bwrap"]) == ["bwrap"]
