@@ -31,6 +31,7 @@ import errno
 import fcntl
 import functools
 import importlib.util
+import itertools
 import json
 import os
 import pwd
@@ -280,7 +281,7 @@ class _UidPool:
 
 
 _UIDS = _UidPool()
-_GROUP_COUNT = iter(range(1, 1 << 62))
+_GROUP_COUNT = itertools.count(1)
 _GROUP_LOCK = threading.Lock()
 
 
@@ -315,7 +316,7 @@ class Confinement:
             try:
                 self._create()
             except OSError:
-                self._remove()
+                self.__exit__(None, None, None)  # removes what was made, releases the uid
                 raise
         return self
 
