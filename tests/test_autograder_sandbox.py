@@ -267,6 +267,8 @@ def test_each_sandbox_has_its_own_uid_and_cgroup_and_forked_children_share_one_m
         assert codes.count("-9") == ex.oom_kills and "alive" in ex.outputs[2]["outputs"][0]["text"]
         uids.add(int(ident.split()[0]))
     assert len(uids) == 2 and uids <= set(sandbox.UID_RANGE)  # never the same uid at once
+    for base in sandbox.cgroups().bases.values():  # every process killed, every group removed
+        assert not list(base.glob(f"autograder-{os.getpid()}-*"))
 
 
 def test_stderr_and_result_lines_are_read_with_bounded_memory():
