@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import export, sandbox
 from .grade import GraderError, grade
+from .intake import printable
 
 
 def default_course_root() -> Path:
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             progress=not args.no_progress,
         )
     except GraderError as err:
-        print(f"autograder: cannot grade: {err}", file=sys.stderr)
+        print(f"autograder: cannot grade: {printable(err)}", file=sys.stderr)
         return 2
     print(export.summary_table(outcome.results))
     total = len(outcome.results)
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\n{total} notebooks graded in {outcome.seconds:.1f} s, {flagged} with problems (see report.json)."
     )
-    print(f"grades.csv, report.json and feedback/ are in {shown_path(out)}")
+    print(f"grades.csv, report.json and feedback/ are in {printable(shown_path(out))}")
     return 0
 
 

@@ -3,16 +3,18 @@
 All gradebook writes happen here, in one session, after grading (the workers never touch the
 database). Rows are written the way nbgrader's ``SaveAutoGrades`` writes them (``auto_score``,
 ``needs_manual_grade``, the "No response." auto comment), so ``nbgrader formgrader`` and
-``nbgrader export`` work on the same database afterwards. grades.csv is written by nbgrader's own
-``CsvExportPlugin``.
+``nbgrader export`` work on the same database afterwards. grades.csv has the rows and columns of
+nbgrader's ``CsvExportPlugin``, with its fields quoted where needed.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import warnings
 from pathlib import Path
 
+from .intake import printable
 from .scoring import NotebookResult
 
 CSV_COLUMNS = [
@@ -69,13 +71,41 @@ def save_to_gradebook(db_url: str, course_id: str, results: list[NotebookResult]
 
 
 def export_csv(db_url: str, course_id: str, path: Path) -> None:
-    from nbgrader.api import Gradebook
-    from nbgrader.plugins.export import CsvExportPlugin
+    """grades.csv with the rows and columns of nbgrader's ``CsvExportPlugin``, every field quoted.
 
-    with Gradebook(db_url, course_id) as gb:
-        plugin = CsvExportPlugin()
-        plugin.to = str(path)
-        plugin.export(gb)
+    nbgrader's plugin joins the fields with commas unquoted, so a comma or a newline in a student
+    id, a name or an e-mail address (all free text in the gradebook) forged rows and columns.
+    Here the csv module quotes such a field; a file without them is byte for byte nbgrader's.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url, course_id) as gb, open(path, "w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh, lineterminator="\n")
+        out.writerow(CSV_COLUMNS)
+        for assignment in gb.assignments:
+            for student in gb.students:
+                row = {
+                    "assignment": assignment.name,
+                    "duedate": assignment.duedate,
+                    "student_id": student.id,
+                    "last_name": student.last_name,
+                    "first_name": student.first_name,
+                    "email": student.email,
+                    "max_score": assignment.max_score,
+                }
+                try:
+                    submission = gb.find_submission(assignment.name, student.id)
+                except MissingEntry:
+                    row.update(timestamp="", raw_score=0.0, late_submission_penalty=0.0, score=0.0)
+                else:
+                    penalty = submission.late_submission_penalty
+                    row.update(
+                        timestamp=submission.timestamp,
+                        raw_score=submission.score,
+                        late_submission_penalty=penalty,
+                        score=max(0.0, submission.score - penalty),
+                    )
+                out.writerow(["" if row[k] is None else str(row[k]) for k in CSV_COLUMNS])
 
 
 def write_report(path: Path, results: list[NotebookResult], warnings: list[str], meta: dict) -> dict:
@@ -101,6 +131,7 @@ def summary_table(results: list[NotebookResult]) -> str:
     for r in sorted(results, key=lambda r: (r.student, r.assignment, r.notebook)):
         kinds = sorted({p["kind"] for p in r.problems})
         rows.append((r.student, r.notebook, f"{r.score:g} / {r.max_score:g}", ", ".join(kinds) or "-"))
+    rows = [tuple(printable(cell) for cell in row) for row in rows]  # nothing may drive the terminal
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     lines = []
     for n, row in enumerate(rows):

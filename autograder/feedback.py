@@ -11,6 +11,9 @@ nbgrader's feedback shows hidden tests (nbgrader issue 917) and its tracebacks q
    visible line, or "in a hidden test"); every output of every cell has any line of hidden test code
    replaced by ``[hidden test]``;
 5. nbgrader's feedback HTML template (the one ``nbgrader generate_feedback`` uses).
+
+Before 1, ``sanitize.clean_notebook`` makes everything inert (no script, iframe, event handler,
+JavaScript output or ``javascript:`` link can reach the page).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import threading
 import nbformat
 from nbgrader.preprocessors import ClearHiddenTests, LimitOutput
 
+from . import sanitize
 from .course import HIDDEN_BEGIN, HIDDEN_END, NotebookSpec
 from .scoring import ANSI, NotebookResult
 
@@ -81,7 +85,7 @@ def failure_location(output: dict, source: str) -> str:
 
 def redact(nb, spec: NotebookSpec, result: NotebookResult):
     """Return the student-safe copy of an executed notebook (scores in the metadata)."""
-    nb = copy.deepcopy(nb)
+    nb = sanitize.clean_notebook(copy.deepcopy(nb))
     by_id = spec.by_id()
     secrets = sorted(
         {s for c in spec.tests for s in c.hidden_lines if len(s) >= MIN_REDACT}, key=len, reverse=True

@@ -16,6 +16,7 @@ sandbox, scored with nbgrader's rule, and only then written to the gradebook in 
 from __future__ import annotations
 
 import html
+import resource
 import shutil
 import sys
 import tempfile
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import dblock, export, feedback, guard, intake, repair, sandbox, scoring
+from . import dblock, export, feedback, guard, intake, repair, sandbox, sanitize, scoring
 from .course import CourseSpec, build_gradebook, find_assignments
 
 
@@ -147,12 +148,17 @@ def run_job(job: Job, limits: sandbox.Limits, env_extra: dict, extra_ro: list) -
     )
     result, executed = scoring.score_notebook(job.student, job.assignment, job.spec, instrumented, execution)
     result.problems = [dict(e.as_dict(), kind=e.kind) for e in job.events] + result.problems
+    if execution.oom_kills and execution.status == "done":  # children killed, the kernel went on
+        cap = limits.memory_mb + sandbox.WORKER_MB
+        detail = f"{execution.oom_kills} processes killed at the sandbox's memory cap ({cap} MB for all its processes)"
+        result.problems.append({"kind": "memory", "detail": detail})
     return result, executed
 
 
 def _write_notebook_outputs(out: Path, result, executed, spec) -> None:
     rel = Path(result.student) / result.assignment
     if executed is not None:
+        executed = sanitize.clean_notebook(executed)  # formgrader shows it in the instructor's Jupyter
         (out / "autograded" / rel).mkdir(parents=True, exist_ok=True)
         nbformat.write(executed, str(out / "autograded" / rel / f"{result.notebook}.ipynb"))
         safe = feedback.redact(executed, spec, result)
@@ -189,6 +195,9 @@ def grade(
     reason = sandbox.sandbox_available(limits)
     if reason:
         raise GraderError(reason)
+    notice = sandbox.isolation_notice()
+    if notice:
+        log(f"warning: {notice}")
     # built while the gradebook is (both take about a second of one core); the first job waits for it
     threading.Thread(target=sandbox.font_cache, daemon=True).start()
     if not find_assignments(course_root / "source"):
@@ -222,7 +231,6 @@ def grade(
             raise GraderError(f"could not build the gradebook from {course_root / 'source'}: {err}") from err
         gradebook_seconds = time.monotonic() - started
         jobs, results = plan(course, received, course_root)
-        executed_by_key = {}
         bar = _progress(len(jobs) + len(results), progress)
         for r in results:
             _write_notebook_outputs(out, r, None, None)
@@ -244,8 +252,7 @@ def grade(
                         f"grader error: {type(err).__name__}: {err}",
                     )
                     executed = None
-                results.append(result)
-                executed_by_key[(result.student, result.assignment, result.notebook)] = executed
+                results.append(result)  # the executed notebook is written below and then dropped
                 try:
                     _write_notebook_outputs(out, result, executed, job.spec)
                 except Exception as err:
@@ -256,6 +263,9 @@ def grade(
                 bar.update(1)
         bar.close()
         timestamps = {(s.student, s.assignment): s.timestamp for s in received.submissions}
+        unreadable = {(s.student, s.assignment): s.problems for s in received.submissions}
+        for r in results:  # files of the hand-in that intake could not even write
+            r.problems[:0] = unreadable.get((r.student, r.assignment), [])
         with writing():
             export.save_to_gradebook(db_url, course.course_id, results, timestamps)
             export.export_csv(db_url, course.course_id, out / "grades.csv")
@@ -267,10 +277,12 @@ def grade(
             "limits": limits.__dict__,
             "seconds": round(seconds, 1),
             "gradebook_seconds": round(gradebook_seconds, 1),
+            "isolation": sandbox.isolation_report(),
+            "grader_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }
         report = export.write_report(out / "report.json", results, received.warnings, meta)
         for w in received.warnings:
-            log(f"warning: {w}")
+            log(f"warning: {intake.printable(w)}")
         return Outcome(results, received.warnings, report, course, seconds)
     finally:
         shutil.rmtree(work, ignore_errors=True)

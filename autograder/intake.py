@@ -8,11 +8,19 @@ Noise is tolerated with a warning: ``.ipynb_checkpoints``, ``__MACOSX``, hidden 
 and folders. Zip archives are extracted defensively: no absolute paths or ``..``, no symlinks, no
 encrypted members, and limits on member count, member size and total size, counted on the bytes
 actually decompressed (a lying header does not help a zip bomb).
+
+Nothing in the hand-ins stops the run: a member or file that cannot be written (a name over 255
+bytes, ``x`` both a file and a folder, ...) is a problem of that student's submission
+(``Submission.problems``, in report.json) or, outside any submission, a warning. A student folder
+must be named by a student id matching ``STUDENT_ID`` (letters, digits, ``. _ @ + -``, starting
+with a letter or digit, at most 64 characters); any other is not graded, with a warning. Every
+warning passes through ``printable``: no control character of a file name reaches a terminal.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import zipfile
@@ -21,6 +29,23 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 NOISE = {".ipynb_checkpoints", "__MACOSX", "__pycache__", ".DS_Store", "Thumbs.db"}
+# What a student id may be: safe in a path, a CSV field, a terminal, a URL and nbgrader's gradebook.
+STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}\Z")
+STUDENT_ID_RULE = "letters, digits and . _ @ + -, starting with a letter or digit, at most 64 characters"
+# C0/C1 controls, DEL, and the invisible marks that reorder or hide text (bidi overrides, isolates)
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
+)
+
+
+def printable(text: str) -> str:
+    """``text`` with every control or invisible character written as an escape (``\\x1b``)."""
+
+    def escape(m: re.Match) -> str:
+        code = ord(m.group(0))
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNPRINTABLE.sub(escape, str(text))
 
 
 class IntakeError(RuntimeError):
@@ -42,6 +67,7 @@ class Submission:
     notebooks: dict[str, Path] = field(default_factory=dict)
     timestamp: str | None = None
     warnings: list[str] = field(default_factory=list)
+    problems: list[dict] = field(default_factory=list)  # {"kind": "intake", "detail": ...}
 
 
 @dataclass
@@ -52,6 +78,14 @@ class Intake:
     @property
     def students(self) -> list[str]:
         return sorted({s.student for s in self.submissions})
+
+
+@dataclass
+class _Failed:
+    """A member or file that could not be written: its path (relative to the hand-ins) and why."""
+
+    path: PurePosixPath
+    reason: str
 
 
 def safe_member_path(name: str) -> PurePosixPath | None:
@@ -65,87 +99,118 @@ def safe_member_path(name: str) -> PurePosixPath | None:
     return PurePosixPath(*parts)
 
 
-def extract_zip(archive: Path, dest: Path, limits: ZipLimits | None = None) -> list[str]:
-    """Extract ``archive`` into ``dest`` safely; return warnings about skipped members."""
+def extract_zip(archive: Path, dest: Path, limits: ZipLimits | None = None) -> list[str | _Failed]:
+    """Extract ``archive`` into ``dest`` safely; return warnings about skipped members.
+
+    A member that cannot be written (its name too long, a file where a folder must go...) is
+    returned as a ``_Failed`` with its path, so that it becomes a problem of its submission.
+    """
     limits = limits or ZipLimits()
-    warnings: list[str] = []
+    warnings: list[str | _Failed] = []
     try:
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError) as err:
-        raise IntakeError(f"{archive} is not a readable zip archive: {err}") from None
+        raise IntakeError(f"{printable(archive)} is not a readable zip archive: {printable(err)}") from None
     total = 0
     with zf:
         members = zf.infolist()
         if len(members) > limits.max_members:
-            raise IntakeError(f"{archive} has {len(members)} members (limit {limits.max_members})")
+            raise IntakeError(f"{printable(archive)} has {len(members)} members (limit {limits.max_members})")
         for info in members:
+            shown = printable(repr(info.filename))
             rel = safe_member_path(info.filename)
             if rel is None:
-                warnings.append(f"zip member {info.filename!r} skipped: unsafe path")
+                warnings.append(f"zip member {shown} skipped: unsafe path")
                 continue
             if info.is_dir():
                 continue
             mode = info.external_attr >> 16
             if stat.S_ISLNK(mode):
-                warnings.append(f"zip member {info.filename!r} skipped: symbolic link")
+                warnings.append(f"zip member {shown} skipped: symbolic link")
                 continue
             if info.flag_bits & 0x1:
-                warnings.append(f"zip member {info.filename!r} skipped: encrypted")
+                warnings.append(f"zip member {shown} skipped: encrypted")
                 continue
             if info.file_size > limits.max_member_bytes:
-                warnings.append(
-                    f"zip member {info.filename!r} skipped: larger than {limits.max_member_bytes} bytes"
-                )
+                warnings.append(f"zip member {shown} skipped: larger than {limits.max_member_bytes} bytes")
                 continue
             target = dest.joinpath(*rel.parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
             written = 0
             try:
+                target.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(info) as src, open(target, "wb") as dst:
                     while chunk := src.read(1 << 20):
                         written += len(chunk)
                         total += len(chunk)
                         if written > limits.max_member_bytes:
                             raise _TooBig(
-                                f"zip member {info.filename!r} skipped: expands beyond "
-                                f"{limits.max_member_bytes} bytes"
+                                f"zip member {shown} skipped: expands beyond {limits.max_member_bytes} bytes"
                             )
                         if total > limits.max_total_bytes:
-                            raise IntakeError(f"{archive} expands beyond {limits.max_total_bytes} bytes")
+                            raise IntakeError(
+                                f"{printable(archive)} expands beyond {limits.max_total_bytes} bytes"
+                            )
                         dst.write(chunk)
             except _TooBig as err:
-                target.unlink(missing_ok=True)
+                _unlink(target)
                 warnings.append(str(err))
             except IntakeError:
                 raise
-            except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, OSError) as err:
-                target.unlink(missing_ok=True)
-                warnings.append(f"zip member {info.filename!r} skipped: {err}")
+            except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as err:
+                _unlink(target)
+                warnings.append(f"zip member {shown} skipped: {printable(err)}")
+            except (OSError, ValueError) as err:  # name too long, file/folder clash, NUL byte...
+                _unlink(target)
+                warnings.append(_Failed(rel, f"zip member {shown} could not be extracted: {_why(err)}"))
     return warnings
+
+
+def _why(err: Exception) -> str:
+    return printable(err.strerror if isinstance(err, OSError) and err.strerror else err)
+
+
+def _unlink(path: Path) -> None:
+    try:
+        if path.is_file():
+            path.unlink()
+    except (OSError, ValueError):
+        pass
 
 
 class _TooBig(Exception):
     pass
 
 
-def copy_folder(src: Path, dest: Path, max_file_bytes: int = 50 * 1024 * 1024) -> list[str]:
+def copy_folder(src: Path, dest: Path, max_file_bytes: int = 50 * 1024 * 1024) -> list[str | _Failed]:
     """Copy regular files of ``src`` (never following symlinks) into ``dest``."""
-    warnings: list[str] = []
+    warnings: list[str | _Failed] = []
     for dirpath, _dirnames, filenames in os.walk(src, followlinks=False):
         rel = Path(dirpath).relative_to(src)
-        (dest / rel).mkdir(parents=True, exist_ok=True)
+        try:
+            (dest / rel).mkdir(parents=True, exist_ok=True)  # empty folders too (nothing handed in)
+        except (OSError, ValueError) as err:
+            warnings.append(
+                _Failed(PurePosixPath(*rel.parts), f"{printable(rel)} could not be copied: {_why(err)}")
+            )
+            continue
         for name in filenames:
             path = Path(dirpath) / name
-            st = path.lstat()
-            if not stat.S_ISREG(st.st_mode):
-                warnings.append(f"{rel / name}: skipped (not a regular file)")
-                continue
-            if st.st_size > max_file_bytes:
-                warnings.append(f"{rel / name}: skipped (larger than {max_file_bytes} bytes)")
-                continue
-            target = dest / rel / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
+            shown = printable(rel / name)
+            try:
+                st = path.lstat()
+                if not stat.S_ISREG(st.st_mode):
+                    warnings.append(f"{shown}: skipped (not a regular file)")
+                    continue
+                if st.st_size > max_file_bytes:
+                    warnings.append(f"{shown}: skipped (larger than {max_file_bytes} bytes)")
+                    continue
+                target = dest / rel / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+            except (OSError, ValueError) as err:
+                warnings.append(
+                    _Failed(PurePosixPath(*(rel / name).parts), f"{shown} could not be copied: {_why(err)}")
+                )
     return warnings
 
 
@@ -168,39 +233,69 @@ def collect(source: Path | str, assignments: dict[str, list[str]], scratch: Path
     """
     source = Path(source)
     if not source.exists():
-        raise IntakeError(f"{source} does not exist")
+        raise IntakeError(f"{printable(source)} does not exist")
     scratch.mkdir(parents=True, exist_ok=True)
     intake = Intake()
     if source.is_file():
         if not zipfile.is_zipfile(source):
-            raise IntakeError(f"{source} is neither a folder nor a zip archive")
-        intake.warnings += extract_zip(source, scratch)
+            raise IntakeError(f"{printable(source)} is neither a folder nor a zip archive")
+        found = extract_zip(source, scratch)
     else:
-        intake.warnings += copy_folder(source, scratch)
+        found = copy_folder(source, scratch)
+    failed = [f for f in found if isinstance(f, _Failed)]
+    intake.warnings += [w for w in found if not isinstance(w, _Failed)]
     root = _unwrap(scratch, set(assignments))
+    prefix = root.relative_to(scratch).parts
+    by_submission: dict[tuple[str, str], list[str]] = {}
+    for f in failed:  # whose submission each unwritable file belongs to
+        parts = f.path.parts[len(prefix) :] if f.path.parts[: len(prefix)] == prefix else ()
+        if len(parts) >= 3 and parts[1] in assignments and STUDENT_ID.match(parts[0]):
+            by_submission.setdefault((parts[0], parts[1]), []).append(f.reason)
+        else:
+            intake.warnings.append(f.reason)
+    students = {}
     for student_dir in sorted(root.iterdir()):
-        name = student_dir.name
+        name, shown = student_dir.name, printable(student_dir.name)
         if name in NOISE or name.startswith("."):
-            intake.warnings.append(f"{name}: ignored")
+            intake.warnings.append(f"{shown}: ignored")
             continue
         if not student_dir.is_dir():
-            intake.warnings.append(f"{name}: ignored (a file where a student folder was expected)")
+            intake.warnings.append(f"{shown}: ignored (a file where a student folder was expected)")
             continue
-        for entry in sorted(student_dir.iterdir()):
+        if not STUDENT_ID.match(name):
+            intake.warnings.append(
+                f"{printable(repr(name))}: not graded, not a valid student id ({STUDENT_ID_RULE})"
+            )
+            continue
+        students[name] = student_dir
+    for name in sorted(set(students) | {s for s, _ in by_submission}):
+        student_dir = students.get(name, root / name)
+        entries = sorted(student_dir.iterdir()) if student_dir.is_dir() else []
+        wanted = {a for s, a in by_submission if s == name}
+        for entry in entries:
             if entry.name in NOISE or entry.name.startswith("."):
-                intake.warnings.append(f"{name}/{entry.name}: ignored")
+                intake.warnings.append(f"{name}/{printable(entry.name)}: ignored")
                 continue
-            if not entry.is_dir() or entry.name not in assignments:
-                intake.warnings.append(f"{name}/{entry.name}: ignored (not an assignment of this course)")
-                continue
-            sub = Submission(student=name, assignment=entry.name, folder=entry)
-            expected = set(assignments[entry.name])
-            for item in sorted(entry.iterdir()):
-                rel = f"{name}/{entry.name}/{item.name}"
+            if entry.is_dir() and entry.name in assignments:
+                wanted.add(entry.name)
+            else:
+                intake.warnings.append(
+                    f"{name}/{printable(entry.name)}: ignored (not an assignment of this course)"
+                )
+        for assignment in sorted(wanted):
+            entry = student_dir / assignment
+            sub = Submission(student=name, assignment=assignment, folder=entry)
+            sub.problems = [
+                {"kind": "intake", "detail": r} for r in by_submission.get((name, assignment), [])
+            ]
+            expected = set(assignments[assignment])
+            for item in sorted(entry.iterdir()) if entry.is_dir() else []:
+                rel = f"{name}/{assignment}/{printable(item.name)}"
                 if item.is_file() and item.suffix == ".ipynb" and item.stem in expected:
                     sub.notebooks[item.stem] = item
                 elif item.name == "timestamp.txt" and item.is_file():
-                    sub.timestamp = item.read_text(errors="replace").strip()[:64] or None
+                    with open(item, "rb") as fh:
+                        sub.timestamp = printable(fh.read(64).decode(errors="replace").strip()) or None
                 elif item.name in NOISE or item.name.startswith("."):
                     sub.warnings.append(f"{rel}: ignored")
                 else:

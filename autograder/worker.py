@@ -49,8 +49,12 @@ def make_client(nb, km, cfg):
             limit = cfg["output_limit"] if budget == "text" else cfg.get("rich_limit", cfg["output_limit"])
             used = self._ag_used.get((cell_index, budget), 0)
             size = _size(msg.get("content", {}))
+            total = self._ag_used.get("notebook", 0)  # the notebook's budget, across all its cells
+            if total + size > cfg.get("notebook_limit", float("inf")):
+                limit, used = 0, 0
             if used + size <= limit:
                 self._ag_used[(cell_index, budget)] = used + size
+                self._ag_used["notebook"] = total + size
                 return super().output(outs, msg, display_id, cell_index)
             key = (cell_index, msg["content"].get("name", budget))
             if key in self._ag_cut:
@@ -58,6 +62,8 @@ def make_client(nb, km, cfg):
             self._ag_cut.add(key)
             self._ag_used[(cell_index, budget)] = limit
             note = f"\n... output truncated by the autograder (limit {limit} characters per cell) ...\n"
+            if limit == 0:
+                note = f"\n... output truncated by the autograder (limit {cfg['notebook_limit']} characters per notebook) ...\n"
             cut = copy.deepcopy(msg)
             if kind == "stream":
                 cut["content"]["text"] = msg["content"]["text"][: max(limit - used, 0)] + note

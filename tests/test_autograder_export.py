@@ -74,6 +74,30 @@ def test_results_land_in_the_gradebook_and_nbgraders_csv(course_spec, tmp_path):
         assert gb.find_grade("square_tests", "a1_squares", "a1_squares", "ada").auto_score == 2.0
 
 
+def test_csv_fields_are_quoted_so_no_row_can_be_forged(course_spec, tmp_path):
+    """nbgrader's exporter joins fields unquoted; a comma or newline in a name forged rows and columns."""
+    from nbgrader.api import Gradebook
+    from nbgrader.plugins.export import CsvExportPlugin
+
+    export.save_to_gradebook(course_spec.db_url, course_spec.course_id, results(), {})
+    theirs, ours = tmp_path / "nbgrader.csv", tmp_path / "grades.csv"
+    with Gradebook(course_spec.db_url, course_spec.course_id) as gb:
+        plugin = CsvExportPlugin()
+        plugin.to = str(theirs)
+        plugin.export(gb)
+    export.export_csv(course_spec.db_url, course_spec.course_id, ours)
+    assert (
+        ours.read_text() == theirs.read_text()
+    )  # nbgrader's format, byte for byte, when nothing needs quoting
+    with Gradebook(course_spec.db_url, course_spec.course_id) as gb:
+        gb.update_or_create_student("ada", last_name="Lovelace,,,,,,,,99\nmallory", first_name='"x"')
+    export.export_csv(course_spec.db_url, course_spec.course_id, ours)
+    rows = list(csv.reader(ours.open(newline="")))
+    assert all(len(r) == len(export.CSV_COLUMNS) for r in rows) and len(rows) == 1 + 4
+    ada = [dict(zip(export.CSV_COLUMNS, r, strict=True)) for r in rows if r[3] == "ada"]
+    assert {r["last_name"] for r in ada} == {"Lovelace,,,,,,,,99\nmallory"} and ada[0]["first_name"] == '"x"'
+
+
 def test_report_and_summary_list_every_problem(tmp_path):
     report = export.write_report(tmp_path / "report.json", results(), ["x: ignored"], {"workers": 2})
     assert json.loads((tmp_path / "report.json").read_text()) == report

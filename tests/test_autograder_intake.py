@@ -139,3 +139,52 @@ def test_unreadable_inputs_stop_the_grader_with_a_reason(tmp_path):
     (tmp_path / "plain.txt").write_text("hello")
     with pytest.raises(intake.IntakeError, match="neither a folder nor a zip"):
         intake.collect(tmp_path / "plain.txt", COURSE, tmp_path / "s")
+
+
+def test_unwritable_members_are_problems_of_their_submission_and_the_run_goes_on(tmp_path):
+    """Attack 24 at the intake level: a name over 255 bytes, both ``x`` and ``x/y``."""
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("ada/a1_squares/a1_squares.ipynb", "{}")
+        zf.writestr("long/a1_squares/" + "n" * 300 + ".ipynb", "{}")
+        zf.writestr("clash/a2_double", "a file where the assignment folder goes")
+        zf.writestr("clash/a2_double/a2_double.ipynb", "{}")
+        zf.writestr("y" * 300 + "/a1_squares/a1_squares.ipynb", "{}")
+    got = intake.collect(archive, COURSE, tmp_path / "scratch")
+    subs = {(s.student, s.assignment): s for s in got.submissions}
+    assert set(subs) == {("ada", "a1_squares"), ("long", "a1_squares"), ("clash", "a2_double")}
+    assert subs[("ada", "a1_squares")].problems == [] and set(subs[("ada", "a1_squares")].notebooks) == {
+        "a1_squares"
+    }
+    (long,) = subs[("long", "a1_squares")].problems
+    assert long["kind"] == "intake" and long["detail"].endswith("could not be extracted: File name too long")
+    (clash,) = subs[("clash", "a2_double")].problems
+    assert "'clash/a2_double/a2_double.ipynb' could not be extracted: File exists" in clash["detail"]
+    assert not subs[("clash", "a2_double")].notebooks
+    assert any("yyyy" in w and "could not be extracted" in w for w in got.warnings)  # no submission to blame
+
+
+def test_student_ids_must_match_the_safe_pattern(tmp_path):
+    """Attack 27 at the intake level: a folder named with a comma and a newline forges no student."""
+    src = tmp_path / "in"
+    bad = ["mallory,1,2\nforged", "-rf", ".hidden", "a" * 65, "tab\there", "ümlaut"]
+    make_tree(src, {f"{name}/a1_squares/a1_squares.ipynb": "{}" for name in ["ada", "b.o-b_1@x+y", *bad]})
+    got = intake.collect(src, COURSE, tmp_path / "scratch")
+    assert got.students == ["ada", "b.o-b_1@x+y"]
+    rejected = [w for w in got.warnings if "not a valid student id" in w]
+    assert len(rejected) == len(bad) - 1  # .hidden is ignored as a hidden folder
+    assert "'mallory,1,2\\nforged': not graded, not a valid student id (letters, digits" in "\n".join(
+        rejected
+    )
+    assert all("\n" not in w and "\t" not in w for w in got.warnings)
+
+
+def test_control_characters_never_reach_a_warning(tmp_path):
+    """Attack 26: an extra file whose name sets the terminal's title and clears the screen."""
+    src = tmp_path / "in"
+    evil = "\x1b]0;owned\x07\x1b[2J\u202etxt.exe"
+    make_tree(src, {"ada/a1_squares/a1_squares.ipynb": "{}", f"ada/a1_squares/{evil}": "x"})
+    got = intake.collect(src, COURSE, tmp_path / "scratch")
+    (warning,) = got.submissions[0].warnings
+    assert warning == "ada/a1_squares/\\x1b]0;owned\\x07\\x1b[2J\\u202etxt.exe: extra file ignored"
+    assert intake.printable("fine: é, 中文, tabs\tno") == "fine: é, 中文, tabs\\x09no"

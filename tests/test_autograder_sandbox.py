@@ -6,12 +6,14 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from autograder import sandbox
-from tests.test_autograder_support import need_sandbox
+from tests.test_autograder_support import IN_CI, need_sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,7 +71,7 @@ def test_kernel_runs_unprivileged_read_only_offline_with_limits():
     text = "".join(o.get("text", "") for o in ex.outputs[1]["outputs"])
     facts = json.loads(text.strip().splitlines()[-1])
     if os.geteuid() == 0:
-        assert facts["uid"] == facts["euid"] == 65534
+        assert facts["uid"] == facts["euid"] and facts["uid"] in sandbox.UID_RANGE
     assert facts["caps"] == "0000000000000000" and facts["nnp"] == "1"
     assert facts["as_mb"] == 1536
     assert facts["env"] == "autograde"
@@ -141,3 +143,140 @@ def test_missing_or_broken_bubblewrap_is_a_clear_reason(monkeypatch):
     assert "cannot start a sandbox" in sandbox.sandbox_available()
     monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
     assert "not installed" in sandbox.sandbox_available()
+
+
+# ---- per-sandbox uid and cgroup (issue 10, item 3) ---------------------------------------------------
+
+V1_MOUNTS = """\
+cgroup /sys/fs/cgroup/cpu cgroup rw,relatime,cpu 0 0
+cgroup /sys/fs/cgroup/memory cgroup rw,relatime,memory 0 0
+cgroup /sys/fs/cgroup/pids cgroup rw,relatime,pids 0 0
+cgroup2 /sys/fs/cgroup/unified cgroup2 rw,relatime 0 0
+"""
+
+
+def fake_machine(tmp_path, *, v1: bool, v2_controllers: str):
+    """A /proc/self/mounts, /proc/self/cgroup and cgroup tree under tmp_path."""
+    mounts = V1_MOUNTS.replace("/sys/fs/cgroup", str(tmp_path)) if v1 else ""
+    mounts += f"cgroup2 {tmp_path}/unified cgroup2 rw 0 0\n"
+    own = "4:memory:/job\n2:cpu:/\n1:pids:/\n0::/grader\n"
+    for name in ("memory/job", "cpu", "pids") if v1 else ():
+        (tmp_path / name).mkdir(parents=True)
+        (tmp_path / name / "cgroup.procs").write_text("")
+    (tmp_path / "unified" / "grader").mkdir(parents=True)
+    (tmp_path / "unified" / "grader" / "cgroup.controllers").write_text(v2_controllers)
+    (tmp_path / "unified" / "grader" / "cgroup.subtree_control").write_text("")
+    return mounts, own
+
+
+def test_cgroup_layout_prefers_v2_with_controllers_then_v1(tmp_path):
+    mounts, own = fake_machine(tmp_path / "a", v1=True, v2_controllers="cpu io memory pids")
+    layout = sandbox.cgroup_layout(mounts, own, euid=0)
+    assert layout == sandbox.CgroupLayout(2, {"unified": tmp_path / "a" / "unified" / "grader"})
+    assert (
+        tmp_path / "a" / "unified" / "grader" / "cgroup.subtree_control"
+    ).read_text() == "+memory +pids +cpu"
+    mounts, own = fake_machine(tmp_path / "b", v1=True, v2_controllers="")  # this machine's layout
+    layout = sandbox.cgroup_layout(mounts, own, euid=0)
+    b = tmp_path / "b"
+    assert layout == sandbox.CgroupLayout(
+        1, {"memory": b / "memory/job", "pids": b / "pids", "cpu": b / "cpu"}
+    )
+    assert sandbox.isolation_notice(layout) is None
+
+
+def test_without_usable_cgroups_the_grader_says_so_and_what_it_means(tmp_path):
+    mounts, own = fake_machine(tmp_path, v1=False, v2_controllers="cpu io")
+    reason = sandbox.cgroup_layout(mounts, own, euid=0)
+    assert (
+        reason
+        == f"cgroup v2 at {tmp_path}/unified has no memory, pids controller; cgroup v1 lacks memory, pids, cpu"
+    )
+    notice = sandbox.isolation_notice(reason)
+    assert notice.startswith(
+        f"no per-sandbox cgroups ({reason}). Grading goes on, but --memory then limits each process"
+    )
+    assert "counts per uid" in notice and "not killed at the end" in notice
+    assert (
+        sandbox.cgroup_layout(mounts, own, euid=1000)
+        == "the grader does not run as root, so it cannot create cgroups"
+    )
+    assert sandbox.isolation_report(reason)["cgroups"] == f"none ({reason})"
+
+
+def test_confinement_writes_every_limit_and_wraps_the_command(tmp_path):
+    mounts, own = fake_machine(tmp_path, v1=True, v2_controllers="")
+    layout = sandbox.cgroup_layout(mounts, own, euid=0)
+    limits = sandbox.Limits(memory_mb=1000, nproc=77, cpu_weight=50)
+    with sandbox.Confinement(limits, layout) as c:
+        memory, pids, cpu = (c.groups[k] for k in ("memory", "pids", "cpu"))
+        assert memory.parent == tmp_path / "memory/job"
+        assert (memory / "memory.limit_in_bytes").read_text() == str((1000 + sandbox.WORKER_MB) * 2**20)
+        assert (pids / "pids.max").read_text() == "77"
+        assert (cpu / "cpu.shares").read_text() == "512"
+        cmd = c.command(["bwrap", "x"])
+        assert cmd[:3] == ["/bin/sh", "-c", cmd[2]] and cmd[4] == "3" and cmd[-2:] == ["bwrap", "x"]
+        for f in (memory, cpu):  # a fake tree: remove the files a kernel would not let us write
+            for child in f.iterdir():
+                child.unlink()
+    assert not memory.exists() and not cpu.exists()
+    assert (pids / "pids.max").read_text() == "0"  # killing starts by forbidding any new process
+
+
+def test_each_sandbox_has_its_own_uid_and_cgroup_and_forked_children_share_one_memory_cap():
+    """Attack 21 at the sandbox level: nine children of 700 MB each under --memory 1536."""
+    need_sandbox()
+    if not isinstance(sandbox.cgroups(), sandbox.CgroupLayout) or os.geteuid() != 0:
+        if IN_CI:
+            pytest.fail(f"CI=true: per-sandbox cgroups must work: {sandbox.cgroups()}")
+        pytest.skip(f"no per-sandbox cgroups here: {sandbox.cgroups()}")
+    fork = (
+        "import os, time\nkids = []\n"
+        "for i in range(9):\n"
+        "    pid = os.fork()\n"
+        "    if pid == 0:\n"
+        "        try:\n"
+        "            b = bytearray(700 * 2**20)\n"
+        "            b[::4096] = b'x' * len(b[::4096])\n"
+        "            time.sleep(3)\n"
+        "        finally:\n"
+        "            os._exit(0)\n"
+        "    kids.append(pid)\n"
+        "print(sorted(os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]) for p in kids))\n"
+        "print(os.getuid())"
+    )
+    results = {}
+
+    def one(name):
+        results[name] = run(["x = 1", fork, "print('alive')"], memory_mb=1536, timeout=90)
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    cap = 1536 + sandbox.WORKER_MB
+    uids = set()
+    for ex in results.values():
+        assert ex.status == "done", ex.message
+        streams = {o.get("name"): o.get("text", "") for o in ex.outputs[1]["outputs"]}
+        assert "stdout" in streams, ex.outputs[1]["outputs"]
+        codes, ident = streams["stdout"].split("\n")[:2]
+        print(f"sandbox peak {ex.peak_mb} MB (cap {cap} MB), {ex.oom_kills} children killed: {codes}")
+        assert ex.peak_mb <= cap and ex.oom_kills >= 5  # 9 x 700 MB does not fit in one cap
+        assert codes.count("-9") == ex.oom_kills and "alive" in ex.outputs[2]["outputs"][0]["text"]
+        uids.add(int(ident.split()[0]))
+    assert len(uids) == 2 and uids <= set(sandbox.UID_RANGE)  # never the same uid at once
+    for base in sandbox.cgroups().bases.values():  # every process killed, every group removed
+        assert not list(base.glob(f"autograder-{os.getpid()}-*"))
+
+
+def test_stderr_and_result_lines_are_read_with_bounded_memory():
+    import io
+
+    tail = __import__("collections").deque()
+    sandbox._keep_tail(io.BufferedReader(io.BytesIO(b"E" * 5_000_000 + b"END")), tail, 20_000)
+    kept = b"".join(tail)
+    assert kept.endswith(b"END") and 20_000 <= len(kept) < 20_000 + 65536
+    lines = list(sandbox._bounded_lines(io.BytesIO(b"a\n" + b"x" * 1000 + b"\nb\n"), 100))
+    assert lines == [b"a\n", b"b\n"]

@@ -46,3 +46,18 @@ def test_events_per_cell_truncation_and_death():
     assert len(text) < 1200 and "truncated by the autograder" in text
     assert events[1]["outputs"][0]["text"] == "fine\n"
     assert events[2]["index"] == 2
+
+
+def test_a_notebook_budget_caps_the_output_of_all_cells_together():
+    cells = [
+        "print('a' * 900)",
+        "print('b' * 900)",
+        "print('c' * 900)",
+        "print('d')",
+        "import os; os._exit(0)",
+    ]
+    events = run_worker(cells, notebook_limit=2000)  # the last cell ends the kernel, as in the test above
+    texts = ["".join(o["text"] for o in e["outputs"]) for e in events[:4]]
+    assert texts[0] == "a" * 900 + "\n" and texts[1] == "b" * 900 + "\n"  # each within the per-cell 1000
+    assert texts[2] == "\n... output truncated by the autograder (limit 2000 characters per notebook) ...\n"
+    assert texts[3] == "d\n"  # 2 characters still fit: the truncation note is not charged
