@@ -128,6 +128,8 @@ def _shape_hint(got, expected):
         return "an axis of length 1 is missing: use keepdims=True (or [:, None]) before broadcasting."
     if len(got) + 1 == len(expected) and got == expected[1:]:
         return "the batch axis is missing: process all N rows at once instead of one row."
+    if len(got) == len(expected) == 1:
+        return "a different number of entries: check the range() bounds and what you append (off by one?)."
     if len(got) == len(expected) - 1 or len(got) == len(expected) + 1:
         return "the number of axes differs: check the axis= of reductions and any reshape."
     if math.prod(got) == math.prod(expected):

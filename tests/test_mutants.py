@@ -58,3 +58,41 @@ def test_every_exercise_has_four_mutants():
             if count < 4:
                 short.append(f"{name} {exercise}: {count}")
     assert not short, f"exercises with fewer than 4 mutants: {short}"
+
+
+# the position of ``name`` among each helper's positional arguments
+_NAME_POSITION = {
+    "assert_close": None,
+    "assert_grad_close": None,
+    "assert_scalar": 1,
+    "assert_equal": 2,
+    "assert_shape": 2,
+    "assert_dtype": 2,
+}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_assert_says_what_it_checks(name):
+    """Feedback never reads "result is not the expected value" or an empty AssertionError."""
+    import ast
+
+    from nbgrader.utils import is_grade, is_solution
+
+    from tests.nbtools import cells_by_id, read, source_path
+
+    silent = []
+    for gid, cell in cells_by_id(read(source_path(name))).items():
+        if not is_grade(cell) or is_solution(cell):
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.Assert) and node.msg is None:
+                silent.append(f"{gid} line {node.lineno}: assert without a message")
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                helper = node.func.attr
+                if helper not in _NAME_POSITION or not isinstance(node.func.value, ast.Name):
+                    continue
+                position = _NAME_POSITION[helper]
+                named = any(k.arg == "name" for k in node.keywords)
+                if not named and not (position is not None and len(node.args) > position):
+                    silent.append(f"{gid} line {node.lineno}: {helper} without name=")
+    assert not silent, f"{name}: checks that do not say what they check:\n" + "\n".join(silent)
