@@ -28,14 +28,23 @@ from tests.nbtools import NAMES, ROOT, cells_by_id, error_text, read, release_pa
 
 SUMMARY_DIR = ROOT / ".state" / "mutants"
 
-# Copies of the notebook's data (arrays, dicts, lists) taken after the clean run, put back after each
-# entry: a mutant that changes its input in place must not change what the next entry is tested on.
+# Copies of the notebook's data (arrays, dicts, lists) taken after the clean run, put back before each
+# test cell runs: a mutant that changes its input in place must not change what the next cell or entry
+# is tested on. Big arrays (figure grids, data sets) are left out: copying them each time is slow, and
+# no test cell hands them to a student's function.
 _SNAPSHOT = """
 import copy as _mut_copy
 _MUT_SNAPSHOT = {}
 for _mut_k, _mut_v in list(globals().items()):
     if _mut_k.startswith(("_i", "_o", "_d", "__", "_MUT", "_mut")) or _mut_k in ("_", "In", "Out"):
         continue
+    if isinstance(_mut_v, np.ndarray) and (_mut_v.size > 100_000 or _mut_v.dtype.kind not in "biufc"):
+        continue  # big data, or an array of matplotlib axes
+    if isinstance(_mut_v, (dict, list)) and not all(
+        isinstance(_mut_x, (int, float, str, np.number)) or (isinstance(_mut_x, np.ndarray) and _mut_x.dtype.kind in "biufc")
+        for _mut_x in (_mut_v.values() if isinstance(_mut_v, dict) else _mut_v)
+    ):
+        continue  # only plain data: no figures, networks or modules
     if isinstance(_mut_v, (np.ndarray, dict, list)):
         try:
             _MUT_SNAPSHOT[_mut_k] = _mut_copy.deepcopy(_mut_v)
@@ -128,8 +137,10 @@ def run_notebook(name: str, *, timeout: int = 300) -> tuple[list[Outcome], list[
                 allow_errors=True,
                 resources={"metadata": {"path": tmp}},
             )
+            # cells after the last test cell cannot change a test: leave them out (05 trains there)
+            last = max(i for i, c in enumerate(nb.cells) if is_grade(c) and not is_solution(c))
             with client.setup_kernel():
-                for index, cell in enumerate(nb.cells):
+                for index, cell in enumerate(nb.cells[: last + 1]):
                     if cell.cell_type == "code":
                         client.execute_cell(cell, index)
                 for gid, cell in cells_by_id(nb).items():
@@ -166,18 +177,16 @@ def _try(kernel, entry, tests_of, src_cells, rel_cells) -> Outcome:
         for gid in tests_of[entry.exercise]:
             maximum = float(src_cells[gid].metadata["nbgrader"]["points"])
             visible = rel_cells[gid]
-            full = kernel.run(src_cells[gid])
-            visible_score = _score(kernel.run(_with_source(full, visible.source)))
+            full = kernel.run(_with_source(src_cells[gid], _RESTORE + "\n" + src_cells[gid].source))
+            visible_score = _score(kernel.run(_with_source(full, _RESTORE + "\n" + visible.source)))
             full_score = _score(full)
             outcome.cells[gid] = (visible_score, full_score, maximum)
             outcome.visible_failed |= visible_score < maximum
             if full_score < maximum and not outcome.graded_lost:
                 outcome.graded_lost = True
                 outcome.message = error_text(full)
-            kernel.code(_RESTORE)
-    # put the correct answer and the data back
+    # put the correct answer back (the data are put back before each test cell)
     kernel.run(src_cells[entry.exercise])
-    kernel.code(_RESTORE)
     return outcome
 
 
