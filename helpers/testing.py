@@ -137,20 +137,21 @@ def _shape_hint(got, expected):
     return "check which axis you reduce over (axis=0 runs down the rows, axis=1 along each row)."
 
 
-def _ratio_hint(ratio, sizes=None, scalar=False):
+def _ratio_hint(ratio, sizes=None, scalar=False, tol=1e-6):
     """Name the usual suspects for a constant factor ``ratio = got / expected``.
 
     ``sizes`` maps axis letters to lengths (``{"N": 8, "C": 5}``) so that a factor N or 1/C is named.
     For one number (``scalar``) a factor that is none of the usual suspects says nothing: None.
+    ``tol`` is the relative tolerance of a match (a check with a loose rtol gets a loose match).
     """
     head = f"values are off by a constant factor, got/expected = {ratio:.4g}"
     for letter, n in (sizes or {}).items():
-        if n >= 2 and math.isclose(ratio, n, rel_tol=1e-6):
+        if n >= 2 and math.isclose(ratio, n, rel_tol=tol):
             return (
-                f"{head} = {letter}: a sum over the {n} {letter} entries where a mean was asked "
+                f"{head} = {letter}: a sum over the {letter} = {n} entries where a mean was asked "
                 f"(a missing 1/{letter})."
             )
-        if n >= 2 and math.isclose(ratio, 1 / n, rel_tol=1e-6):
+        if n >= 2 and math.isclose(ratio, 1 / n, rel_tol=tol):
             return (
                 f"{head} = 1/{letter}: divided by {letter} once too often (np.mean over an axis of "
                 f"length {letter}, or over the whole array, where a sum over {letter} is asked)."
@@ -167,11 +168,11 @@ def _ratio_hint(ratio, sizes=None, scalar=False):
         if math.isclose(ratio, value, rel_tol=1e-3):
             return f"{head} = {label}: {text}"
     rounded = round(ratio)
-    if rounded >= 2 and math.isclose(ratio, rounded, rel_tol=1e-6):
+    if rounded >= 2 and math.isclose(ratio, rounded, rel_tol=tol):
         return f"{head}: {rounded} times too large; a sum where a mean was asked (a missing 1/N)?"
     inverse = 1 / ratio if ratio else 0
     rounded = round(inverse)
-    if rounded >= 2 and math.isclose(inverse, rounded, rel_tol=1e-6):
+    if rounded >= 2 and math.isclose(inverse, rounded, rel_tol=tol):
         return f"{head}: {rounded} times too small; dividing by N (or averaging) once too often?"
     if scalar:
         return None
@@ -197,10 +198,12 @@ def _value_hint(got, expected, rtol, atol, sizes=None):
         ratios = got[scale] / expected[scale]
         ratio = float(np.median(ratios))
         if ratio != 0 and np.allclose(ratios, ratio, rtol=max(rtol, 1e-6) * 10, atol=0):
-            hint = _ratio_hint(ratio, sizes, scalar=got.size == 1)
+            hint = _ratio_hint(ratio, sizes, scalar=got.size == 1, tol=max(rtol, 1e-6) * 10)
             if hint:
                 return hint
-    if np.any(expected < -atol) and np.allclose(got, np.maximum(expected, 0), rtol=rtol, atol=atol):
+    # an array of zeros where only negatives are expected is more likely a result never filled in
+    clipped = np.any(expected < -atol) and (got.size == 1 or np.any(expected > atol))
+    if clipped and np.allclose(got, np.maximum(expected, 0), rtol=rtol, atol=atol):
         return "the negative values became 0: a ReLU max(0, .) where the raw values are asked."
     zero = np.abs(expected) <= atol
     if (
