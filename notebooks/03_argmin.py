@@ -221,7 +221,9 @@ assert not (isinstance(got, int | float | np.number) and got == 1), (
     "argmin_w returned 1: that is the position of the best weight, return the weight w_values[i]"
 )
 assert isinstance(got, float), f"argmin_w should return a Python float, got {type(got).__name__}: use float(...)"
-testing.assert_equal(got, 20.0, name="argmin_w([10, 20, 30], [3, 0.5, 2]) (the weight whose loss is smallest)")
+testing.assert_equal(
+    got, 20.0, name="argmin_w([10, 20, 30], [3, 0.5, 2]) (the weight whose loss is smallest)"
+)
 assert testing.check_own_work(argmin_w, w_toy, L_toy) in set(w_toy), (
     "argmin_w must return one of the w_values"
 )
