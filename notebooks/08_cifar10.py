@@ -373,7 +373,8 @@ assert np.isfinite(_loss), "loss with large scores is not finite: subtract the r
 _p, _X, _y = _problem(8, 6, 5, 4, seed=804)
 _loss, _grads = testing.check_own_work(two_layer_loss, _p, _X, _y, 0.1, forbidden=OWN)
 assert isinstance(_grads, dict), f"grads should be a dict with keys W1, b1, W2, b2, got {type(_grads).__name__}"
-for _name in ("W2", "b2", "W1", "b1"):  # from the output layer back
+# from the output layer back: a mistake in dS shows at W2 first, not at W1
+for _name in ("W2", "b2", "W1", "b1"):
     assert _name in _grads, f"grads has no key {_name!r} (keys: {sorted(_grads)})"
     testing.assert_shape(_grads[_name], _p[_name].shape, name=f"grads[{_name!r}]")
     _num = gradients.numerical_gradient(lambda _: two_layer_loss(_p, _X, _y, 0.1)[0], _p[_name])
