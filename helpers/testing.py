@@ -44,6 +44,7 @@ _MISSING = object()
 # message building
 # --------------------------------------------------------------------------------------------------
 def _fail(headline, expected=_MISSING, got=_MISSING, hint=None, *, labels=("expected", "got")):
+    __tracebackhide__ = True
     lines = [headline]
     width = max(len(labels[0]), len(labels[1])) + 1
     if expected is not _MISSING:
@@ -127,6 +128,8 @@ def _shape_hint(got, expected):
         return "an axis of length 1 is missing: use keepdims=True (or [:, None]) before broadcasting."
     if len(got) + 1 == len(expected) and got == expected[1:]:
         return "the batch axis is missing: process all N rows at once instead of one row."
+    if len(got) == len(expected) == 1:
+        return "a different number of entries: check the range() bounds and what you append (off by one?)."
     if len(got) == len(expected) - 1 or len(got) == len(expected) + 1:
         return "the number of axes differs: check the axis= of reductions and any reshape."
     if math.prod(got) == math.prod(expected):
@@ -134,8 +137,25 @@ def _shape_hint(got, expected):
     return "check which axis you reduce over (axis=0 runs down the rows, axis=1 along each row)."
 
 
-def _ratio_hint(ratio):
-    """Name the usual suspects for a constant factor ``ratio = got / expected``."""
+def _ratio_hint(ratio, sizes=None, scalar=False, tol=1e-6):
+    """Name the usual suspects for a constant factor ``ratio = got / expected``.
+
+    ``sizes`` maps axis letters to lengths (``{"N": 8, "C": 5}``) so that a factor N or 1/C is named.
+    For one number (``scalar``) a factor that is none of the usual suspects says nothing: None.
+    ``tol`` is the relative tolerance of a match (a check with a loose rtol gets a loose match).
+    """
+    head = f"values are off by a constant factor, got/expected = {ratio:.4g}"
+    for letter, n in (sizes or {}).items():
+        if n >= 2 and math.isclose(ratio, n, rel_tol=tol):
+            return (
+                f"{head} = {letter}: a sum over the {letter} = {n} entries where a mean was asked "
+                f"(a missing 1/{letter})."
+            )
+        if n >= 2 and math.isclose(ratio, 1 / n, rel_tol=tol):
+            return (
+                f"{head} = 1/{letter}: divided by {letter} once too often (np.mean over an axis of "
+                f"length {letter}, or over the whole array, where a sum over {letter} is asked)."
+            )
     known = [
         (2.0, "2", "twice the expected value: a missing 1/2 (or a factor 2 too many in a derivative)."),
         (0.5, "1/2", "half the expected value: a 1/2 too many, or a missing factor 2 in a derivative."),
@@ -144,21 +164,22 @@ def _ratio_hint(ratio):
         (1 / LN2, "1/ln(2)", "you used np.log2 where the natural log np.log is needed."),
         (LN2, "ln(2)", "natural log used where log base 2 was asked."),
     ]
-    head = f"values are off by a constant factor, got/expected = {ratio:.4g}"
     for value, label, text in known:
         if math.isclose(ratio, value, rel_tol=1e-3):
             return f"{head} = {label}: {text}"
     rounded = round(ratio)
-    if rounded >= 2 and math.isclose(ratio, rounded, rel_tol=1e-6):
+    if rounded >= 2 and math.isclose(ratio, rounded, rel_tol=tol):
         return f"{head}: {rounded} times too large; a sum where a mean was asked (a missing 1/N)?"
     inverse = 1 / ratio if ratio else 0
     rounded = round(inverse)
-    if rounded >= 2 and math.isclose(inverse, rounded, rel_tol=1e-6):
+    if rounded >= 2 and math.isclose(inverse, rounded, rel_tol=tol):
         return f"{head}: {rounded} times too small; dividing by N (or averaging) once too often?"
+    if scalar:
+        return None
     return f"{head}: a missing or extra constant (a 1/2, 1/N, learning rate or regularisation strength)."
 
 
-def _value_hint(got, expected, rtol, atol):
+def _value_hint(got, expected, rtol, atol, sizes=None):
     """Diagnose value differences between two float arrays of the same shape (or None)."""
     if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
         bad = int(np.size(got) - np.count_nonzero(np.isfinite(got)))
@@ -177,7 +198,20 @@ def _value_hint(got, expected, rtol, atol):
         ratios = got[scale] / expected[scale]
         ratio = float(np.median(ratios))
         if ratio != 0 and np.allclose(ratios, ratio, rtol=max(rtol, 1e-6) * 10, atol=0):
-            return _ratio_hint(ratio)
+            hint = _ratio_hint(ratio, sizes, scalar=got.size == 1, tol=max(rtol, 1e-6) * 10)
+            if hint:
+                return hint
+    # an array of zeros where only negatives are expected is more likely a result never filled in
+    clipped = np.any(expected < -atol) and (got.size == 1 or np.any(expected > atol))
+    if clipped and np.allclose(got, np.maximum(expected, 0), rtol=rtol, atol=atol):
+        return "the negative values became 0: a ReLU max(0, .) where the raw values are asked."
+    zero = np.abs(expected) <= atol
+    if (
+        zero.any()
+        and np.any(got[zero] < -atol)
+        and np.allclose(np.maximum(got, 0), expected, rtol=rtol, atol=atol)
+    ):
+        return "negative values where 0 is expected: the ReLU max(0, .) is missing."
     if got.size > 1:
         offset = got - expected
         if np.allclose(offset, offset.flat[0], rtol=0, atol=max(atol, rtol * np.abs(expected).max())):
@@ -187,6 +221,21 @@ def _value_hint(got, expected, rtol, atol):
             )
     if np.allclose(got, 0, atol=atol) and not np.allclose(expected, 0, atol=atol):
         return "got is all zeros: a result that is never filled in, or a gradient that is never accumulated."
+    return None
+
+
+def _dtype_hint(dtype, got, expected, rtol):
+    """Integer or low-precision results explain a mismatch on their own."""
+    if dtype is None:
+        return None
+    dtype = np.dtype(dtype)
+    if dtype.kind in "iub" and not np.allclose(expected, np.round(expected)):
+        return (
+            f"the result is an integer array ({dtype}): np.zeros(..., dtype=int), integer inputs or //; "
+            "the fractions are cut off. Make the result float (np.zeros(shape) is float64)."
+        )
+    if dtype.kind == "f" and dtype.itemsize < 8 and np.allclose(got, expected, rtol=max(rtol, 1e-2)):
+        return f"the result is {dtype} and loses precision: compute in float64."
     return None
 
 
@@ -270,14 +319,18 @@ def assert_dtype(arr, dtype, name="result"):
     _fail(f"{name} has the wrong dtype.", want, str(got), hint)
 
 
-def assert_close(actual, expected, *, name="result", rtol=1e-6, atol=1e-8):
+def assert_close(actual, expected, *, name="result", rtol=1e-6, atol=1e-8, hint=None, sizes=None):
     """Check that ``actual`` equals ``expected`` up to ``rtol``/``atol`` (as ``np.allclose``).
 
     On failure the message diagnoses the usual mistakes: None or NotImplemented returned, wrong
     shape or transposed, NaN/inf, flipped sign, a constant factor (reported as a ratio, with the
-    usual suspects 2, 1/2, N, ln 10), a constant offset.
+    usual suspects 2, 1/2, N, ln 10, and 1/C or N for the axis lengths given as ``sizes``, e.g.
+    ``sizes={"N": 8, "C": 5}``), a constant offset, a ReLU too many or missing, integer or low
+    precision results. A test that knows the likely mistake passes it as ``hint``, or asks about it
+    in ``name`` ("... (does your sum skip j = y_i?)"): then no guess is added.
     """
     __tracebackhide__ = True
+    raw_dtype = getattr(actual, "dtype", None)
     got = _as_float_array(actual, name)
     want = np.asarray(expected, dtype=np.float64)
     if got.shape != want.shape:
@@ -290,7 +343,10 @@ def assert_close(actual, expected, *, name="result", rtol=1e-6, atol=1e-8):
         )
     if np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=True):
         return
-    hint = _value_hint(got, want, rtol, atol)
+    if hint is None and "?" not in name:
+        hint = _dtype_hint(raw_dtype, got, want, rtol) or _value_hint(got, want, rtol, atol, sizes)
+    elif hint is None and not np.all(np.isfinite(got)):
+        hint = _value_hint(got, want, rtol, atol)
     if got.ndim == 0:
         headline = f"{name} is not the expected value."
         detail = None
@@ -298,13 +354,15 @@ def assert_close(actual, expected, *, name="result", rtol=1e-6, atol=1e-8):
         bad = int(np.count_nonzero(~np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)))
         headline = f"{name}: {bad} of {got.size} entries differ from the expected values."
         detail = _worst(got, want) if np.all(np.isfinite(got)) else None
+    if not hint and "?" in name:
+        hint = "the one this check asks about (see its name above)."
     text = hint or "compare your formula with the one in the text, term by term."
     if detail:
         text = f"{text}\n  ({detail}; rtol={rtol:g}, atol={atol:g})"
     _fail(headline, want, got, text)
 
 
-def assert_scalar(value, name="result", expected=None, *, rtol=1e-6, atol=1e-8):
+def assert_scalar(value, name="result", expected=None, *, rtol=1e-6, atol=1e-8, hint=None, sizes=None):
     """Check that ``value`` is one real number (Python or NumPy scalar, or 0-d array).
 
     With ``expected`` also compare it as :func:`assert_close` does.
@@ -335,7 +393,7 @@ def assert_scalar(value, name="result", expected=None, *, rtol=1e-6, atol=1e-8):
     if arr.dtype.kind not in "biuf":
         _fail(f"{name} is not a real number.", "a float", repr(value), "return a real number.")
     if expected is not None:
-        assert_close(float(arr), float(expected), name=name, rtol=rtol, atol=atol)
+        assert_close(float(arr), float(expected), name=name, rtol=rtol, atol=atol, hint=hint, sizes=sizes)
 
 
 def assert_equal(actual, expected, name="result"):

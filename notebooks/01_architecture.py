@@ -114,7 +114,7 @@ print("bias 1 ->", neuron(x, w, 1.0))
 # Visible checks: one number out, silent below the threshold, linear above it.
 z = testing.check_own_work(neuron, np.array([1.0, 2.0]), np.array([0.5, -1.0]), 2.0)
 testing.assert_scalar(z, name="neuron(x, w, 2.0)")
-testing.assert_close(z, 0.5, name="neuron([1, 2], [0.5, -1], 2.0)")
+testing.assert_close(z, 0.5, name="neuron([1, 2], [0.5, -1], 2.0) (w . x = -1.5 plus the bias w0 = 2.0)")
 z = testing.check_own_work(neuron, np.array([1.0, 2.0]), np.array([0.5, -1.0]), 1.0)
 testing.assert_close(z, 0.0, name="neuron([1, 2], [0.5, -1], 1.0) (below the threshold)")
 ### BEGIN HIDDEN TESTS
@@ -212,7 +212,7 @@ print(layer_loops(X_small, W_small, b_small))
 # Visible checks: shape, and unit 0 of example 0 is the neuron of exercise 1 before its ReLU.
 A = testing.check_own_work(layer_loops, X_small, W_small, b_small)
 testing.assert_shape(A, (3, 3), name="layer_loops(X_small, W_small, b_small)")
-testing.assert_close(A[0, 0], X_small[0] @ W_small[:, 0] + b_small[0], name="A[0, 0]")
+testing.assert_close(A[0, 0], 0.5, name="A[0, 0] (X[0] . W[:, 0] = -1.5 plus the bias b[0] = 2)")
 testing.assert_close(A[:, 1], -X_small[:, 0], name="A[:, 1] (unit 1 has weights (-1, 0), bias 0)")
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(202)
@@ -257,7 +257,7 @@ A = testing.check_own_work(layer_vectorized, _X, _W, _b)
 testing.assert_shape(A, (5, 3), name="layer_vectorized on N=5, D=4, H=3")
 for n, j in ((0, 0), (4, 2), (2, 1)):
     expected = sum(_X[n, i] * _W[i, j] for i in range(4)) + _b[j]
-    testing.assert_close(A[n, j], expected, name=f"A[{n}, {j}]")
+    testing.assert_close(A[n, j], expected, name=f"A[{n}, {j}] = sum_i X[{n}, i] W[i, {j}] + b[{j}]")
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(303)
 for _N, _D, _H in ((1, 1, 1), (7, 3, 2), (300, 64, 50)):
@@ -379,6 +379,8 @@ y = testing.check_own_work(forward_binary, X_xor, xor_params)
 testing.assert_shape(y, (4, 1), name="forward_binary(X_xor, xor_params)")
 assert np.all((y > 0) & (y < 1)), f"sigmoid outputs must lie strictly between 0 and 1, got {y.ravel()}"
 testing.assert_equal((y[:, 0] > 0.5).astype(int), np.array([0, 1, 1, 0]), name="XOR predictions (y > 0.5)")
+# the output scores Z W2 + b2 of the four inputs are -5, 5, 5, -5
+testing.assert_close(y[:, 0], 1.0 / (1.0 + np.exp([5.0, -5.0, -5.0, 5.0])), name="y = sigmoid(Z W2 + b2) on XOR (scores -5, 5, 5, -5)")
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(404)
 
@@ -475,6 +477,13 @@ print("predicted classes:", probs.argmax(axis=1))
 probs = testing.check_own_work(forward_multiclass, X_demo, demo_params)
 testing.assert_shape(probs, (2, 3), name="forward_multiclass(X_demo, demo_params)")
 testing.assert_close(probs.sum(axis=1), np.ones(2), name="row sums of the probabilities")
+# one example by hand: hidden activations relu([1, -1]) = [1, 0], scores [0, ln 2, ln 3], probabilities 1/6, 2/6, 3/6
+hand_params = {"W1": np.eye(2), "b1": np.zeros(2), "W2": np.array([[0.0, np.log(2), np.log(3)], [1.0, 0.0, 0.0]]), "b2": np.zeros(3)}
+testing.assert_close(
+    testing.check_own_work(forward_multiclass, np.array([[1.0, -1.0]]), hand_params),
+    [[1 / 6, 2 / 6, 3 / 6]],
+    name="forward_multiclass on x = [1, -1] (hidden h([1, -1]) = [1, 0], scores 0, ln 2, ln 3)",
+)
 big_params = dict(demo_params, W2=1000.0 * demo_params["W2"])
 probs_big = testing.check_own_work(forward_multiclass, X_demo, big_params)
 assert np.all(np.isfinite(probs_big)), (

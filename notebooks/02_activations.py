@@ -129,6 +129,7 @@ x_test = np.linspace(-6, 6, 13).reshape(13, 1)
 out = testing.check_own_work(sigmoid, x_test)
 testing.assert_shape(out, (13, 1), name="sigmoid(x) for x of shape (13, 1)")
 testing.assert_close(out[6, 0], 0.5, name="sigmoid(0)")
+testing.assert_close(out[8, 0], 1.0 / (1.0 + np.exp(-2.0)), name="sigmoid(2) = 1 / (1 + e^-2)")
 testing.assert_close(out + out[::-1], np.ones((13, 1)), name="sigmoid(x) + sigmoid(-x) (should be 1)")
 with warnings.catch_warnings():
     warnings.simplefilter("error", RuntimeWarning)
@@ -180,6 +181,16 @@ h = 1e-5
 # sigmoid(v) = (1 + tanh(v / 2)) / 2: a centred difference independent of your sigmoid
 numeric = (np.tanh((x_test + h) / 2) - np.tanh((x_test - h) / 2)) / (4 * h)
 testing.assert_close(g, numeric, rtol=1e-6, atol=1e-10, name="sigmoid_grad vs centred difference")
+with warnings.catch_warnings():
+    warnings.simplefilter("error", RuntimeWarning)
+    try:
+        g = testing.check_own_work(sigmoid_grad, np.array([-1000.0, 1000.0]))
+    except RuntimeWarning as warning:
+        raise AssertionError(
+            f"sigmoid_grad([-1000, 1000]) emits a RuntimeWarning ({warning}).\n"
+            "  likely mistake: np.exp of a large number; write the derivative through your stable sigmoid."
+        ) from None
+testing.assert_close(g, [0.0, 0.0], atol=1e-12, name="sigmoid_grad([-1000, 1000])")
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(12)
 _x = _rng.normal(scale=5.0, size=(4, 6))
@@ -292,10 +303,14 @@ def relu_grad(x):
 # %% nbgrader={"grade": true, "grade_id": "relu_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 # Visible checks: a few values, shapes, and the convention at 0.
 x_test = np.array([[-2.0, -0.5, 0.0], [0.5, 3.0, -1e3]])
+x_before = x_test.copy()
 out = testing.check_own_work(relu, x_test)
+g = testing.check_own_work(relu_grad, x_test)
+assert np.array_equal(x_test, x_before), (
+    "relu or relu_grad changed its input x in place (e.g. x[x < 0] = 0): build a new array instead"
+)
 testing.assert_shape(out, (2, 3), name="relu(x)")
 testing.assert_close(out, [[0.0, 0.0, 0.0], [0.5, 3.0, 0.0]], name="relu(x)")
-g = testing.check_own_work(relu_grad, x_test)
 testing.assert_shape(g, (2, 3), name="relu_grad(x)")
 testing.assert_close(g, [[0.0, 0.0, 0.0], [1.0, 1.0, 0.0]], name="relu_grad(x) (with relu_grad(0) = 0)")
 ### BEGIN HIDDEN TESTS
@@ -368,7 +383,15 @@ out = testing.check_own_work(leaky_relu, x_test)
 testing.assert_close(out, [-1.0, -0.1, 2.0, 5.0], name="leaky_relu(x) with the default alpha = 0.1")
 g = testing.check_own_work(leaky_relu_grad, x_test)
 testing.assert_shape(g, (4,), name="leaky_relu_grad(x)")
-testing.assert_close(g[2:], [1.0, 1.0], name="leaky_relu_grad for positive x")
+testing.assert_close(g, [0.1, 0.1, 1.0, 1.0], name="leaky_relu_grad([-10, -1, 2, 5]) (alpha for x <= 0, 1 above)")
+testing.assert_close(
+    testing.check_own_work(leaky_relu, x_test, alpha=0.3), [-3.0, -0.3, 2.0, 5.0], name="leaky_relu(x, alpha=0.3) (do you use the alpha argument?)"
+)
+testing.assert_close(
+    testing.check_own_work(leaky_relu_grad, np.array([-1.0, 0.0, 1.0]), alpha=0.3),
+    [0.3, 0.3, 1.0],
+    name="leaky_relu_grad([-1, 0, 1], alpha=0.3) (alpha also at 0)",
+)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(14)
 for _alpha in (0.1, 0.01, 0.3):
@@ -429,6 +452,11 @@ h = 1e-5
 numeric = (elu(x_test + h) - elu(x_test - h)) / (2 * h)
 g = testing.check_own_work(elu_grad, x_test)
 testing.assert_close(g, numeric, rtol=1e-6, atol=1e-10, name="elu_grad vs centred difference")
+testing.assert_close(
+    testing.check_own_work(elu_grad, np.array([-1.0, 0.0, 2.0]), alpha=2.0),
+    [2.0 * np.exp(-1.0), 1.0, 1.0],
+    name="elu_grad([-1, 0, 2], alpha=2) (alpha e^x below 0, 1 from 0 on)",
+)
 with warnings.catch_warnings():
     warnings.simplefilter("error", RuntimeWarning)
     try:
@@ -539,6 +567,10 @@ X_test, W_test, b_test = _r.normal(size=(6, 3)), _r.normal(size=(3, 4)), _r.norm
 out = testing.check_own_work(maxout, X_test, W_test, b_test, np.zeros((3, 4)), np.zeros(4))
 testing.assert_shape(out, (6, 4), name="maxout(X (6, 3), W (3, 4), ...)")
 testing.assert_close(out, np.maximum(0.0, X_test @ W_test + b_test), name="maxout with W2 = 0, b2 = 0 (a ReLU layer)")
+out = testing.check_own_work(maxout, X_test, W_test, b_test, W_test, b_test - 1.0)
+testing.assert_close(out, X_test @ W_test + b_test, name="maxout with W2 = W1, b2 = b1 - 1 (the first piece, negative values too)")
+out = testing.check_own_work(maxout, X_test, W_test, b_test - 1.0, W_test, b_test)
+testing.assert_close(out, X_test @ W_test + b_test, name="maxout with W2 = W1, b2 = b1 + 1 (the second piece, with its bias b2)")
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(16)
 for _N, _D, _H in ((1, 1, 1), (5, 4, 3), (20, 7, 9)):

@@ -142,9 +142,13 @@ for w, value in zip(w_toy, L_hat_toy, strict=True):
     print(f"L_hat({w:g}) = {value:g}")
 
 # %% nbgrader={"grade": true, "grade_id": "penalized_loss_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-# Visible tests: shape, type, lambda = 0 and the inputs left alone.
+# Visible tests: the inputs left alone (checked first), shape, type, lambda = 0 and a negative weight.
 w_in, L_in = w_toy.copy(), L_toy.copy()
 out = testing.check_own_work(penalized_loss, w_in, L_in, lam=1.0)
+assert np.array_equal(w_in, w_toy) and np.array_equal(L_in, L_toy), (
+    "penalized_loss changed its input arrays in place (e.g. L_values += ...): it must not modify its inputs; "
+    "build a new array"
+)
 testing.assert_shape(out, (3,), name="penalized_loss(w_toy, L_toy, lam=1.0)")
 assert np.issubdtype(np.asarray(out).dtype, np.floating), "penalized_loss should return an array of floats"
 testing.assert_close(
@@ -152,18 +156,26 @@ testing.assert_close(
     L_toy,
     name="penalized_loss(w_toy, L_toy, lam=0.0) (no penalty: expect L_values back)",
 )
-assert np.array_equal(w_in, w_toy) and np.array_equal(L_in, L_toy), (
-    "penalized_loss must not modify its inputs"
+testing.assert_close(
+    testing.check_own_work(penalized_loss, np.array([-1.0, 2.0]), np.array([0.5, 0.5]), lam=2.0),
+    [2.5, 4.5],
+    name="penalized_loss([-1, 2], [0.5, 0.5], lam=2) (L + lam |w|: the weight -1 costs 2 |-1| = 2)",
 )
 ### BEGIN HIDDEN TESTS
 _got = testing.check_own_work(penalized_loss, [1.0, 2.0, 3.0], [2.0, 5.0, 0.5], lam=1.0)
-testing.assert_close(_got, [3.0, 7.0, 3.5])
+testing.assert_close(_got, [3.0, 7.0, 3.5], name="penalized_loss([1, 2, 3], [2, 5, 0.5], lam=1)")
 _got = testing.check_own_work(penalized_loss, [-2, 0, 1.5], [1.0, 4.0, 0.0], lam=0.5)
-testing.assert_close(_got, [2.0, 4.0, 0.75])
+testing.assert_close(_got, [2.0, 4.0, 0.75], name="penalized_loss([-2, 0, 1.5], [1, 4, 0], lam=0.5) (|w| for negative w)")
 _r = np.random.default_rng(31)
 _w, _L = _r.normal(size=7), _r.uniform(0, 5, size=7)
-testing.assert_close(testing.check_own_work(penalized_loss, _w, _L, lam=0.3), _L + 0.3 * np.abs(_w))
-testing.assert_close(testing.check_own_work(penalized_loss, [1, 2, 3], [2, 5, 1], 2), [4.0, 9.0, 7.0])
+testing.assert_close(
+    testing.check_own_work(penalized_loss, _w, _L, lam=0.3), _L + 0.3 * np.abs(_w), name="penalized_loss on 7 random weights, lam=0.3"
+)
+testing.assert_close(
+    testing.check_own_work(penalized_loss, [1, 2, 3], [2, 5, 1], 2),
+    [4.0, 9.0, 7.0],
+    name="penalized_loss of Python lists of ints, lam=2 (positional)",
+)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "argmin_w_prompt", "locked": true, "schema_version": 3, "solution": false}
@@ -204,22 +216,28 @@ print(f"argmin_w L_hat(w) = {argmin_w(w_toy, penalized_loss(w_toy, L_toy, lam=1.
 
 # %% nbgrader={"grade": true, "grade_id": "argmin_w_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 # Visible tests on a made-up table (not the lecture's): a weight comes back, not an index.
-got = testing.check_own_work(argmin_w, [10.0, 20.0, 30.0], [3.0, 1.0, 2.0])
-assert isinstance(got, float), f"argmin_w should return a Python float, got {type(got).__name__}"
-assert got != 1, "argmin_w returned 1: that is the position of the best weight, return the weight w_values[i]"
-testing.assert_close(got, 20.0, name="argmin_w([10, 20, 30], [3, 1, 2])")
+got = testing.check_own_work(argmin_w, [10.0, 20.0, 30.0], [3.0, 0.5, 2.0])
+assert not (isinstance(got, int | float | np.number) and got == 1), (
+    "argmin_w returned 1: that is the position of the best weight, return the weight w_values[i]"
+)
+assert isinstance(got, float), f"argmin_w should return a Python float, got {type(got).__name__}: use float(...)"
+testing.assert_equal(
+    got, 20.0, name="argmin_w([10, 20, 30], [3, 0.5, 2]) (the weight whose loss is smallest)"
+)
 assert testing.check_own_work(argmin_w, w_toy, L_toy) in set(w_toy), (
     "argmin_w must return one of the w_values"
 )
 ### BEGIN HIDDEN TESTS
-assert testing.check_own_work(argmin_w, [1.0, 2.0, 3.0], [2.0, 5.0, 0.5]) == 3.0
-assert testing.check_own_work(argmin_w, [1.0, 2.0, 3.0], [3.0, 7.0, 3.5]) == 1.0
-assert testing.check_own_work(argmin_w, [5.0, -1.0, 2.0, 7.0], [0.5, 0.25, 0.25, 9.0]) == -1.0, (
-    "ties: first one"
+testing.assert_equal(testing.check_own_work(argmin_w, [1.0, 2.0, 3.0], [2.0, 5.0, 0.5]), 3.0, name="argmin_w([1, 2, 3], [2, 5, 0.5])")
+testing.assert_equal(testing.check_own_work(argmin_w, [1.0, 2.0, 3.0], [3.0, 7.0, 3.5]), 1.0, name="argmin_w([1, 2, 3], [3, 7, 3.5])")
+testing.assert_equal(
+    testing.check_own_work(argmin_w, [5.0, -1.0, 2.0, 7.0], [0.5, 0.25, 0.25, 9.0]),
+    -1.0,
+    name="argmin_w with a tie between -1 and 2 (return the first of the tied weights)",
 )
 _r = np.random.default_rng(32)
 _w, _L = _r.normal(size=11), _r.uniform(size=11)
-assert testing.check_own_work(argmin_w, _w, _L) == float(_w[np.argmin(_L)])
+testing.assert_equal(testing.check_own_work(argmin_w, _w, _L), float(_w[np.argmin(_L)]), name="argmin_w on 11 random weights")
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_penalty", "locked": false, "points": 2, "schema_version": 3, "solution": true}
@@ -319,14 +337,40 @@ assert _optimum(lam_s * 0.999) == _optimum(0.0), (
 assert _optimum(lam_s * 1.001) != _optimum(0.0), (
     f"just above lambda = {lam_s:g} the optimum should have changed, but it has not: check your crossing"
 )
+testing.assert_close(
+    testing.check_own_work(lambda_switch, [-3.0, 1.0, 2.0, 5.0], [0.0, 2.0, 4.0, 1.0]),
+    1.0,
+    rtol=1e-9,
+    name="lambda_switch([-3, 1, 2, 5], [0, 2, 4, 1]) (the penalty uses |w|: 1 and 2 are flatter than -3, 5 is not)",
+)
 ### BEGIN HIDDEN TESTS
-testing.assert_close(testing.check_own_work(lambda_switch, [1.0, 2.0, 3.0], [2.0, 5.0, 0.5]), 0.75, rtol=1e-9)
+testing.assert_close(
+    testing.check_own_work(lambda_switch, [1.0, 2.0, 3.0], [2.0, 5.0, 0.5]), 0.75, rtol=1e-9, name="lambda_switch([1, 2, 3], [2, 5, 0.5])"
+)
 # another table: w = 4 is best at 0, overtaken first by w = 2 at lambda = 0.5 (w = 1 crosses at 2/3)
-testing.assert_close(testing.check_own_work(lambda_switch, [1, 2, 4], [3.0, 2.0, 1.0]), 0.5, rtol=1e-9)
-# negative weights: the penalty uses |w|
-testing.assert_close(testing.check_own_work(lambda_switch, [-3, 1, 2], [0.0, 2.0, 4.0]), 1.0, rtol=1e-9)
+testing.assert_close(
+    testing.check_own_work(lambda_switch, [1, 2, 4], [3.0, 2.0, 1.0]), 0.5, rtol=1e-9, name="lambda_switch([1, 2, 4], [3, 2, 1])"
+)
+# the first crossing is not the one of the flatter candidate with the lowest loss: w = 3 (loss 1) crosses
+# at 1.0, w = 1 (loss 1.5) already at 0.5
+testing.assert_close(
+    testing.check_own_work(lambda_switch, [4.0, 3.0, 1.0], [0.0, 1.0, 1.5]),
+    0.5,
+    rtol=1e-9,
+    name="lambda_switch(w = [4, 3, 1], L = [0, 1, 1.5]) (the earliest crossing of all flatter candidates)",
+)
+testing.assert_close(
+    testing.check_own_work(lambda_switch, [2.0, -0.5, 1.0], [1.0, 4.0, 2.5]),
+    1.5,
+    rtol=1e-9,
+    name="lambda_switch([2, -0.5, 1], [1, 4, 2.5]) (|w| of a negative weight)",
+)
 # the optimum already has the smallest |w|: never switches
-assert testing.check_own_work(lambda_switch, [0.5, 2, 3], [0.0, 1.0, 2.0]) == np.inf
+testing.assert_equal(
+    testing.check_own_work(lambda_switch, [0.5, 2, 3], [0.0, 1.0, 2.0]),
+    np.inf,
+    name="lambda_switch([0.5, 2, 3], [0, 1, 2]) (no flatter candidate: expect np.inf)",
+)
 _r = np.random.default_rng(33)
 for _ in range(5):
     _w, _L = _r.normal(size=6), _r.uniform(size=6)
@@ -334,7 +378,7 @@ for _ in range(5):
     _k0 = np.argmin(_L)
     _f = np.abs(_w) < np.abs(_w[_k0])
     _want = np.min((_L[_f] - _L[_k0]) / (np.abs(_w[_k0]) - np.abs(_w[_f]))) if _f.any() else np.inf
-    testing.assert_close(_got, _want, rtol=1e-9)
+    testing.assert_close(_got, _want, rtol=1e-9, name="lambda_switch on 6 random candidates")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -417,6 +461,12 @@ assert isinstance(w_b, float) and isinstance(l_b, float), "both w_best and loss_
 assert 0.0 <= w_b <= 4.0, f"w_best = {w_b} is outside the grid [0, 4]"
 testing.assert_close(l_b, float(smooth_loss(w_b)), name="loss_best (it should be loss_fn(w_best))")
 assert np.any(np.isclose(np.linspace(0.0, 4.0, 41), w_b)), "w_best should be one of the grid points"
+res = testing.check_own_work(grid_argmin, lambda w: (w - 1.2) ** 2, 0.0, 4.0, 3)
+testing.assert_close(
+    np.array(res, dtype=float),
+    [2.0, 0.64],
+    name="grid_argmin((w - 1.2)^2, 0, 4, 3) on the grid 0, 2, 4 (expect (w_best, loss_best) = (2, 0.64))",
+)
 ### BEGIN HIDDEN TESTS
 
 
@@ -429,15 +479,15 @@ def _smooth(w):
 
 
 _w, _l = testing.check_own_work(grid_argmin, _smooth, 0.0, 4.0, 401)
-testing.assert_close(_w, 2.98, atol=1e-9)
+testing.assert_close(_w, 2.98, atol=1e-9, name="w_best of the two-valley loss on 401 points")
 _w, _l = testing.check_own_work(grid_argmin, lambda w: (w - 1.234) ** 2, -5.0, 5.0, 1001)
-testing.assert_close(_w, 1.23, atol=1e-9)
-testing.assert_close(_l, 0.004**2, atol=1e-12)
+testing.assert_close(_w, 1.23, atol=1e-9, name="w_best of (w - 1.234)^2 on [-5, 5], 1001 points")
+testing.assert_close(_l, 0.004**2, atol=1e-12, name="loss_best of (w - 1.234)^2 on [-5, 5], 1001 points")
 _w, _l = testing.check_own_work(grid_argmin, lambda w: np.abs(w + 2.0), -3.0, 1.0, 5)
-assert (_w, _l) == (-2.0, 0.0)
+testing.assert_close(np.array([_w, _l]), [-2.0, 0.0], name="grid_argmin(|w + 2|, -3, 1, 5)")
 # ends are included
 _w, _l = testing.check_own_work(grid_argmin, lambda w: -w, 0.0, 1.0, 3)
-assert (_w, _l) == (1.0, -1.0)
+testing.assert_close(np.array([_w, _l]), [1.0, -1.0], name="grid_argmin(-w, 0, 1, 3) (is the end hi on the grid?)")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -557,8 +607,10 @@ plt.show()
 # %% nbgrader={"grade": true, "grade_id": "local_search_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 # Visible tests: the shape of a path and the rules of a move.
 p = testing.check_own_work(local_search, smooth_loss, 3.8, 0.05)
-assert isinstance(p, np.ndarray) and p.ndim == 1, "local_search should return a 1-D ndarray of weights"
-assert p[0] == 3.8, f"the path must start at w0 = 3.8, got {p[0]}"
+assert isinstance(p, np.ndarray) and p.ndim == 1, (
+    f"local_search should return a 1-D ndarray of weights, got {type(p).__name__}: use np.array(path)"
+)
+assert p[0] == 3.8, f"the path must start at w0 = 3.8 (include w0), got {p[0]}"
 testing.assert_close(
     np.abs(np.diff(p)), np.full(len(p) - 1, 0.05), name="the sizes of the moves (each one step)"
 )
@@ -580,20 +632,24 @@ def _smooth(w):
 
 
 _p = testing.check_own_work(local_search, lambda w: (w - 1.0) ** 2, 0.0, 0.25)
-testing.assert_close(_p, [0.0, 0.25, 0.5, 0.75, 1.0])
+testing.assert_close(_p, [0.0, 0.25, 0.5, 0.75, 1.0], name="local_search((w - 1)^2, 0, 0.25) (walks right)")
 _p = testing.check_own_work(local_search, lambda w: (w - 1.0) ** 2, 3.0, 0.5)
-testing.assert_close(_p, [3.0, 2.5, 2.0, 1.5, 1.0])
+testing.assert_close(_p, [3.0, 2.5, 2.0, 1.5, 1.0], name="local_search((w - 1)^2, 3, 0.5) (walks left)")
 _p = testing.check_own_work(local_search, lambda w: -w, 0.0, 1.0, max_steps=7)
-testing.assert_close(_p, np.arange(8.0))
+testing.assert_shape(_p, (8,), name="local_search(-w, 0, 1, max_steps=7) (at most max_steps moves, plus w0)")
+testing.assert_close(_p, np.arange(8.0), name="local_search(-w, 0, 1, max_steps=7)")
 # a tie between both neighbours goes left
 _p = testing.check_own_work(local_search, lambda w: -abs(w), 0.0, 1.0, max_steps=2)
-testing.assert_close(_p, [0.0, -1.0, -2.0])
+testing.assert_close(_p, [0.0, -1.0, -2.0], name="local_search(-|w|, 0, 1, max_steps=2) (a tie between both neighbours goes left)")
 # already at a minimum: no move
 _p = testing.check_own_work(local_search, lambda w: w**2, 0.0, 0.1)
-testing.assert_close(_p, [0.0])
+testing.assert_close(_p, [0.0], name="local_search(w^2, 0, 0.1) (already at the minimum: no move)")
+# a flat loss: no neighbour is strictly lower, so no move
+_p = testing.check_own_work(local_search, lambda w: 1.0, 0.5, 0.1, max_steps=5)
+testing.assert_shape(_p, (1,), name="local_search(a constant loss, 0.5, 0.1) (move only when strictly lower)")
 # a local minimum traps the search from the left
 _p = testing.check_own_work(local_search, _smooth, 0.2, 0.05)
-testing.assert_close(_p[-1], 1.15, atol=1e-9)
+testing.assert_close(_p[-1], 1.15, atol=1e-9, name="the last weight of local_search(two valleys, 0.2, 0.05)")
 ### END HIDDEN TESTS
 
 # %% [markdown]

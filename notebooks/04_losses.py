@@ -176,7 +176,7 @@ S = test_rng.normal(size=(6, 4))
 labels = test_rng.integers(0, 4, size=6)
 out = testing.check_own_work(hinge_losses_naive, S, labels)
 testing.assert_shape(out, (6,), name="hinge_losses_naive(scores (6, 4), y)")
-assert np.all(out >= 0), f"hinge losses are never negative, got {out}"
+assert np.all(out >= 0), f"hinge losses are never negative (every term is max(0, ...)), got {out}"
 # All scores equal: every wrong class violates the margin by exactly `margin`.
 testing.assert_close(
     testing.check_own_work(hinge_losses_naive, np.zeros((2, 4)), np.array([0, 3])),
@@ -188,9 +188,16 @@ testing.assert_close(
     [1.5, 1.5],
     name="hinge_losses_naive(all-zero scores, margin=0.5) (do you use the margin argument?)",
 )
+# By hand: row 0 (correct class 0 scores 2) clips both margins 1 - 2 + 1 = 0 and 0 - 2 + 1 = -1 to 0;
+# row 1 (correct class 0 scores 0) adds 1 - 0 + 1 = 2 and 2 - 0 + 1 = 3.
+testing.assert_close(
+    testing.check_own_work(hinge_losses_naive, np.array([[2.0, 1.0, 0.0], [0.0, 1.0, 2.0]]), np.array([0, 0])),
+    [0.0, 5.0],
+    name="hinge_losses_naive([[2, 1, 0], [0, 1, 2]], y = [0, 0]) (max(0, s_j - s_y + 1), summed over j != y)",
+)
 ### BEGIN HIDDEN TESTS
 _S, _y = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]]), np.array([0, 1, 2])
-testing.assert_close(testing.check_own_work(hinge_losses_naive, _S, _y), [2.9, 0.0, 12.9])
+testing.assert_close(testing.check_own_work(hinge_losses_naive, _S, _y), [2.9, 0.0, 12.9], name="hinge_losses_naive on the lecture's 3 x 3 table")
 
 
 def _hinge_ref(s, t, m=1.0):
@@ -203,12 +210,15 @@ def _hinge_ref(s, t, m=1.0):
 _r = np.random.default_rng(41)
 for _n, _c in ((1, 2), (7, 5), (20, 10)):
     _s, _t = 3 * _r.normal(size=(_n, _c)), _r.integers(0, _c, size=_n)
-    testing.assert_close(testing.check_own_work(hinge_losses_naive, _s, _t), _hinge_ref(_s, _t))
+    _want = _hinge_ref(_s, _t)
+    testing.assert_close(testing.check_own_work(hinge_losses_naive, _s, _t), _want, name=f"hinge_losses_naive on N={_n}, C={_c}")
+    _want = _hinge_ref(_s, _t, 2.0)
     _got = testing.check_own_work(hinge_losses_naive, _s, _t, margin=2.0)
-    testing.assert_close(_got, _hinge_ref(_s, _t, 2.0))
+    testing.assert_close(_got, _want, name=f"hinge_losses_naive on N={_n}, C={_c}, margin=2")
 _s = 1e3 * _r.normal(size=(5, 3))
 _t = _r.integers(0, 3, size=5)
-testing.assert_close(testing.check_own_work(hinge_losses_naive, _s, _t), _hinge_ref(_s, _t))
+_want = _hinge_ref(_s, _t)
+testing.assert_close(testing.check_own_work(hinge_losses_naive, _s, _t), _want, name="hinge_losses_naive on scores of about +-1000")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -261,21 +271,33 @@ print(f"mean hinge loss (vectorized) = {hinge_loss(scores, y):.4f}")
 test_rng = np.random.default_rng(2)
 S = test_rng.normal(size=(8, 5))
 labels = test_rng.integers(0, 5, size=8)
+S_before = S.copy()
 value = testing.check_own_work(hinge_loss, S, labels)
+assert np.array_equal(S, S_before), (
+    "hinge_loss changed the scores it was given (in place, e.g. scores -= ... or margins = scores; margins[...] = 0): "
+    "compute the margins in a new array"
+)
 testing.assert_scalar(value, name="hinge_loss(scores (8, 5), y)")
 assert value >= 0, f"the hinge loss is never negative, got {value}"
-easy = 10.0 * np.eye(5)[labels]  # correct class scores 10, all others 0
-testing.assert_scalar(
-    testing.check_own_work(hinge_loss, easy, labels), "hinge_loss(easy scores)", expected=0.0
+zero_loss = testing.check_own_work(hinge_loss, np.zeros((8, 5)), labels)
+testing.assert_scalar(zero_loss, "hinge_loss(all-zero scores (8, 5))")
+assert not np.isclose(zero_loss, 5.0), (
+    "hinge_loss(all-zero scores (8, 5)) is 5.0 = C x margin: the correct class j = y_i is counted too; "
+    "skip j = y_i (set the margins of the correct classes to 0)"
 )
 testing.assert_scalar(
-    testing.check_own_work(hinge_loss, np.zeros((8, 5)), labels),
-    "hinge_loss(all-zero scores (8, 5)) (mean over N, skip j = y_i)",
+    zero_loss,
+    "hinge_loss(all-zero scores (8, 5)) (4 wrong classes x margin 1 per example, mean over the N = 8 examples)",
     expected=4.0,
+    sizes={"N": 8, "C": 5},
+)
+easy = 10.0 * np.eye(5)[labels]  # correct class scores 10, all others 0
+testing.assert_scalar(
+    testing.check_own_work(hinge_loss, easy, labels), "hinge_loss(easy scores: each correct class wins by 10)", expected=0.0
 )
 ### BEGIN HIDDEN TESTS
 _S, _y = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]]), np.array([0, 1, 2])
-testing.assert_close(testing.check_own_work(hinge_loss, _S, _y), 15.8 / 3)
+testing.assert_close(testing.check_own_work(hinge_loss, _S, _y), 15.8 / 3, name="hinge_loss on the lecture's 3 x 3 table", sizes={"N": 3})
 
 
 def _hinge_ref_mean(s, t, m=1.0):
@@ -288,14 +310,19 @@ def _hinge_ref_mean(s, t, m=1.0):
 _r = np.random.default_rng(42)
 for _n, _c in ((1, 2), (9, 4), (500, 10)):
     _s, _t = 3 * _r.normal(size=(_n, _c)), _r.integers(0, _c, size=_n)
-    testing.assert_close(testing.check_own_work(hinge_loss, _s, _t), _hinge_ref_mean(_s, _t))
-    testing.assert_close(testing.check_own_work(hinge_loss, _s, _t, margin=0.1), _hinge_ref_mean(_s, _t, 0.1))
+    _want = _hinge_ref_mean(_s, _t)
+    _sizes = {"N": _n, "C": _c}
+    testing.assert_close(testing.check_own_work(hinge_loss, _s, _t), _want, name=f"hinge_loss on N={_n}, C={_c}", sizes=_sizes)
+    _want = _hinge_ref_mean(_s, _t, 0.1)
+    _got = testing.check_own_work(hinge_loss, _s, _t, margin=0.1)
+    testing.assert_close(_got, _want, name=f"hinge_loss on N={_n}, C={_c}, margin=0.1", sizes=_sizes)
 _s = 1e3 * _r.normal(size=(6, 7))
 _t = _r.integers(0, 7, size=6)
-testing.assert_close(testing.check_own_work(hinge_loss, _s, _t), _hinge_ref_mean(_s, _t))
 _s0 = _s.copy()
-testing.check_own_work(hinge_loss, _s, _t)
-assert np.array_equal(_s, _s0), "hinge_loss must not modify the scores it is given"
+_want = _hinge_ref_mean(_s, _t)
+_got = testing.check_own_work(hinge_loss, _s, _t)
+assert np.array_equal(_s, _s0), "hinge_loss must not modify the scores it is given (it changed them in place)"
+testing.assert_close(_got, _want, name="hinge_loss on scores of about +-1000")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -428,19 +455,25 @@ print(np.round(softmax_probs(scores), 2))
 # %% nbgrader={"grade": true, "grade_id": "softmax_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 # Visible tests: shape, probabilities that sum to 1, and no overflow for huge scores.
 S = np.random.default_rng(3).normal(size=(5, 4))
+S_before = S.copy()
 P = testing.check_own_work(softmax_probs, S)
+assert np.array_equal(S, S_before), (
+    "softmax_probs changed the scores it was given (in place, e.g. scores -= scores.max(...)): "
+    "subtract into a new array (shifted = scores - ...)"
+)
 testing.assert_shape(P, (5, 4), name="softmax_probs(scores (5, 4))")
 assert np.all(P >= 0), "probabilities are never negative"
 testing.assert_close(P.sum(axis=1), np.ones(5), name="row sums of softmax_probs(scores)")
 huge = np.array([[1000.0, 0.0, -1000.0], [-1000.0, -1000.0, -1000.0]])
 P_huge = testing.check_own_work(softmax_probs, huge)
 assert np.all(np.isfinite(P_huge)), (
-    f"softmax_probs of scores +-1000 gave {P_huge}: np.exp overflowed; subtract the row maximum first"
+    f"softmax_probs of scores +-1000 gave {P_huge}: np.exp overflowed (or every entry of a row underflowed "
+    "to 0); subtract each row's own maximum first"
 )
 testing.assert_close(P_huge.sum(axis=1), np.ones(2), name="row sums for scores of +-1000")
 ### BEGIN HIDDEN TESTS
 _got = testing.check_own_work(softmax_probs, np.array([[3.2, 5.1, -1.7]]))
-testing.assert_close(_got, [[0.12998254, 0.86904954, 0.00096793]], rtol=1e-6)
+testing.assert_close(_got, [[0.12998254, 0.86904954, 0.00096793]], rtol=1e-6, name="softmax_probs([[3.2, 5.1, -1.7]])")
 
 
 def _softmax_ref(s):
@@ -451,10 +484,12 @@ def _softmax_ref(s):
 _r = np.random.default_rng(43)
 for _n, _c in ((1, 2), (7, 3), (30, 10)):
     _s = 5 * _r.normal(size=(_n, _c))
-    testing.assert_close(testing.check_own_work(softmax_probs, _s), _softmax_ref(_s))
-testing.assert_close(P_huge, [[1.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3]], atol=1e-12)
+    _want = _softmax_ref(_s)
+    testing.assert_close(testing.check_own_work(softmax_probs, _s), _want, name=f"softmax_probs on N={_n}, C={_c}")
+testing.assert_close(P_huge, [[1.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3]], atol=1e-12, name="softmax_probs of scores +-1000")
 _s = 1e3 * _r.normal(size=(4, 6))
-testing.assert_close(testing.check_own_work(softmax_probs, _s), _softmax_ref(_s), atol=1e-12)
+_want = _softmax_ref(_s)
+testing.assert_close(testing.check_own_work(softmax_probs, _s), _want, atol=1e-12, name="softmax_probs on scores of about +-1000")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -529,16 +564,21 @@ testing.assert_scalar(value, name="cross_entropy(scores (6, 5), y)")
 assert value >= 0, f"cross-entropy is never negative, got {value}"
 testing.assert_scalar(
     testing.check_own_work(cross_entropy, np.zeros((6, 5)), labels),
-    "cross_entropy(all-equal scores, C = 5) (should be ln 5)",
+    "cross_entropy(all-equal scores, N = 6, C = 5) (every L_i is ln 5, and so is their mean)",
     expected=np.log(5),
+    sizes={"N": 6, "C": 5},
 )
 value = testing.check_own_work(cross_entropy, np.array([[1000.0, 0.0, -1000.0]]), np.array([2]))
 assert np.isfinite(value), f"cross_entropy of scores +-1000 gave {value}: use the log-sum-exp trick"
 ### BEGIN HIDDEN TESTS
 _S, _y = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]]), np.array([0, 1, 2])
-testing.assert_close(testing.check_own_work(cross_entropy, _S[:1], _y[:1]), 2.0403551, rtol=1e-6)
-testing.assert_close(testing.check_own_work(cross_entropy, _S, _y), 2.7586547, rtol=1e-6)
-testing.assert_close(value, 2000.0, rtol=1e-12)
+testing.assert_close(
+    testing.check_own_work(cross_entropy, _S[:1], _y[:1]), 2.0403551, rtol=1e-6, name="cross_entropy of the lecture's first example"
+)
+testing.assert_close(
+    testing.check_own_work(cross_entropy, _S, _y), 2.7586547, rtol=1e-6, name="cross_entropy of the lecture's 3 x 3 table", sizes={"N": 3, "C": 3}
+)
+testing.assert_close(value, 2000.0, rtol=1e-12, name="cross_entropy([[1000, 0, -1000]], y = [2])")
 
 
 def _ce_ref(s, t):
@@ -550,9 +590,12 @@ def _ce_ref(s, t):
 _r = np.random.default_rng(44)
 for _n, _c in ((1, 2), (9, 4), (300, 10)):
     _s, _t = 4 * _r.normal(size=(_n, _c)), _r.integers(0, _c, size=_n)
-    testing.assert_close(testing.check_own_work(cross_entropy, _s, _t), _ce_ref(_s, _t))
+    _want = _ce_ref(_s, _t)
+    _got = testing.check_own_work(cross_entropy, _s, _t)
+    testing.assert_close(_got, _want, name=f"cross_entropy on N={_n}, C={_c}", sizes={"N": _n, "C": _c})
 _s, _t = 1e3 * _r.normal(size=(5, 8)), _r.integers(0, 8, size=5)
-testing.assert_close(testing.check_own_work(cross_entropy, _s, _t), _ce_ref(_s, _t))
+_want = _ce_ref(_s, _t)
+testing.assert_close(testing.check_own_work(cross_entropy, _s, _t), _want, name="cross_entropy on scores of about +-1000")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -682,9 +725,27 @@ testing.assert_scalar(
     "triplet of one anchor = positive = negative, alpha=0.5",
     expected=0.5,
 )
+testing.assert_scalar(
+    testing.check_own_work(triplet, A, A, A),
+    "triplet of 4 triplets with anchor = positive = negative (alpha = 0.2 each, summed over the N = 4 triplets)",
+    expected=0.8,
+    sizes={"N": 4},
+)
+# By hand: ||a - p||^2 = 0.4^2 + 0.3^2 = 0.25, ||a - n||^2 = 0.6^2 + 0.2^2 = 0.4, loss 0.25 - 0.4 + 0.2 = 0.05
+a1, p1, n1 = np.array([[0.0, 0.0]]), np.array([[0.4, 0.3]]), np.array([[0.6, -0.2]])
+testing.assert_scalar(
+    testing.check_own_work(triplet, a1, p1, n1),
+    "triplet for a = (0, 0), p = (0.4, 0.3), n = (0.6, -0.2) (squared distances 0.25 and 0.4)",
+    expected=0.05,
+)
+testing.assert_scalar(
+    testing.check_own_work(triplet, np.vstack([a1, a1]), np.vstack([p1, p1]), np.vstack([n1, 10 + n1])),
+    "triplet of that triplet plus one with a far-away negative (clip each triplet at 0, then sum)",
+    expected=0.05,
+)
 ### BEGIN HIDDEN TESTS
 _a, _p, _q = np.array([[0.0, 0.0]]), np.array([[0.4, 0.3]]), np.array([[0.6, -0.2]])
-testing.assert_close(testing.check_own_work(triplet, _a, _p, _q), 0.25 - 0.4 + 0.2)
+testing.assert_close(testing.check_own_work(triplet, _a, _p, _q), 0.25 - 0.4 + 0.2, name="triplet of the hand-worked example")
 
 
 def _triplet_ref(a, p, n, al=0.2):
@@ -694,10 +755,11 @@ def _triplet_ref(a, p, n, al=0.2):
 _r = np.random.default_rng(45)
 for _n, _k in ((1, 2), (6, 3), (50, 16)):
     _a, _p, _q = (_r.normal(size=(_n, _k)) for _ in range(3))
-    testing.assert_close(testing.check_own_work(triplet, _a, _p, _q), _triplet_ref(_a, _p, _q))
+    _want = _triplet_ref(_a, _p, _q)
+    testing.assert_close(testing.check_own_work(triplet, _a, _p, _q), _want, name=f"triplet on N={_n}, K={_k}", sizes={"N": _n})
+    _want = _triplet_ref(_a, _p, _q, 1.5)
     _got = testing.check_own_work(triplet, _a, _p, _q, alpha=1.5)
-    testing.assert_close(_got, _triplet_ref(_a, _p, _q, 1.5))
-testing.assert_close(testing.check_own_work(triplet, A, A, A), 0.8)  # sum, not mean
+    testing.assert_close(_got, _want, name=f"triplet on N={_n}, K={_k}, alpha=1.5", sizes={"N": _n})
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -166,7 +166,9 @@ for name, W in [("W", W_tiny), ("2W", 2 * W_tiny)]:
 # %% nbgrader={"grade": true, "grade_id": "l2_penalty_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 _t = np.random.default_rng(51)
 _W = _t.normal(size=(4, 3))
+_W_before = _W.copy()
 _out = testing.check_own_work(l2_penalty, _W, 0.3, forbidden=("helpers.regularization",))
+assert np.array_equal(_W, _W_before), "l2_penalty changed W in place (e.g. dW = W; dW *= ...): return a new array"
 assert isinstance(_out, tuple) and len(_out) == 2, "l2_penalty must return a pair (penalty, dW)"
 _p, _dW = _out
 testing.assert_scalar(_p, "penalty")
@@ -179,6 +181,10 @@ testing.assert_close(l2_penalty(2 * _W, 0.3)[0], 4 * _p, name="penalty of 2W (sh
 _V, _e = np.random.default_rng(510).normal(size=_W.shape), 1e-6
 _slope = (l2_penalty(_W + _e * _V, 0.3)[0] - l2_penalty(_W - _e * _V, 0.3)[0]) / (2 * _e)
 testing.assert_close(np.sum(_dW * _V), _slope, rtol=1e-5, name="sum(dW * V), the slope of the penalty along V")
+# values worked by hand: sum W^2 = 1 + 4 + 0 + 9 = 14
+_p, _dW = l2_penalty(np.array([[1.0, -2.0], [0.0, 3.0]]), 0.5)
+testing.assert_scalar(_p, "l2_penalty([[1, -2], [0, 3]], lam=0.5) (lam * sum W^2 = 0.5 * 14, a sum, no 1/2)", expected=7.0, sizes={"W.size": 4})
+testing.assert_close(_dW, [[1.0, -2.0], [0.0, 3.0]], name="dW of l2_penalty([[1, -2], [0, 3]], lam=0.5) (2 lam W)", sizes={"W.size": 4})
 ### BEGIN HIDDEN TESTS
 for _shape, _lam in [((7,), 0.05), ((3, 6), 2.5), ((2, 3, 4), 1e-3)]:
     _W = _t.normal(size=_shape)
@@ -222,7 +228,9 @@ def l1_penalty(W, lam):
 # %% nbgrader={"grade": true, "grade_id": "l1_penalty_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 _t = np.random.default_rng(52)
 _W = _t.normal(size=(3, 5))
+_W_before = _W.copy()
 _out = testing.check_own_work(l1_penalty, _W, 0.2, forbidden=("helpers.regularization",))
+assert np.array_equal(_W, _W_before), "l1_penalty changed W in place: return a new array"
 assert isinstance(_out, tuple) and len(_out) == 2, "l1_penalty must return a pair (penalty, dW)"
 _p, _dW = _out
 testing.assert_scalar(_p, "penalty")
@@ -235,6 +243,10 @@ _slope = (l1_penalty(_W + _e * _V, 0.2)[0] - l1_penalty(_W - _e * _V, 0.2)[0]) /
 testing.assert_close(np.sum(_dW * _V), _slope, rtol=1e-5, name="sum(dW * V), the slope of the penalty along V")
 _, _dz = l1_penalty(np.zeros(3), 0.2)
 testing.assert_close(_dz, np.zeros(3), name="subgradient at W = 0 (use sign(0) = 0)")
+# values worked by hand: sum |W| = 1 + 2 + 0 + 3 = 6
+_p, _dW = l1_penalty(np.array([[1.0, -2.0], [0.0, 3.0]]), 0.5)
+testing.assert_scalar(_p, "l1_penalty([[1, -2], [0, 3]], lam=0.5) (lam * sum |W| = 0.5 * 6, a sum)", expected=3.0, sizes={"W.size": 4})
+testing.assert_close(_dW, [[0.5, -0.5], [0.0, 0.5]], name="dW of l1_penalty([[1, -2], [0, 3]], lam=0.5) (lam sign(W))", sizes={"W.size": 4})
 ### BEGIN HIDDEN TESTS
 for _shape, _lam in [((9,), 0.7), ((4, 2), 3.0)]:
     _W = _t.normal(size=_shape)
@@ -295,6 +307,14 @@ testing.assert_close(elastic_net_penalty(_W, 0.0, 0.5)[0], 0.0, name="penalty wi
 _V, _e = np.random.default_rng(530).normal(size=_W.shape), 1e-6  # slope along V: sum(dW * V)
 _slope = (elastic_net_penalty(_W + _e * _V, 0.4, 0.5)[0] - elastic_net_penalty(_W - _e * _V, 0.4, 0.5)[0]) / (2 * _e)
 testing.assert_close(np.sum(_dW * _V), _slope, rtol=1e-5, name="sum(dW * V), the slope of the penalty along V")
+# values worked by hand: sum W^2 = 14, sum |W| = 6
+_p, _dW = elastic_net_penalty(np.array([[1.0, -2.0], [0.0, 3.0]]), 0.5, 0.25)
+testing.assert_scalar(
+    _p, "elastic_net_penalty([[1, -2], [0, 3]], lam=0.5, beta=0.25) (lam (beta sum W^2 + sum |W|) = 0.5 (3.5 + 6))", expected=4.75
+)
+testing.assert_close(
+    _dW, [[0.75, -1.0], [0.0, 1.25]], name="dW of elastic_net_penalty([[1, -2], [0, 3]], lam=0.5, beta=0.25) (lam (2 beta W + sign W))"
+)
 ### BEGIN HIDDEN TESTS
 for _shape, _lam, _beta in [((6,), 0.1, 2.0), ((3, 4), 1.5, 0.25), ((2, 2, 2), 0.0, 1.0)]:
     _W = _t.normal(size=_shape)
@@ -396,9 +416,11 @@ def _const_penalty(W, lam):
 _l = testing.check_own_work(regularized_svm_loss, _W, _X, _y, 0.1, _const_penalty, forbidden=("helpers.regularization",))
 testing.assert_scalar(_l, "regularized_svm_loss")
 _data = svm_loss(_X @ _W, _y)[0]
-testing.assert_close(_l - _data, 3.0, name="full loss minus data loss (the penalty term)")
 _l0 = regularized_svm_loss(_W, _X, _y, 0.0, lambda W, lam: (0.0, np.zeros_like(W)))
-testing.assert_close(_l0, _data, name="full loss with a zero penalty (should be the mean hinge loss)")
+testing.assert_close(_l0, _data, name="full loss with a zero penalty (should be the mean hinge loss of X @ W)", sizes={"N": 6})
+testing.assert_close(
+    _l - _data, 3.0, name="full loss minus data loss with a penalty worth 3.0 (add penalty(W, lam)[0] as it is)"
+)
 ### BEGIN HIDDEN TESTS
 for _n, _d, _c, _lam in [(10, 5, 4, 0.05), (3, 2, 2, 1.3)]:
     _X = _t.normal(size=(_n, _d))

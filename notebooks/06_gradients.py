@@ -172,6 +172,12 @@ assert np.max(np.abs(_g - 3 * _x**2)) < 1e-5, (
     "numerical_gradient of sum(x**3) with h=1e-3 is too inaccurate: use the centred difference "
     "(f(x+h) - f(x-h)) / (2h), not the forward difference (f(x+h) - f(x)) / h"
 )
+# f may ignore its argument and read x through a closure (as lambda _: loss(W) does)
+_V = _t.normal(size=(2, 3))
+_g = testing.check_own_work(numerical_gradient, lambda _: float(np.sum(_V**2)), _V, forbidden=("helpers",))
+testing.assert_close(
+    _g, 2 * _V, rtol=1e-6, atol=1e-8, name="gradient of sum(V^2) where f reads V through a closure (perturb x itself, in place)"
+)
 ### BEGIN HIDDEN TESTS
 # a closure that ignores its argument and reads the array (as used for weights)
 _W = _t.normal(size=(4, 2, 3))
@@ -181,7 +187,7 @@ testing.assert_close(_g, 2 * _A * _W, name="gradient of sum(A W^2) through a clo
 # the step h is the one passed in: for x^3, the centred difference is exactly 3x^2 + h^2
 _x = np.array([0.5, -1.0, 2.0])
 _g = testing.check_own_work(numerical_gradient, lambda v: float(np.sum(v**3)), _x, 0.1, forbidden=("helpers",))
-testing.assert_close(_g, 3 * _x**2 + 0.01, name="centred difference of sum(x^3) with h = 0.1", rtol=1e-9)
+testing.assert_close(_g, 3 * _x**2 + 0.01, name="centred difference of sum(x^3) with h = 0.1 (do you use the h passed in?)", rtol=1e-9)
 _x = np.array([2.0])
 _g = testing.check_own_work(numerical_gradient, lambda v: float(np.exp(v[0])), _x, forbidden=("helpers",))
 testing.assert_close(_g, np.exp(_x), name="gradient of exp at 2", rtol=1e-8)
@@ -550,12 +556,17 @@ _A = np.array([[3.0, 1.0], [1.0, 2.0]])
 _w0 = np.array([1.0, -2.0])
 _w0_before = _w0.copy()
 _path = testing.check_own_work(gradient_descent_path, lambda w: _A @ w, _w0, 0.1, 25, forbidden=("helpers",))
+assert np.array_equal(_w0, _w0_before), "gradient_descent_path must not modify the caller's w0 (copy it first)"
 testing.assert_shape(_path, (26, 2), "path (steps + 1 points of 2 weights)")
-testing.assert_close(_path[0], _w0, name="path[0] (the starting point)")
-assert np.array_equal(_w0, _w0_before), "gradient_descent_path must not modify the caller's w0"
+testing.assert_close(_path[0], _w0, name="path[0] (the starting point; a path of copies, not the same array appended each time)")
 _E = np.array([0.5 * p @ _A @ p for p in _path])
 assert np.all(np.diff(_E) < 0), "with a small learning rate every step should lower the loss 0.5 w^T A w"
 testing.assert_shape(gradient_descent_path(lambda w: 2 * w, np.ones((2, 3)), 0.1, 4), (5, 2, 3), "path for a (2, 3) w0")
+testing.assert_close(
+    gradient_descent_path(lambda w: 2 * w, np.array([1.0]), 0.25, 2),
+    [[1.0], [0.5], [0.25]],
+    name="path for grad(w) = 2w from w0 = 1 with lr = 0.25 (w - 0.25 * 2w halves w at each step)",
+)
 ### BEGIN HIDDEN TESTS
 _w0 = _t.normal(size=3)
 _B = np.diag([1.0, 4.0, 9.0])

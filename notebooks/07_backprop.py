@@ -411,6 +411,7 @@ _tie = np.array([1.0, -2.0])
 _out, _cache = testing.check_own_work(max_forward, _tie, _tie.copy(), forbidden=GATE_FORBIDDEN)
 _dx, _dy = testing.check_own_work(max_backward, np.array([3.0, 4.0]), _cache, forbidden=GATE_FORBIDDEN)
 testing.assert_close(np.asarray(_dx) + np.asarray(_dy), [3.0, 4.0], name="dx + dy at a tie")
+testing.assert_close(_dx, [3.0, 4.0], name="dx at a tie (ties go to x: all of dout)")
 ### BEGIN HIDDEN TESTS
 _out, _cache = testing.check_own_work(max_forward, -1.0, 2.5, forbidden=GATE_FORBIDDEN)
 testing.assert_scalar(_out, "max_forward(-1.0, 2.5)[0]", expected=2.5)
@@ -435,6 +436,9 @@ _out, _cache = testing.check_own_work(sigmoid_forward, _x, forbidden=GATE_FORBID
 testing.assert_shape(_out, (4, 5), name="sigmoid_forward(x)[0]")
 assert np.all((_out > 0) & (_out < 1)), "sigmoid outputs must lie strictly between 0 and 1"
 testing.assert_close(_out, 1.0 - sigmoid_forward(-_x)[0], name="sigmoid(x) compared with 1 - sigmoid(-x)")
+testing.assert_close(
+    sigmoid_forward(np.array([0.0, 2.0]))[0], [0.5, 1.0 / (1.0 + np.exp(-2.0))], name="sigmoid_forward([0, 2])[0] (1 / (1 + e^-x))"
+)
 _dx = testing.check_own_work(sigmoid_backward, _dout, _cache, forbidden=GATE_FORBIDDEN)
 _num_dx = gradients.numerical_gradient_array(lambda v: sigmoid_forward(v)[0], _x.copy(), _dout)
 testing.assert_grad_close(_dx, _num_dx, name="dx of the sigmoid gate")
@@ -615,7 +619,14 @@ def _net_problem(N, D, H, C, seed):
     return p, X, np.eye(C)[y], y
 
 
+# all weights and biases 0: every output is sigmoid(0) = 1/2, so each of the N x C squared errors is 1/4 and
+# the loss (1/N) sum_n sum_k (y_nk - t_nk)^2 is C / 4
 _p, _X, _T, _ = _net_problem(6, 5, 7, 3, seed=301)
+_zero = {_k: np.zeros_like(_v) for _k, _v in _p.items()}
+_loss0, _ = testing.check_own_work(mse_sigmoid_loss_and_grads, _zero, _X, _T, forbidden=NET_FORBIDDEN)
+testing.assert_scalar(
+    _loss0, "loss with all parameters 0 (C = 3 outputs of 1/2, each off by 1/2: (1/N) x N x 3 x 1/4)", expected=0.75, sizes={"N": 6, "C": 3}
+)
 _loss, _grads = testing.check_own_work(mse_sigmoid_loss_and_grads, _p, _X, _T, forbidden=NET_FORBIDDEN)
 testing.assert_scalar(_loss, "loss")
 assert isinstance(_grads, dict), f"grads should be a dict with keys W1, b1, W2, b2, got {type(_grads).__name__}"
@@ -766,7 +777,9 @@ _p, _X, _, _y = _net_problem(8, 5, 6, 4, seed=401)
 _tiny = {_k: _v * 1e-4 for _k, _v in _p.items()}
 _loss, _ = testing.check_own_work(softmax_ce_loss_and_grads, _tiny, _X, _y, forbidden=NET_FORBIDDEN)
 testing.assert_scalar(_loss, "loss with tiny weights")
-testing.assert_close(_loss, np.log(4), name="loss with tiny weights (4 classes: nearly uniform, so about log 4)", rtol=1e-3)
+testing.assert_close(
+    _loss, np.log(4), name="loss with tiny weights (4 classes: nearly uniform, so about log 4)", rtol=1e-3, sizes={"N": 8, "C": 4}
+)
 # large scores must not overflow (no NaN, no warning)
 _big = {_k: _v * 300.0 for _k, _v in _p.items()}
 _loss, _ = testing.check_own_work(softmax_ce_loss_and_grads, _big, _X, _y, forbidden=NET_FORBIDDEN)
@@ -789,7 +802,8 @@ testing.assert_scalar(_loss, "loss with large weights", expected=_expected)
 _p, _X, _, _y = _net_problem(8, 5, 6, 4, seed=403)
 _loss, _grads = testing.check_own_work(softmax_ce_loss_and_grads, _p, _X, _y, forbidden=NET_FORBIDDEN)
 assert isinstance(_grads, dict), f"grads should be a dict with keys W1, b1, W2, b2, got {type(_grads).__name__}"
-for _name in ("W1", "b1", "W2", "b2"):
+# from the output layer back: a mistake in dA2 shows at W2 first, not at W1
+for _name in ("W2", "b2", "W1", "b1"):
     assert _name in _grads, f"grads has no key {_name!r} (keys: {sorted(_grads)})"
     testing.assert_shape(_grads[_name], _p[_name].shape, name=f"grads[{_name!r}]")
     _num = gradients.numerical_gradient(lambda _: softmax_ce_loss_and_grads(_p, _X, _y)[0], _p[_name])
@@ -803,7 +817,7 @@ def _ref_ce(p, X, y):
 
 _p, _X, _, _y = _net_problem(10, 3, 9, 5, seed=404)
 _loss, _grads = testing.check_own_work(softmax_ce_loss_and_grads, _p, _X, _y, forbidden=NET_FORBIDDEN)
-for _name in ("W1", "b1", "W2", "b2"):
+for _name in ("W2", "b2", "W1", "b1"):
     _num = gradients.numerical_gradient(lambda _: _ref_ce(_p, _X, _y), _p[_name])
     testing.assert_grad_close(_grads[_name], _num, name=f"grads[{_name!r}]", threshold=1e-6)
 ### END HIDDEN TESTS

@@ -208,11 +208,16 @@ _y = _rng.integers(0, 5, size=40)
 _acc = testing.check_own_work(accuracy, _y.copy(), _y, forbidden=OWN)
 testing.assert_scalar(_acc, "accuracy(y, y)")
 assert isinstance(_acc, float), f"accuracy should return a Python float, got {type(_acc).__name__}: use float(...)"
-testing.assert_close(_acc, 1.0, name="accuracy of perfect predictions")
+testing.assert_close(_acc, 1.0, name="accuracy of perfect predictions (a fraction, not a count or a percentage)", sizes={"N": 40})
 _scores = _rng.normal(size=(40, 5))
 _acc_scores = testing.check_own_work(accuracy, _scores, _y, forbidden=OWN)
 _acc_labels = testing.check_own_work(accuracy, _scores.argmax(axis=1), _y, forbidden=OWN)
 testing.assert_close(_acc_scores, _acc_labels, name="accuracy(scores, y) compared with accuracy(labels, y)")
+testing.assert_close(
+    testing.check_own_work(accuracy, np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7], [0.6, 0.4]]), np.array([1, 1, 1, 1]), forbidden=OWN),
+    0.5,
+    name="accuracy(scores (4, 2), y = [1, 1, 1, 1]) (the largest score of rows 0 and 2 is class 1: 2 of 4 right)",
+)
 assert 0.0 <= _acc_scores <= 1.0, f"accuracy must lie between 0 and 1, got {_acc_scores}"
 ### BEGIN HIDDEN TESTS
 _y = np.array([0, 1, 2, 3, 1, 0, 2, 2])
@@ -354,12 +359,14 @@ def _problem(N, D, H, C, seed, scale=0.5):
 _p, _X, _y = _problem(9, 6, 5, 4, seed=801, scale=1e-4)
 _loss, _ = testing.check_own_work(two_layer_loss, _p, _X, _y, 0.0, forbidden=OWN)
 testing.assert_scalar(_loss, "loss")
-testing.assert_close(_loss, np.log(4), name="loss with tiny weights and reg=0 (about log C)", rtol=1e-3)
+testing.assert_close(_loss, np.log(4), name="loss with tiny weights and reg=0 (about log C)", rtol=1e-3, sizes={"N": 9, "C": 4})
 _p, _X, _y = _problem(9, 6, 5, 4, seed=802)
 _loss_0, _ = testing.check_own_work(two_layer_loss, _p, _X, _y, 0.0, forbidden=OWN)
 _loss_r, _ = testing.check_own_work(two_layer_loss, _p, _X, _y, 0.3, forbidden=OWN)
 testing.assert_close(_loss_r - _loss_0, 0.3 * (np.sum(_p["W1"] ** 2) + np.sum(_p["W2"] ** 2)),
                      name="loss(reg=0.3) - loss(reg=0): the L2 penalty on W1 and W2 (no 1/2, biases excluded)")
+_loss_big, _ = testing.check_own_work(two_layer_loss, {_k: 300.0 * _v for _k, _v in _p.items()}, _X, _y, 0.0, forbidden=OWN)
+assert np.isfinite(_loss_big), f"loss with large scores is {_loss_big}: subtract the row max before np.exp"
 ### BEGIN HIDDEN TESTS
 _p, _X, _y = _problem(12, 5, 6, 3, seed=803)
 _loss, _ = testing.check_own_work(two_layer_loss, _p, _X, _y, 0.05, forbidden=OWN)
@@ -378,7 +385,8 @@ assert np.isfinite(_loss), "loss with large scores is not finite: subtract the r
 _p, _X, _y = _problem(8, 6, 5, 4, seed=804)
 _loss, _grads = testing.check_own_work(two_layer_loss, _p, _X, _y, 0.1, forbidden=OWN)
 assert isinstance(_grads, dict), f"grads should be a dict with keys W1, b1, W2, b2, got {type(_grads).__name__}"
-for _name in ("W1", "b1", "W2", "b2"):
+# from the output layer back: a mistake in dS shows at W2 first, not at W1
+for _name in ("W2", "b2", "W1", "b1"):
     assert _name in _grads, f"grads has no key {_name!r} (keys: {sorted(_grads)})"
     testing.assert_shape(_grads[_name], _p[_name].shape, name=f"grads[{_name!r}]")
     _num = gradients.numerical_gradient(lambda _: two_layer_loss(_p, _X, _y, 0.1)[0], _p[_name])
@@ -398,7 +406,7 @@ def _ref_loss(p, X, y, reg):
 _p, _X, _y = _problem(10, 4, 7, 3, seed=805)
 for _reg in (0.02, 0.0):
     _loss, _grads = testing.check_own_work(two_layer_loss, _p, _X, _y, _reg, forbidden=OWN)
-    for _name in ("W1", "b1", "W2", "b2"):
+    for _name in ("W2", "b2", "W1", "b1"):
         _num = gradients.numerical_gradient(lambda _, r=_reg: _ref_loss(_p, _X, _y, r), _p[_name])
         testing.assert_grad_close(_grads[_name], _num, name=f"grads[{_name!r}] (reg={_reg})", threshold=1e-6)
 ### END HIDDEN TESTS
@@ -458,6 +466,11 @@ assert _ret is None, "sgd_momentum_step should change the dicts and return None"
 for _k in _p:
     testing.assert_close(_p[_k], _p0[_k] - 0.1 * _g[_k], name=f"params[{_k!r}] after one step with momentum=0 (plain gradient descent)")
     testing.assert_shape(_v[_k], _p0[_k].shape, name=f"velocity[{_k!r}]")
+# one step with momentum 0.9 from velocity 0.5: v = 0.9 * 0.5 - 0.1 * 2 = 0.25, then w = 1 + 0.25
+_p1, _v1 = {"w": np.array([1.0])}, {"w": np.array([0.5])}
+testing.check_own_work(sgd_momentum_step, _p1, {"w": np.array([2.0])}, _v1, 0.1, 0.9, forbidden=OWN_STEP)
+testing.assert_close(_v1["w"], [0.25], name="velocity['w'] after a step from v = 0.5 with momentum 0.9, lr 0.1, grad 2 (v = momentum v - lr grad)")
+testing.assert_close(_p1["w"], [1.25], name="params['w'] after that step from w = 1 (w + v, with the new v)")
 ### BEGIN HIDDEN TESTS
 _p = {"W": np.array([[1.0, -2.0]]), "b": np.array([0.5])}
 _v = {"W": np.array([[0.2, 0.0]]), "b": np.array([-0.1])}
@@ -609,9 +622,18 @@ _yp = _rng.integers(0, 4, size=50)
 _M = testing.check_own_work(confusion_matrix, _yt, _yp, 4, forbidden=("helpers",))
 testing.assert_shape(_M, (4, 4), name="confusion_matrix(y_true, y_pred, 4)")
 testing.assert_dtype(_M, np.integer, name="confusion_matrix(y_true, y_pred, 4)")
-testing.assert_equal(int(np.sum(_M)), 50, name="the sum of all counts (one count per example)")
+testing.assert_equal(
+    int(np.sum(_M)),
+    50,
+    name="the sum of all counts (one count per example; M[y_true, y_pred] += 1 counts a repeated pair only once: use np.add.at or a loop)",
+)
 testing.assert_equal(np.asarray(_M).sum(axis=1), np.bincount(_yt, minlength=4), name="row sums (examples per true class)")
 testing.assert_equal(int(np.trace(_M)), int(np.sum(_yt == _yp)), name="the diagonal sum (correct predictions)")
+testing.assert_shape(
+    testing.check_own_work(confusion_matrix, np.array([0, 1]), np.array([1, 1]), 3, forbidden=("helpers",)),
+    (3, 3),
+    name="confusion_matrix([0, 1], [1, 1], 3) (num_classes = 3 rows and columns, even when class 2 never occurs)",
+)
 ### BEGIN HIDDEN TESTS
 _M = testing.check_own_work(confusion_matrix, np.array([0, 0, 1, 2, 2, 2]), np.array([0, 1, 1, 0, 2, 2]), 3, forbidden=("helpers",))
 testing.assert_equal(np.asarray(_M), np.array([[1, 1, 0], [0, 1, 0], [1, 0, 2]]), name="confusion_matrix on a small example")

@@ -52,3 +52,23 @@ def cifar10_path():
 def sample_path():
     """The shipped CIFAR-10 sample folder (holds ``cifar-10-batches-py/``)."""
     return SAMPLE_DIR
+
+
+_SESSION_START = None
+
+
+def pytest_sessionstart(session):
+    global _SESSION_START
+    import time
+
+    _SESSION_START = time.time() - 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The mutation test's counts (tests/test_mutants.py), also when it ran on an xdist worker."""
+    from tests.mutants.run import format_table, read_summaries
+
+    rows = read_summaries(_SESSION_START or 0)
+    if rows:
+        terminalreporter.section("mutants: caught at Validate and at grading")
+        terminalreporter.write_line(format_table(rows))

@@ -126,6 +126,54 @@ def test_assert_close_offset_and_zeros(rng):
     assert "all zeros" in msg
 
 
+def test_assert_close_names_the_axis_of_a_mean(rng):
+    # a mean over N x C entries where a mean over N is asked: 1/C
+    msg = message_of(testing.assert_close, 0.8, 4.0, name="loss", sizes={"N": 8, "C": 5})
+    assert "= 1/C" in msg and "np.mean" in msg
+    msg = message_of(testing.assert_close, 32.0, 4.0, name="loss", sizes={"N": 8, "C": 5})
+    assert "= N" in msg and "missing 1/N" in msg
+    # a loose check matches loosely (tiny weights: the loss is only about log C)
+    msg = message_of(testing.assert_close, 9 * 1.3865, np.log(4), name="loss", rtol=1e-3, sizes={"N": 9})
+    assert "missing 1/N" in msg
+
+
+def test_assert_close_scalar_ratio_says_nothing_unless_known():
+    msg = message_of(testing.assert_close, -0.597, -0.3107, name="A[0, 0]")
+    assert "constant factor" not in msg and "term by term" in msg
+
+
+def test_assert_close_is_silent_when_the_name_asks_about_the_mistake():
+    msg = message_of(
+        testing.assert_close, [4.0, 4.0], [3.0, 3.0], name="losses (does your sum skip j = y_i?)"
+    )
+    assert "constant factor" not in msg and "same constant" not in msg
+    assert "asks about" in msg
+    msg = message_of(
+        testing.assert_close, [4.0, 4.0], [3.0, 3.0], name="losses", hint="count j = y_i once less."
+    )
+    assert "likely mistake: count j = y_i once less." in msg and "constant" not in msg
+
+
+def test_assert_close_relu_hints():
+    expected = np.array([-1.0, 0.5, -2.0])
+    msg = message_of(testing.assert_close, np.maximum(expected, 0), expected, name="A")
+    assert "ReLU" in msg and "raw values" in msg
+    msg = message_of(testing.assert_close, np.array([-0.5, 2.0]), np.array([0.0, 2.0]), name="z")
+    assert "ReLU" in msg and "missing" in msg
+
+
+def test_assert_close_dtype_hints():
+    msg = message_of(testing.assert_close, np.array([0, 2]), np.array([0.5, 2.5]), name="A")
+    assert "integer array" in msg
+    msg = message_of(testing.assert_close, np.array([1 / 3], dtype=np.float16), np.array([1 / 3]), name="A")
+    assert "float16" in msg
+
+
+def test_fail_frame_is_hidden():
+    assert testing._fail.__code__.co_varnames[0] == "headline"
+    assert "__tracebackhide__" in testing._fail.__code__.co_varnames
+
+
 def test_assert_close_generic_reports_worst_entry():
     msg = message_of(testing.assert_close, np.array([1.0, 2.0, 3.5]), np.array([1.0, 2.0, 3.0]), name="v")
     assert msg.splitlines()[0] == "v: 1 of 3 entries differ from the expected values."

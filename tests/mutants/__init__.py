@@ -1,0 +1,38 @@
+"""The catalogue of wrong answers real students write, one module per notebook (``m04_losses.py``).
+
+Each module holds ``MUTANTS``, a list of :class:`Mutant`: for one answer cell (``exercise``, its
+grade_id), code that redefines one of its functions wrongly, whether the mistake is ``common`` (then
+the visible tests must catch it at Validate) and the words the failure message must contain. Its
+``PASSING`` list holds correct alternatives the prompt allows (a loop where no vectorisation is asked,
+float32 where either dtype is fine): every test cell must pass them.
+
+``tests/test_mutants.py`` runs the catalogue (see ``tests/mutants/run.py``); README.md's instructor's
+guide says how to add an entry when a student finds a new way to be wrong.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Mutant:
+    exercise: str  # grade_id of the answer cell
+    name: str  # what the student did, in a few words
+    code: str  # redefines one function of that cell (run after the correct cell)
+    common: bool = True  # common mistakes must fail the visible tests (Validate)
+    expect: tuple[str, ...] = ()  # words the failure message must contain (case-insensitive)
+
+
+@dataclass(frozen=True)
+class Passing:
+    exercise: str
+    name: str
+    code: str
+
+
+def catalogue(name: str) -> tuple[list[Mutant], list[Passing]]:
+    """``(MUTANTS, PASSING)`` of notebook ``name`` (e.g. ``"04_losses"``)."""
+    module = importlib.import_module(f"tests.mutants.m{name}")
+    return list(module.MUTANTS), list(getattr(module, "PASSING", []))

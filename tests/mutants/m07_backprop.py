@@ -1,0 +1,281 @@
+"""Wrong answers to notebook 07 (gates and backpropagation); see tests/mutants/__init__.py."""
+
+from tests.mutants import Mutant, Passing
+
+_MSE = (
+    "def mse_sigmoid_loss_and_grads(params, X, T):\n"
+    "    W1, b1, W2, b2 = params['W1'], params['b1'], params['W2'], params['b2']\n"
+    "    N, C = X.shape[0], W2.shape[1]\n"
+    "    A1 = X @ W1 + b1\n"
+    "    Z = np.maximum(A1, 0.0)\n"
+    "    A2 = Z @ W2 + b2\n"
+    "    Y = 1.0 / (1.0 + np.exp(-A2))\n"
+    "    loss = {loss}\n"
+    "    dY = {dY}\n"
+    "    dA2 = {dA2}\n"
+    "    dZ = {dZ}\n"
+    "    dA1 = {dA1}\n"
+    "    grads = {{'W1': X.T @ dA1, 'b1': dA1.sum(axis=0), 'W2': Z.T @ dA2, 'b2': {b2}}}\n"
+    "    return loss, grads\n"
+)
+
+
+def _mse(
+    loss="float(np.sum((Y - T) ** 2) / N)",
+    dY="2.0 * (Y - T) / N",
+    dA2="dY * Y * (1.0 - Y)",
+    dZ="dA2 @ W2.T",
+    dA1="dZ * (A1 > 0)",
+    b2="dA2.sum(axis=0)",
+):
+    return _MSE.format(loss=loss, dY=dY, dA2=dA2, dZ=dZ, dA1=dA1, b2=b2)
+
+
+_CE = (
+    "def softmax_ce_loss_and_grads(params, X, y):\n"
+    "    W1, b1, W2, b2 = params['W1'], params['b1'], params['W2'], params['b2']\n"
+    "    N = X.shape[0]\n"
+    "    A1 = X @ W1 + b1\n"
+    "    Z = np.maximum(A1, 0.0)\n"
+    "    A2 = Z @ W2 + b2\n"
+    "    shifted = {shifted}\n"
+    "    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))\n"
+    "    loss = {loss}\n"
+    "    dA2 = np.exp(log_p)\n"
+    "    {minus_one}\n"
+    "    {scale}\n"
+    "    dZ = dA2 @ W2.T\n"
+    "    dA1 = dZ * (A1 > 0)\n"
+    "    grads = {{'W1': X.T @ dA1, 'b1': {b1}, 'W2': Z.T @ dA2, 'b2': dA2.sum(axis=0)}}\n"
+    "    return loss, grads\n"
+)
+
+
+def _ce(
+    shifted="A2 - A2.max(axis=1, keepdims=True)",
+    loss="float(-log_p[np.arange(N), y].mean())",
+    minus_one="dA2[np.arange(N), y] -= 1.0",
+    scale="dA2 /= N",
+    b1="dA1.sum(axis=0)",
+):
+    return _CE.format(shifted=shifted, loss=loss, minus_one=minus_one, scale=scale, b1=b1)
+
+
+MUTANTS = [
+    # add gate
+    Mutant(
+        "add_mul_gates",
+        "add_backward returns the local gradients (1, 1), not times dout",
+        "def add_backward(dout, cache):\n    return np.ones_like(dout), np.ones_like(dout)\n",
+        expect=("dx of the add gate",),
+    ),
+    Mutant(
+        "add_mul_gates",
+        "add_backward sends the gradient to x only",
+        "def add_backward(dout, cache):\n    return 1.0 * dout, 0.0 * dout\n",
+        expect=("dy of the add gate",),
+    ),
+    Mutant(
+        "add_mul_gates",
+        "add_forward returns no cache",
+        "def add_forward(x, y):\n    return x + y\n",
+        expect=("unpack",),
+    ),
+    Mutant(
+        "add_mul_gates",
+        "add_backward doubles dout (it counts both inputs)",
+        "def add_backward(dout, cache):\n    return 2.0 * dout, 2.0 * dout\n",
+        expect=("2",),
+    ),
+    # multiply gate
+    Mutant(
+        "add_mul_gates",
+        "mul_backward swaps the inputs (dout * x for dx)",
+        "def mul_backward(dout, cache):\n    x, y = cache\n    return dout * x, dout * y\n",
+        expect=("dx of the multiply gate",),
+    ),
+    Mutant(
+        "add_mul_gates",
+        "mul_backward without dout",
+        "def mul_backward(dout, cache):\n    x, y = cache\n    return y * np.ones_like(dout), x * np.ones_like(dout)\n",
+        expect=("dx of the multiply gate",),
+    ),
+    Mutant(
+        "add_mul_gates",
+        "mul_backward sums dout (a number, not an array)",
+        "def mul_backward(dout, cache):\n    x, y = cache\n    return np.sum(dout * y), np.sum(dout * x)\n",
+        expect=("shape",),
+    ),
+    Mutant(
+        "add_mul_gates",
+        "mul_forward caches x twice",
+        "def mul_forward(x, y):\n    return x * y, (x, x)\n",
+        common=True,
+        expect=("dx of the multiply gate",),
+    ),
+    # max gate
+    Mutant(
+        "max_sigmoid_gates",
+        "max_backward copies dout to both inputs at a tie",
+        "def max_backward(dout, cache):\n    x, y = cache\n    return dout * (x >= y), dout * (y >= x)\n",
+        expect=("at a tie",),
+    ),
+    Mutant(
+        "max_sigmoid_gates",
+        "ties go to y",
+        "def max_backward(dout, cache):\n    x, y = cache\n    return dout * (x > y), dout * (x <= y)\n",
+        expect=("ties go to x",),
+    ),
+    Mutant(
+        "max_sigmoid_gates",
+        "max_backward returns the masks, not times dout",
+        "def max_backward(dout, cache):\n    x, y = cache\n    return (x >= y) * 1.0, (x < y) * 1.0\n",
+        expect=("dx of the max gate",),
+    ),
+    Mutant(
+        "max_sigmoid_gates",
+        "np.max(x, y) instead of np.maximum",
+        "def max_forward(x, y):\n    return np.max(x, y), (x, y)\n",
+        expect=("TypeError",),
+    ),
+    # sigmoid gate
+    Mutant(
+        "max_sigmoid_gates",
+        "caches the input x and uses it as sigma(x)",
+        "def sigmoid_forward(x):\n    return 1.0 / (1.0 + np.exp(-x)), x\n",
+        expect=("dx of the sigmoid gate",),
+    ),
+    Mutant(
+        "max_sigmoid_gates",
+        "sigmoid_backward without dout",
+        "def sigmoid_backward(dout, cache):\n    return cache * (1.0 - cache) * np.ones_like(dout)\n",
+        expect=("dx of the sigmoid gate",),
+    ),
+    Mutant(
+        "max_sigmoid_gates",
+        "1 / (1 + e^x) with a matching backward",
+        "def sigmoid_forward(x):\n"
+        "    out = 1.0 / (1.0 + np.exp(x))\n"
+        "    return out, out\n"
+        "def sigmoid_backward(dout, cache):\n"
+        "    return -dout * cache * (1.0 - cache)\n",
+        expect=("sigmoid_forward([0, 2])",),
+    ),
+    Mutant(
+        "max_sigmoid_gates",
+        "sigmoid_backward treats the cached output as the input",
+        "def sigmoid_backward(dout, cache):\n    s = 1.0 / (1.0 + np.exp(-cache))\n    return dout * s * (1.0 - s)\n",
+        expect=("dx of the sigmoid gate",),
+    ),
+    # mse net
+    Mutant(
+        "mse_net",
+        "np.mean over all N x C squared errors (with matching gradients)",
+        _mse(loss="float(np.mean((Y - T) ** 2))", dY="2.0 * (Y - T) / (N * C)"),
+        expect=("1/C",),
+    ),
+    Mutant(
+        "mse_net",
+        "dA2 without the sigmoid's derivative",
+        _mse(dA2="dY"),
+        expect=("grads['W2']",),
+    ),
+    Mutant(
+        "mse_net",
+        "dZ = dA2 @ W2 (no transpose)",
+        _mse(dZ="dA2 @ W2"),
+        expect=("matmul",),
+    ),
+    Mutant(
+        "mse_net",
+        "no ReLU mask in dA1",
+        _mse(dA1="dZ"),
+        expect=("grads['W1']",),
+    ),
+    Mutant(
+        "mse_net",
+        "the 2 of the squared error forgotten in dY",
+        _mse(dY="(Y - T) / N"),
+        expect=("1/2",),
+    ),
+    Mutant(
+        "mse_net",
+        "the sigmoid's derivative averaged over the batch (wrong broadcasting)",
+        _mse(dA2="dY * (Y * (1.0 - Y)).mean(axis=0)"),
+        expect=("grads['W2']",),
+    ),
+    Mutant(
+        "mse_net",
+        "b2 summed over the wrong axis",
+        _mse(b2="dA2.sum(axis=1)"),
+        expect=("shape",),
+    ),
+    # softmax net
+    Mutant(
+        "softmax_net",
+        "loss and gradients summed over the batch (no 1/N)",
+        _ce(loss="float(-log_p[np.arange(N), y].sum())", scale="pass"),
+        expect=("1/N",),
+    ),
+    Mutant(
+        "softmax_net",
+        "no max shift: overflows",
+        _ce(shifted="A2"),
+        expect=("row max",),
+    ),
+    Mutant(
+        "softmax_net",
+        "no -1 at the correct class",
+        _ce(minus_one="pass"),
+        expect=("grads['W2']",),
+    ),
+    Mutant(
+        "softmax_net",
+        "dA2 without the 1/N (the loss has it)",
+        _ce(scale="pass"),
+        expect=("grads['W2']",),
+    ),
+    Mutant(
+        "softmax_net",
+        "np.log10 in the loss",
+        _ce(loss="float(-np.mean(log_p[np.arange(N), y]) / np.log(10))"),
+        expect=("np.log10",),
+    ),
+    Mutant(
+        "softmax_net",
+        "b1 summed over the wrong axis",
+        _ce(b1="dA1.sum(axis=1)"),
+        expect=("shape",),
+    ),
+]
+
+PASSING = [
+    Passing(
+        "mse_net",
+        "a loop over the examples for the gradients",
+        "def mse_sigmoid_loss_and_grads(params, X, T):\n"
+        "    W1, b1, W2, b2 = params['W1'], params['b1'], params['W2'], params['b2']\n"
+        "    N = X.shape[0]\n"
+        "    grads = {k: np.zeros_like(v, dtype=float) for k, v in params.items()}\n"
+        "    loss = 0.0\n"
+        "    for n in range(N):\n"
+        "        a1 = X[n] @ W1 + b1\n"
+        "        z = np.maximum(a1, 0.0)\n"
+        "        yv = 1.0 / (1.0 + np.exp(-(z @ W2 + b2)))\n"
+        "        loss += np.sum((yv - T[n]) ** 2) / N\n"
+        "        da2 = 2.0 * (yv - T[n]) / N * yv * (1.0 - yv)\n"
+        "        da1 = (W2 @ da2) * (a1 > 0)\n"
+        "        grads['W2'] += np.outer(z, da2)\n"
+        "        grads['b2'] += da2\n"
+        "        grads['W1'] += np.outer(X[n], da1)\n"
+        "        grads['b1'] += da1\n"
+        "    return float(loss), grads\n",
+    ),
+    Passing(
+        "max_sigmoid_gates",
+        "np.where for the routing",
+        "def max_backward(dout, cache):\n"
+        "    x, y = cache\n"
+        "    return np.where(x >= y, dout, 0.0), np.where(x >= y, 0.0, dout)\n",
+    ),
+]
