@@ -28,7 +28,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import dblock, export, feedback, guard, intake, repair, sandbox, scoring
+from . import dblock, export, feedback, intake, repair, sandbox, scoring, trusted
 from .course import CourseSpec, build_gradebook, find_assignments
 
 
@@ -44,6 +44,7 @@ class Job:
     prepared: object
     events: list
     files: dict = field(default_factory=dict)
+    evaluator_job: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -87,9 +88,22 @@ def _assignment_files(course_root: Path, assignment: str) -> dict[str, Path]:
     return files
 
 
+def evaluator_jobs(course: CourseSpec, course_root: Path) -> dict:
+    """What the trusted evaluator runs for each notebook, from source/ and the gradebook's tests."""
+    out = {}
+    for assignment, notebooks in course.assignments.items():
+        for name, spec in notebooks.items():
+            path = course_root / "source" / assignment / f"{name}.ipynb"
+            source_nb = nbformat.read(str(path), as_version=4)
+            tests = {c.grade_id: c.source for c in spec.tests}
+            out[(assignment, name)] = trusted.plan(source_nb, tests)
+    return out
+
+
 def plan(course: CourseSpec, received: intake.Intake, course_root: Path):
     """Split hand-ins into jobs to execute and results already known (missing, malformed...)."""
     jobs, known = [], []
+    evaluator = evaluator_jobs(course, course_root)
     for sub in received.submissions:
         notebooks = course.assignments.get(sub.assignment, {})
         files = _assignment_files(course_root, sub.assignment)
@@ -134,18 +148,27 @@ def plan(course: CourseSpec, received: intake.Intake, course_root: Path):
                 )
                 continue
             prepared, events = repair.prepare(nb, spec)
-            jobs.append(Job(sub.student, sub.assignment, spec, prepared, events, files))
+            jobs.append(
+                Job(
+                    sub.student,
+                    sub.assignment,
+                    spec,
+                    prepared,
+                    events,
+                    files,
+                    evaluator[(sub.assignment, name)],
+                )
+            )
         for w in sub.warnings:
             received.warnings.append(w)
     return jobs, known
 
 
 def run_job(job: Job, limits: sandbox.Limits, env_extra: dict, extra_ro: list) -> tuple:
-    instrumented = guard.instrument(job.prepared)
-    execution = sandbox.run_notebook(
-        instrumented, limits, files=job.files, env_extra=env_extra, extra_ro=extra_ro
+    execution = trusted.run(
+        job.prepared, job.evaluator_job, limits, files=job.files, env_extra=env_extra, extra_ro=extra_ro
     )
-    result, executed = scoring.score_notebook(job.student, job.assignment, job.spec, instrumented, execution)
+    result, executed = scoring.score_notebook(job.student, job.assignment, job.spec, job.prepared, execution)
     result.problems = [dict(e.as_dict(), kind=e.kind) for e in job.events] + result.problems
     return result, executed
 
