@@ -24,6 +24,7 @@ import warnings
 from . import plaindata
 
 _STATE_KINDS = (list, dict)
+_active: list = []  # (args, kwargs, last state sent) of the calls running now, innermost last
 
 
 class CallbackError(Exception):
@@ -46,6 +47,8 @@ def _callback(index: int):
             "args": plaindata.to_plain(list(args), what="the arguments of a callback"),
             "kwargs": plaindata.to_plain(kwargs, what="the arguments of a callback"),
         }
+        if _active:  # the evaluator's closures may read the arguments the student changed in place
+            request["state"] = _changed_state(*_active[-1])
         reply = _exchange(request)
         while reply.get("op") not in ("return", "raise"):  # the evaluator calls us back first
             reply = _exchange(_answer(reply))
@@ -68,8 +71,10 @@ def _changed_state(args, kwargs, before: dict) -> dict:
             now = plaindata.to_plain(value)
         except plaindata.NotPlainData:
             continue
-        if plaindata.dumps(now) != before.get(str(key)):
+        text = plaindata.dumps(now)
+        if text != before.get(str(key)):
             state[str(key)] = now
+            before[str(key)] = text
     return state
 
 
@@ -95,9 +100,13 @@ def _answer(request: dict) -> dict:
             before = {}
             for key, value in [*enumerate(request.get("args", [])), *request.get("kwargs", {}).items()]:
                 before[str(key)] = plaindata.dumps(value)
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                result = fn(*args, **kwargs)
+            _active.append((args, kwargs, before))
+            try:
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    result = fn(*args, **kwargs)
+            finally:
+                _active.pop()
             try:
                 value = plaindata.to_plain(result, what=f"{name} returned a value that")
             except plaindata.NotPlainData:

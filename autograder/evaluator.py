@@ -64,6 +64,7 @@ class Channel:
         self.rfile = os.fdopen(read_fd, "r", encoding="utf-8", newline="\n")
         self.wfile = os.fdopen(write_fd, "w", encoding="utf-8", newline="\n")
         self.callbacks: dict[int, object] = {}
+        self.frames: list[tuple] = []  # (name, args, kwargs) of the proxy calls waiting, innermost last
         self.depth = 0
         self.next_id = 0
 
@@ -117,6 +118,8 @@ class Channel:
         if fn is None:
             return {"op": "raise", "type": "ProtocolError", "message": "no such callback"}
         try:
+            if msg.get("state") and self.frames:
+                apply_state(msg["state"], *self.frames[-1])
             args = plaindata.from_plain(msg.get("args", []), what="a callback's arguments")
             kwargs = plaindata.from_plain(msg.get("kwargs", {}), what="a callback's arguments")
             if type(args) is not list or type(kwargs) is not dict or any(type(k) is not str for k in kwargs):
@@ -154,6 +157,18 @@ def _write_back(target, new):
     return target
 
 
+def apply_state(state, name: str, args: tuple, kwargs: dict) -> None:
+    """Write the content the student's call gave its arguments back into the test's objects."""
+    if type(state) is not dict:
+        raise plaindata.NotPlainData("malformed argument state")
+    for key, data in state.items():
+        new = plaindata.from_plain(data, what=f"an argument of {name} after the call")
+        if type(key) is str and key.isdigit() and int(key) < len(args):
+            _write_back(args[int(key)], new)
+        elif key in kwargs:
+            _write_back(kwargs[key], new)
+
+
 class Proxy:
     """A student's function, seen from the evaluator: each call runs in the student's kernel."""
 
@@ -181,20 +196,16 @@ class Proxy:
             }
         except plaindata.NotPlainData as err:
             raise TypeError(f"the test cannot send this to the student's function: {err}") from None
-        reply = ch.request(request, what)
+        ch.frames.append((self.__name__, args, kwargs))
+        try:
+            reply = ch.request(request, what)
+        finally:
+            ch.frames.pop()
         if reply["op"] == "raise":
             raise _builtin_error(reply.get("type"), _clean(reply.get("message", "")))
         try:
             value = plaindata.from_plain(reply.get("value"), what=f"the result of {self.__name__}")
-            state = reply.get("state") or {}
-            if type(state) is not dict:
-                raise plaindata.NotPlainData("malformed argument state")
-            for key, data in state.items():
-                new = plaindata.from_plain(data, what=f"an argument of {self.__name__} after the call")
-                if type(key) is str and key.isdigit() and int(key) < len(args):
-                    _write_back(args[int(key)], new)
-                elif key in kwargs:
-                    _write_back(kwargs[key], new)
+            apply_state(reply.get("state") or {}, self.__name__, args, kwargs)
         except plaindata.NotPlainData as err:
             raise TypeError(str(err)) from None
         notes = reply.get("warnings") or []

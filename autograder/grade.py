@@ -164,9 +164,49 @@ def plan(course: CourseSpec, received: intake.Intake, course_root: Path):
     return jobs, known
 
 
-def run_job(job: Job, limits: sandbox.Limits, env_extra: dict, extra_ro: list) -> tuple:
+def stripped_helpers(assignment: str, dest: Path) -> Path | None:
+    """The ``helpers`` package for the student's kernel: the library without this assignment's answers.
+
+    Written by ``tools/strip.py`` (``write_stripped_helpers``); None when that tool is not there.
+    """
+    try:
+        from tools.strip import write_stripped_helpers
+    except ImportError:
+        return None
+    write_stripped_helpers(dest, [assignment])
+    return dest / "helpers"
+
+
+def _student_binds(assignments, work: Path, student_helpers, log) -> dict:
+    """Per assignment, the folder bound over ``helpers/`` in the student's sandbox (item 2 of issue 10)."""
+    import compileall
+
+    real = sandbox._package_dir("helpers")
+    binds = {}
+    for assignment in assignments if real is not None else []:
+        folder = student_helpers(assignment, work / "student-helpers" / assignment)
+        if folder is None:
+            log(
+                "warning: no stripped helpers library for the student's kernel (tools/strip.py missing): "
+                f"in {assignment}, a student's code can still call the library's answers"
+            )
+            continue
+        compileall.compile_dir(str(folder), quiet=1)
+        binds[assignment] = {Path(folder): real}
+    return binds
+
+
+def run_job(
+    job: Job, limits: sandbox.Limits, env_extra: dict, extra_ro: list, binds: dict | None = None
+) -> tuple:
     execution = trusted.run(
-        job.prepared, job.evaluator_job, limits, files=job.files, env_extra=env_extra, extra_ro=extra_ro
+        job.prepared,
+        job.evaluator_job,
+        limits,
+        files=job.files,
+        env_extra=env_extra,
+        extra_ro=extra_ro,
+        binds=(binds or {}).get(job.assignment),
     )
     result, executed = scoring.score_notebook(job.student, job.assignment, job.spec, job.prepared, execution)
     result.problems = [dict(e.as_dict(), kind=e.kind) for e in job.events] + result.problems
@@ -203,6 +243,7 @@ def grade(
     env_extra: dict | None = None,
     extra_ro: list | None = None,
     log=None,
+    student_helpers=stripped_helpers,
 ) -> Outcome:
     started = time.monotonic()
     log = log or (lambda msg: print(msg, file=sys.stderr))
@@ -245,6 +286,7 @@ def grade(
             raise GraderError(f"could not build the gradebook from {course_root / 'source'}: {err}") from err
         gradebook_seconds = time.monotonic() - started
         jobs, results = plan(course, received, course_root)
+        binds = _student_binds(sorted({j.assignment for j in jobs}), work, student_helpers, log)
         executed_by_key = {}
         bar = _progress(len(jobs) + len(results), progress)
         for r in results:
@@ -252,7 +294,7 @@ def grade(
             bar.update(1)
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             futures = {
-                pool.submit(run_job, job, limits, env_extra or {}, extra_ro or []): job for job in jobs
+                pool.submit(run_job, job, limits, env_extra or {}, extra_ro or [], binds): job for job in jobs
             }
             for future in as_completed(futures):
                 job = futures[future]
