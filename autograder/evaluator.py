@@ -25,6 +25,7 @@ import builtins
 import io
 import json
 import os
+import resource
 import sys
 import warnings
 
@@ -384,7 +385,8 @@ def main() -> None:
         os.environ.update(job.get("env") or {})
         prepare_library()
         serve(job, Channel(read_fd, write_fd), emit)
-        emit(type="done")
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        emit(type="done", cpu_seconds=round(usage.ru_utime + usage.ru_stime, 3))
     except Exception as err:  # reported to the parent: every test not reported scores 0
         emit(type="error", message=f"{type(err).__name__}: {err}"[:2000])
     finally:

@@ -209,6 +209,7 @@ def run_job(
         binds=(binds or {}).get(job.assignment),
     )
     result, executed = scoring.score_notebook(job.student, job.assignment, job.spec, job.prepared, execution)
+    result.evaluator_cpu = getattr(execution, "evaluator_cpu", 0.0)
     result.problems = [dict(e.as_dict(), kind=e.kind) for e in job.events] + result.problems
     return result, executed
 

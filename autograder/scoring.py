@@ -51,6 +51,7 @@ class NotebookResult:
     problems: list[dict] = field(default_factory=list)
     status: str = "graded"  # graded | missing | malformed | other_notebook | error
     seconds: float = 0.0
+    evaluator_cpu: float = 0.0  # CPU seconds of the trusted evaluator (autograder.evaluator)
 
     @property
     def score(self) -> float:
@@ -63,6 +64,7 @@ class NotebookResult:
             "score": self.score,
             "max_score": self.max_score,
             "seconds": round(self.seconds, 2),
+            "evaluator_cpu": round(self.evaluator_cpu, 2),
             "cells": [asdict(c) for c in self.cells],
             "problems": self.problems,
         }

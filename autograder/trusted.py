@@ -273,5 +273,5 @@ def run(
             verdict = [{"output_type": "error", "ename": "GraderError", "evalue": reason,
                         "traceback": [f"GraderError: {reason}"]}]  # fmt: skip
         execution.outputs[index] = {**msg, "outputs": list(verdict) + list(msg.get("outputs") or [])}
-    execution.evaluator_seconds = getattr(evaluator, "seconds", 0.0)
+    execution.evaluator_cpu = float((evaluator.final or {}).get("cpu_seconds") or 0.0)
     return execution
