@@ -135,6 +135,7 @@ class TestServer:
         self.kc.load_connection_info(km.get_connection_info())
         self.kc.start_channels(hb=False)
         self.broken = ""  # why the kernel can no longer answer (dead | unresponsive)
+        self.text_used = 0  # characters of the kernel's output kept for the current test
         self.max_prompt = cfg.get("message_limit", 100 * 1024 * 1024)
 
     def _alive(self) -> bool:
@@ -190,14 +191,16 @@ class TestServer:
                 continue
             kind, content = msg["header"]["msg_type"], msg.get("content", {})
             if kind == "stream":
-                texts.append(str(content.get("text", "")))
+                text = str(content.get("text", ""))
             elif kind == "error":
-                texts.append(f"{content.get('ename', 'Error')}: {content.get('evalue', '')}\n")
+                text = f"{content.get('ename', 'Error')}: {content.get('evalue', '')}\n"
             elif kind in ("display_data", "execute_result", "update_display_data"):
-                texts.append("[a display output of your code is not shown here]\n")
-            if sum(len(t) for t in texts) > 4 * self.cfg["output_limit"]:
-                del texts[1:]
-                texts[0] = texts[0][: self.cfg["output_limit"]]
+                text = "[a display output of your code is not shown here]\n"
+            else:
+                continue
+            if self.text_used <= self.cfg["output_limit"]:  # one character past the limit marks a cut
+                texts.append(text[: self.cfg["output_limit"] + 1 - self.text_used])
+                self.text_used += len(texts[-1])
 
     def _stop_call(self, mine: set, texts: list) -> str:
         """Interrupt a call that timed out; '' if the kernel came back, else why it did not."""
@@ -218,6 +221,7 @@ class TestServer:
         """Let the evaluator run test ``grade_id``; returns the kernel's text output and its state."""
         mine: set = set()
         texts: list = []
+        self.text_used = 0
         self.link.send({"op": "test", "grade_id": grade_id})
         waiting_input = False
         while True:
