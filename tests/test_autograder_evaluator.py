@@ -16,8 +16,8 @@ import nbformat
 import pytest
 
 from autograder.grade import grade
-from autograder.sandbox import Limits
 from autograder.samplecourse import CONFIG, _cell
+from autograder.sandbox import Limits
 from autograder.trusted import plan
 from tests.test_autograder_support import need_sandbox
 
