@@ -320,7 +320,10 @@ def serve(job: dict, channel: Channel, emit) -> None:
     cells = job["cells"]
     done = 0
     while True:
-        msg = channel.recv()
+        try:
+            msg = channel.recv()
+        except KernelLost:  # the student's sandbox ended (its kernel died, or the wall-clock cap)
+            return
         op = msg.get("op")
         if op == "end":
             return

@@ -210,6 +210,8 @@ def run_job(
     )
     result, executed = scoring.score_notebook(job.student, job.assignment, job.spec, job.prepared, execution)
     result.evaluator_cpu = getattr(execution, "evaluator_cpu", 0.0)
+    if getattr(execution, "evaluator_problem", ""):
+        result.problems.append({"kind": "evaluator", "detail": execution.evaluator_problem[:2000]})
     result.problems = [dict(e.as_dict(), kind=e.kind) for e in job.events] + result.problems
     return result, executed
 

@@ -170,6 +170,9 @@ def stub_tests(nb):
 def _evaluator_limits(limits: sandbox.Limits, env_extra: dict | None) -> dict:
     settings = sandbox.kernel_settings(limits, env_extra)
     settings.pop("cwd", None)
+    # RLIMIT_NPROC counts every process of the uid on the host: kernels that fork could starve the
+    # evaluator of threads; it never forks, so it keeps the grader's limit
+    settings.pop("nproc", None)
     return settings
 
 
@@ -274,4 +277,5 @@ def run(
                         "traceback": [f"GraderError: {reason}"]}]  # fmt: skip
         execution.outputs[index] = {**msg, "outputs": list(verdict) + list(msg.get("outputs") or [])}
     execution.evaluator_cpu = float((evaluator.final or {}).get("cpu_seconds") or 0.0)
+    execution.evaluator_problem = problem
     return execution
