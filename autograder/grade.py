@@ -182,17 +182,19 @@ def _student_binds(assignments, work: Path, student_helpers, log) -> dict:
     import compileall
 
     real = sandbox._package_dir("helpers")
-    binds = {}
+    binds, unstripped = {}, []
     for assignment in assignments if real is not None else []:
         folder = student_helpers(assignment, work / "student-helpers" / assignment)
         if folder is None:
-            log(
-                "warning: no stripped helpers library for the student's kernel (tools/strip.py missing): "
-                f"in {assignment}, a student's code can still call the library's answers"
-            )
+            unstripped.append(assignment)
             continue
         compileall.compile_dir(str(folder), quiet=1)
         binds[assignment] = {Path(folder): real}
+    if unstripped:
+        log(
+            "warning: no stripped helpers library for the student's kernel (tools/strip.py missing): "
+            f"in {', '.join(unstripped)}, a student's code can still call the library's answers"
+        )
     return binds
 
 
