@@ -15,6 +15,11 @@ before the kernel starts, so the kernel cannot forge results)::
 
 The kernel is an ordinary ipykernel started through autograder.kernel (limits, unprivileged user);
 nbclient drives it, with a per-cell timeout, interrupt on timeout and a per-cell output cap.
+
+Graded test cells arrive as empty stubs (autograder.trusted): with ``"evaluator_fds": [r, w]`` in
+the job, the worker asks the evaluator (a sibling sandbox, over those two pipes) to run the test,
+and relays the evaluator's requests to the kernel (:class:`TestServer`) until it says ``done``. The
+event for a test cell then holds only what the student's code printed meanwhile.
 """
 
 from __future__ import annotations
