@@ -35,7 +35,7 @@ help:
 	@echo "make release        build release/ (student notebooks) with nbgrader"
 	@echo "make bench          speed and accuracy benchmarks (benchmarks/)"
 	@echo "make grade-demo     grade a sample class with the autograder"
-	@echo "make student-bundle write dist/nn-basics-student.zip (UPTO=04 for a partial release)"
+	@echo "make student-bundle write dist/nn-basics-student.zip (UPTO=04 SOLVED=03: released up to 04, answers of 01-03)"
 
 $(STAMP): pyproject.toml requirements.lock
 	@mkdir -p $(IPYTHONDIR) $(MPLCONFIGDIR) $(JUPYTER_CONFIG_DIR) $(JUPYTER_DATA_DIR) $(JUPYTER_RUNTIME_DIR) $(XDG_CONFIG_HOME) $(XDG_CACHE_HOME)
@@ -75,7 +75,7 @@ grade-demo: $(STAMP)
 	$(BIN)/python -m autograder demo --out artifacts/grade-demo
 
 student-bundle: $(STAMP)
-	$(BIN)/python -m tools.bundle $(if $(UPTO),--upto $(UPTO))
+	$(BIN)/python -m tools.bundle $(if $(UPTO),--upto $(UPTO)) $(if $(SOLVED),--solved $(SOLVED))
 
 lock: $(STAMP)
 	{ head -2 requirements.lock; $(BIN)/python -m pip freeze --exclude-editable; } > requirements.lock.new

@@ -17,6 +17,7 @@ module                 notebook
 ``plotting``           pure matplotlib figures used by every notebook
 ``widgets``            thin ipywidgets explorers over ``plotting``
 ``testing``            assertion helpers with student-friendly messages
+``exercise``           ``@answer``: marks the library functions that answer an exercise
 =====================  =========================================================
 
 Shape vocabulary used in every docstring:

@@ -22,6 +22,8 @@ piece when both pieces are equal.
 
 import numpy as np
 
+from helpers.exercise import answer
+
 __all__ = [
     "ACTIVATIONS",
     "elu",
@@ -78,6 +80,7 @@ def _check_dout(dout, like):
 # --- sigmoid ---------------------------------------------------------------------------------------
 
 
+@answer("02_activations", "sigmoid")
 def sigmoid(x):
     r"""Logistic sigmoid :math:`\sigma(x) = 1 / (1 + e^{-x})`, overflow-safe.
 
@@ -100,12 +103,14 @@ def sigmoid(x):
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
 
 
+@answer("02_activations", "sigmoid_grad")
 def sigmoid_grad(x):
     r"""Derivative :math:`\sigma'(x) = \sigma(x)\,(1 - \sigma(x))`, elementwise, same shape as x."""
     s = sigmoid(x)
     return s * (1.0 - s)
 
 
+@answer("07_backprop", "sigmoid_forward")
 def sigmoid_forward(x):
     """Sigmoid forward pass.
 
@@ -123,6 +128,8 @@ def sigmoid_forward(x):
     return out, out
 
 
+@answer("02_activations", "sigmoid_grad")
+@answer("07_backprop", "sigmoid_backward")
 def sigmoid_backward(dout, cache):
     """Sigmoid backward pass: ``dx = dout * out * (1 - out)``.
 
@@ -172,12 +179,14 @@ def tanh_backward(dout, cache):
 # --- ReLU ------------------------------------------------------------------------------------------
 
 
+@answer("02_activations", "relu")
 def relu(x):
     r"""Rectified linear unit :math:`\max(0, x)`, elementwise, same shape as x."""
     x = _as_float(x)
     return np.maximum(x, 0).astype(x.dtype, copy=False)
 
 
+@answer("02_activations", "relu_grad")
 def relu_grad(x):
     r"""Derivative of ReLU: 1 where :math:`x > 0`, else 0 (subgradient 0 at x = 0); same shape as x."""
     x = _as_float(x)
@@ -201,6 +210,8 @@ def relu_forward(x):
     return relu(x), x
 
 
+@answer("02_activations", "relu_grad")
+@answer("07_backprop", "max_backward")
 def relu_backward(dout, cache):
     """ReLU backward pass: ``dx = dout`` where ``x > 0``, else 0.
 
@@ -222,6 +233,7 @@ def relu_backward(dout, cache):
 # --- leaky ReLU ------------------------------------------------------------------------------------
 
 
+@answer("02_activations", "leaky_relu")
 def leaky_relu(x, alpha=0.1):
     r"""Leaky ReLU, :math:`x` for :math:`x > 0` and :math:`\alpha x` otherwise.
 
@@ -243,6 +255,7 @@ def leaky_relu(x, alpha=0.1):
     return np.where(x > 0, x, alpha * x).astype(x.dtype, copy=False)
 
 
+@answer("02_activations", "leaky_relu_grad")
 def leaky_relu_grad(x, alpha=0.1):
     """Derivative of leaky ReLU: 1 where ``x > 0``, else ``alpha`` (also at x = 0); same shape as x."""
     x = _as_float(x)
@@ -256,6 +269,7 @@ def leaky_relu_forward(x, alpha=0.1):
     return leaky_relu(x, alpha), (x, _check_alpha(alpha))
 
 
+@answer("02_activations", "leaky_relu_grad")
 def leaky_relu_backward(dout, cache):
     """Leaky ReLU backward pass: ``dx = dout * leaky_relu_grad(x, alpha)``, same shape as dout."""
     x, alpha = cache
@@ -266,6 +280,7 @@ def leaky_relu_backward(dout, cache):
 # --- ELU -------------------------------------------------------------------------------------------
 
 
+@answer("02_activations", "elu")
 def elu(x, alpha=1.0):
     r"""Exponential linear unit: :math:`x` for :math:`x \ge 0`, :math:`\alpha(e^x - 1)` for :math:`x < 0`.
 
@@ -290,6 +305,7 @@ def elu(x, alpha=1.0):
     return np.where(x >= 0, x, neg).astype(x.dtype, copy=False)
 
 
+@answer("02_activations", "elu_grad")
 def elu_grad(x, alpha=1.0):
     r"""Derivative of ELU: 1 for :math:`x \ge 0`, :math:`\alpha e^x` for :math:`x < 0`; same shape as x."""
     x = _as_float(x)
@@ -330,6 +346,7 @@ def _check_maxout(x, W1, b1, W2, b2):
     return x, W1, b1, W2, b2
 
 
+@answer("02_activations", "maxout")
 def maxout(x, W1, b1, W2, b2):
     r"""Maxout unit with two pieces: :math:`\max(x W_1 + b_1,\; x W_2 + b_2)`, elementwise.
 
@@ -350,6 +367,7 @@ def maxout(x, W1, b1, W2, b2):
     return out
 
 
+@answer("02_activations", "maxout")
 def maxout_forward(x, W1, b1, W2, b2):
     """Maxout forward pass (two pieces).
 
@@ -372,6 +390,7 @@ def maxout_forward(x, W1, b1, W2, b2):
     return np.where(first, a1, a2), (x, W1, W2, first)
 
 
+@answer("07_backprop", "max_backward")
 def maxout_backward(dout, cache):
     """Maxout backward pass: the gradient flows only through the winning piece.
 

@@ -22,6 +22,8 @@ Each vectorized loss has a loop-based twin (``*_naive``) with the same contract,
 
 import numpy as np
 
+from helpers.exercise import answer
+
 __all__ = [
     "CAT_CAR_FROG_LABELS",
     "CAT_CAR_FROG_SCORES",
@@ -82,6 +84,7 @@ def _check(scores, y):
     return scores, y
 
 
+@answer("04_losses", "softmax_probs")
 def softmax(scores):
     r"""Softmax along the last axis, :math:`p_k = e^{s_k} / \sum_j e^{s_j}`, stable.
 
@@ -101,6 +104,7 @@ def softmax(scores):
     return e / e.sum(axis=-1, keepdims=True)
 
 
+@answer("04_losses", "cross_entropy")
 def log_softmax(scores):
     r"""Log of the softmax, :math:`s_k - \log\sum_j e^{s_j}`, by log-sum-exp (stable, no ``log(0)``).
 
@@ -120,6 +124,7 @@ def log_softmax(scores):
 # --- multiclass hinge (SVM) ------------------------------------------------------------------------
 
 
+@answer("04_losses", "hinge_losses_naive", "hinge_loss")
 def _svm_margins(scores, y, margin):
     rows = np.arange(scores.shape[0])
     margins = scores - scores[rows, y][:, None] + margin
@@ -128,6 +133,7 @@ def _svm_margins(scores, y, margin):
     return margins
 
 
+@answer("04_losses", "hinge_losses_naive")
 def svm_loss_per_example(scores, y, margin=1.0):
     r"""Multiclass hinge loss of each example, :math:`L_i = \sum_{j \ne y_i} \max(0, s_j - s_{y_i} + \Delta)`.
 
@@ -147,6 +153,7 @@ def svm_loss_per_example(scores, y, margin=1.0):
     return _svm_margins(scores, y, float(margin)).sum(axis=1)
 
 
+@answer("04_losses", "hinge_loss")
 def svm_loss(scores, y, margin=1.0):
     r"""Mean multiclass hinge (SVM) loss and its gradient, vectorized.
 
@@ -175,6 +182,7 @@ def svm_loss(scores, y, margin=1.0):
     return loss, dscores
 
 
+@answer("04_losses", "hinge_losses_naive", "hinge_loss")
 def svm_loss_naive(scores, y, margin=1.0):
     """Mean multiclass hinge loss with explicit loops; same contract as :func:`svm_loss`.
 
@@ -209,6 +217,7 @@ def svm_loss_naive(scores, y, margin=1.0):
 # --- softmax cross-entropy -------------------------------------------------------------------------
 
 
+@answer("04_losses", "cross_entropy")
 def softmax_loss_per_example(scores, y):
     r"""Cross-entropy of each example, :math:`L_i = -\log \frac{e^{s_{y_i}}}{\sum_j e^{s_j}}` (natural log).
 
@@ -226,6 +235,7 @@ def softmax_loss_per_example(scores, y):
     return -log_softmax(scores)[np.arange(scores.shape[0]), y]
 
 
+@answer("04_losses", "cross_entropy")
 def softmax_loss(scores, y):
     r"""Mean softmax cross-entropy loss and its gradient, vectorized and stable.
 
@@ -256,6 +266,7 @@ def softmax_loss(scores, y):
     return loss, exp
 
 
+@answer("04_losses", "cross_entropy")
 def softmax_loss_naive(scores, y):
     """Mean softmax cross-entropy with explicit loops; same contract as :func:`softmax_loss`.
 
@@ -288,6 +299,7 @@ def softmax_loss_naive(scores, y):
 # --- triplet ---------------------------------------------------------------------------------------
 
 
+@answer("04_losses", "triplet")
 def triplet_loss(anchor, positive, negative, alpha=0.2, *, reduction="sum"):
     r"""FaceNet triplet loss (Schroff et al., CVPR 2015) and its gradients.
 

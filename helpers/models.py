@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from helpers.exercise import answer
 from helpers.losses import softmax_loss, svm_loss
 
-__all__ = ["LinearSoftmax", "LinearSVM", "TwoLayerNet"]
+__all__ = ["LinearSoftmax", "LinearSVM", "TwoLayerNet", "two_layer_loss"]
 
 
 def _positive_int(value, name: str) -> int:
@@ -99,6 +100,7 @@ class _Classifier:
             out[start : start + batch_size] = np.argmax(self.loss(X[start : start + batch_size]), axis=1)
         return out
 
+    @answer("05_regularization", "l2_penalty")
     def _add_l2(self, loss: float, grads: dict) -> float:
         """Add the L2 penalty of :func:`helpers.regularization.l2` on the weights to loss and grads.
 
@@ -111,6 +113,7 @@ class _Classifier:
                 grads[name] += (2.0 * self.reg) * self.params[name]
         return loss
 
+    @answer("05_regularization", "l2_penalty")
     def penalty(self) -> float:
         r"""The L2 penalty :math:`\lambda \sum W^2` over the weight matrices (not the biases)."""
         if not self.reg:
@@ -166,6 +169,7 @@ class _Linear(_Classifier):
         loss, grads = self._backprop(X, self._check_y(y, X.shape[0]))
         return self._add_l2(loss, grads), grads
 
+    @answer("06_gradients", "svm_loss_grad_W", "softmax_loss_grad_W")
     def _backprop(self, X, y, scale=1.0):
         """Data loss (no penalty) and ``scale`` times its gradients; X, y already checked."""
         scores = X @ self.params["W"]
@@ -207,6 +211,61 @@ class LinearSVM(_Linear):
         return svm_loss(scores, y)
 
 
+@answer("01_architecture", "forward_multiclass")
+def _two_layer_scores(params, X):
+    """hidden = max(0, X W1 + b1) (N, H), computed in place in one buffer; scores (N, C)."""
+    hidden = X @ params["W1"]
+    hidden += params["b1"]
+    np.maximum(hidden, 0, out=hidden)
+    scores = hidden @ params["W2"]
+    scores += params["b2"]
+    return hidden, scores
+
+
+@answer("07_backprop", "softmax_ce_loss_and_grads")
+@answer("08_cifar10", "two_layer_loss")
+def _two_layer_backprop(params, X, y, scale=1.0):
+    """Softmax data loss of the two-layer net and ``scale`` times its gradients (no penalty)."""
+    hidden, scores = _two_layer_scores(params, X)
+    loss, dscores = softmax_loss(scores, y)
+    if scale != 1.0:
+        dscores *= scale
+    grads = {"W2": hidden.T @ dscores, "b2": dscores.sum(axis=0)}
+    dhidden = dscores @ params["W2"].T
+    np.multiply(dhidden, hidden > 0, out=dhidden)  # ReLU mask: hidden > 0 iff pre-activation > 0
+    grads["W1"] = X.T @ dhidden  # no dX: the input needs no gradient
+    grads["b1"] = dhidden.sum(axis=0)
+    return loss, grads
+
+
+@answer("07_backprop", "softmax_ce_loss_and_grads")
+@answer("08_cifar10", "two_layer_loss")
+def two_layer_loss(params, X, y, reg):
+    """Affine - ReLU - affine - softmax loss plus ``reg * (sum W1**2 + sum W2**2)``, and its gradients.
+
+    Parameters
+    ----------
+    params : dict with W1 (D, H), b1 (H,), W2 (H, C), b2 (C,)
+    X : ndarray, shape (N, D)
+    y : ndarray of int, shape (N,)
+    reg : float, the L2 strength lambda
+
+    Returns
+    -------
+    loss : float
+    grads : dict with W1 (D, H), b1 (H,), W2 (H, C), b2 (C,)
+    """
+    loss, grads = _two_layer_backprop(params, X, y)
+    if reg:  # the same sums, in the same order, as _Classifier.penalty
+        loss += reg * sum(float(np.vdot(params[k], params[k])) for k in ("W1", "W2"))
+        for name in ("W1", "W2"):
+            grads[name] += (2.0 * reg) * params[name]
+    return loss, grads
+
+
+two_layer_loss.library = True  # TwoLayerNet.library_loss: train.sgd may use the fused update
+
+
 class TwoLayerNet(_Classifier):
     r"""Two-layer fully connected network: affine - ReLU - affine - softmax.
 
@@ -225,6 +284,10 @@ class TwoLayerNet(_Classifier):
         L2 strength :math:`\lambda` on W1 and W2.
     rng : numpy.random.Generator
     dtype : float32 (default) or float64
+    loss_fn : callable or None, default :func:`two_layer_loss`
+        ``loss_fn(params, X, y, reg) -> (loss, grads)``, the data loss plus the L2 penalty and its
+        gradients: your ``two_layer_loss`` of notebook 08 (the library's is released after 08 is due).
+        None makes a model that only predicts (notebook 05 fits its output layer in closed form).
 
     Attributes
     ----------
@@ -237,7 +300,16 @@ class TwoLayerNet(_Classifier):
     weight_names = ("W1", "W2")
 
     def __init__(
-        self, input_dim, hidden_dim, num_classes, *, weight_scale=1e-3, reg=0.0, rng, dtype=np.float32
+        self,
+        input_dim,
+        hidden_dim,
+        num_classes,
+        *,
+        weight_scale=1e-3,
+        reg=0.0,
+        rng,
+        dtype=np.float32,
+        loss_fn=two_layer_loss,
     ):
         D = _positive_int(input_dim, "input_dim")
         H = _positive_int(hidden_dim, "hidden_dim")
@@ -259,6 +331,9 @@ class TwoLayerNet(_Classifier):
             "W2": (s2 * rng.standard_normal((H, C))).astype(self.dtype),
             "b2": np.zeros(C, dtype=self.dtype),
         }
+        self.loss_fn = loss_fn
+        # train.sgd's fused update needs the library's own backward pass (see two_layer_loss)
+        self.library_loss = getattr(loss_fn, "library", False)
 
     @property
     def hidden_dim(self) -> int:
@@ -288,18 +363,15 @@ class TwoLayerNet(_Classifier):
         """
         X = self._check_X(X)
         if y is None:
-            return self._forward(X)[1]
-        loss, grads = self._backprop(X, self._check_y(y, X.shape[0]))
-        return self._add_l2(loss, grads), grads
+            return _two_layer_scores(self.params, X)[1]
+        if self.loss_fn is None:
+            raise ValueError("this TwoLayerNet has no loss_fn (it only predicts): create it with loss_fn=...")
+        loss, grads = self.loss_fn(self.params, X, self._check_y(y, X.shape[0]), self.reg)
+        return float(loss), grads
 
     def _forward(self, X):
-        """hidden = max(0, X W1 + b1) (N, H), computed in place in one buffer; scores (N, C)."""
-        hidden = X @ self.params["W1"]
-        hidden += self.params["b1"]
-        np.maximum(hidden, 0, out=hidden)
-        scores = hidden @ self.params["W2"]
-        scores += self.params["b2"]
-        return hidden, scores
+        """``(hidden, scores)`` of X (N, D), already checked: (N, H) and (N, C)."""
+        return _two_layer_scores(self.params, X)
 
     def _backprop(self, X, y, scale=1.0):
         """Data loss (no penalty) and ``scale`` times its gradients; X, y already checked.
@@ -307,13 +379,4 @@ class TwoLayerNet(_Classifier):
         :func:`helpers.train.sgd` passes ``scale = learning rate``: scaling dscores (N, C) is
         free, scaling dW1 (D, H) would cost a pass over memory.
         """
-        hidden, scores = self._forward(X)
-        loss, dscores = softmax_loss(scores, y)
-        if scale != 1.0:
-            dscores *= scale
-        grads = {"W2": hidden.T @ dscores, "b2": dscores.sum(axis=0)}
-        dhidden = dscores @ self.params["W2"].T
-        np.multiply(dhidden, hidden > 0, out=dhidden)  # ReLU mask: hidden > 0 iff pre-activation > 0
-        grads["W1"] = X.T @ dhidden  # no dX: the input needs no gradient
-        grads["b1"] = dhidden.sum(axis=0)
-        return loss, grads
+        return _two_layer_backprop(self.params, X, y, scale)

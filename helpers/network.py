@@ -17,6 +17,7 @@ and the output layer :math:`a_k = \sum_j w^{(2)}_{kj} z_j + w^{(2)}_{k0}`, follo
 import numpy as np
 
 from helpers.activations import ACTIVATIONS, sigmoid
+from helpers.exercise import answer
 from helpers.losses import softmax
 
 __all__ = [
@@ -100,6 +101,7 @@ def _check_layer(X, W, b):
     return X, W, b
 
 
+@answer("01_architecture", "layer_vectorized")
 def layer_forward(X, W, b):
     r"""Raw activations of a fully connected layer, :math:`a = X W + b`.
 
@@ -119,6 +121,7 @@ def layer_forward(X, W, b):
     return X @ W + b
 
 
+@answer("01_architecture", "layer_loops")
 def layer_forward_naive(X, W, b):
     """:func:`layer_forward` with explicit loops over examples, units and inputs (same contract).
 
@@ -145,6 +148,7 @@ def layer_forward_naive(X, W, b):
     return a
 
 
+@answer("01_architecture", "neuron")
 def neuron(x, w, b, activation="sigmoid"):
     r"""Output of a single neuron, :math:`z = h\big(\sum_i w_i x_i + b\big)`.
 
@@ -175,6 +179,7 @@ def neuron(x, w, b, activation="sigmoid"):
     return float(_activation(activation)(a))
 
 
+@answer("01_architecture", "forward_binary", "forward_multiclass")
 def two_layer_forward(X, params, activation="relu", output="softmax"):
     r"""Forward pass of the lecture's two-layer network.
 

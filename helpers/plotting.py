@@ -1507,15 +1507,13 @@ def plot_curves(x, curves, *, title, xlabel, ylabel, ax=None):
 # random network for a chosen activation (the panels of widgets.activation_explorer).
 
 
-def _activation_pair(name, alpha=None):
-    """(function, derivative) from ``helpers.activations`` by name, with ``alpha`` bound when given."""
+def _activation_pair(functions, name, alpha=None):
+    """(function, derivative) of ``functions[name]``, with ``alpha`` bound when given."""
     import functools
 
-    from helpers import activations
-
-    if name not in activations.ACTIVATIONS:
-        raise ValueError(f"expected one of {sorted(activations.ACTIVATIONS)}, got {name!r}")
-    f, df = activations.ACTIVATIONS[name]
+    if name not in functions:
+        raise ValueError(f"expected one of {sorted(functions)}, got {name!r}")
+    f, df = functions[name]
     if alpha is not None and name in ("leaky_relu", "elu"):
         f, df = functools.partial(f, alpha=alpha), functools.partial(df, alpha=alpha)
     return f, df
@@ -1617,13 +1615,16 @@ def random_network_output(x, f, *, rng, width=16):
     return (f(f(x @ W1 + b1) @ W2 + b2) @ W3).ravel()
 
 
-def plot_activation_explorer(name, alpha=None, *, seed=0, axes=None):
+def plot_activation_explorer(functions, name, alpha=None, *, seed=0, axes=None):
     """Three panels for one activation: h(x), h'(x), and a random 1-16-16-1 network's output.
 
     Parameters
     ----------
+    functions : mapping name -> (h, h')
+        The activations to choose from: the student's functions of notebook 02 (like
+        ``helpers.activations.ACTIVATIONS``, which is released after 02 is due).
     name : str
-        A key of ``helpers.activations.ACTIVATIONS``.
+        A key of ``functions``.
     alpha : float, optional
         Parameter of leaky_relu / elu (ignored for the others).
     seed : int
@@ -1634,7 +1635,7 @@ def plot_activation_explorer(name, alpha=None, *, seed=0, axes=None):
     -------
     fig : matplotlib Figure
     """
-    f, df = _activation_pair(name, alpha)
+    f, df = _activation_pair(functions, name, alpha)
     if axes is None:
         _, axes = new_figure(1, 3, figsize=(13, 3.8))
     x = np.linspace(-3, 3, 401)
@@ -1653,13 +1654,13 @@ def plot_activation_explorer(name, alpha=None, *, seed=0, axes=None):
     return axes[0].figure
 
 
-def plot_random_network_outputs(names, *, seed=0, title, ax=None):
+def plot_random_network_outputs(functions, *, seed=0, title, ax=None):
     """The same random 1-16-16-1 network with different activations, one line each.
 
     Parameters
     ----------
-    names : sequence of str
-        Keys of ``helpers.activations.ACTIVATIONS`` (default parameters).
+    functions : mapping name -> h or (h, h')
+        The activations, e.g. the student's functions of notebook 02 (default parameters).
     seed : int
         Seed of the weights (the same weights for every activation).
     title : str
@@ -1672,8 +1673,8 @@ def plot_random_network_outputs(names, *, seed=0, title, ax=None):
     target = ax
     ax = _axes_on(target, figsize=(7.5, 4.2))
     x = np.linspace(-3, 3, 401)
-    for name in names:
-        f, _ = _activation_pair(name)
+    for name, h in functions.items():
+        f = h[0] if isinstance(h, tuple) else h
         ax.plot(x, random_network_output(x, f, rng=np.random.default_rng(seed)), label=name)
     ax.set_xlabel("input x")
     ax.set_ylabel("network output")

@@ -19,6 +19,8 @@ the penalty is returned as a Python float.
 
 import numpy as np
 
+from helpers.exercise import answer
+
 __all__ = ["REGULARIZERS", "elastic_net", "l1", "l2"]
 
 
@@ -35,6 +37,7 @@ def _check(W, lam, name="lam"):
     return W, float(lam)
 
 
+@answer("05_regularization", "l2_penalty")
 def l2(W, lam):
     r"""L2 penalty :math:`\lambda \sum W^2` and its gradient :math:`2\lambda W`.
 
@@ -53,6 +56,7 @@ def l2(W, lam):
     return lam * float(np.sum(W * W)), (2.0 * lam) * W
 
 
+@answer("05_regularization", "l1_penalty")
 def l1(W, lam):
     r"""L1 penalty :math:`\lambda \sum |W|` and its subgradient :math:`\lambda\,\mathrm{sign}(W)` (0 at 0).
 
@@ -70,6 +74,7 @@ def l1(W, lam):
     return lam * float(np.sum(np.abs(W))), lam * np.sign(W)
 
 
+@answer("05_regularization", "elastic_net_penalty")
 def elastic_net(W, lam, beta):
     r"""Elastic net :math:`\lambda \sum (\beta W^2 + |W|)` and its (sub)gradient.
 

@@ -29,7 +29,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["History", "RECIPES", "SCHEDULES", "accuracy", "learning_rate", "main", "random_flip", "sgd"]
+from helpers.exercise import answer
+
+__all__ = [
+    "History",
+    "RECIPES",
+    "SCHEDULES",
+    "accuracy",
+    "fraction_correct",
+    "gradient_step",
+    "learning_rate",
+    "main",
+    "momentum_step",
+    "random_flip",
+    "sgd",
+]
 
 SCHEDULES = ("cosine", "step", "constant")
 
@@ -84,9 +98,16 @@ def learning_rate(schedule: str, lr: float, epoch: float, epochs: int, lr_decay:
     raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
 
 
+@answer("08_cifar10", "accuracy")
 def accuracy(model, X, y, *, batch_size: int = 10_000) -> float:
     """Fraction of rows of X (N, D) whose predicted class equals y (N,)."""
-    return float(np.mean(model.predict(X, batch_size=batch_size) == np.asarray(y)))
+    return fraction_correct(model.predict(X, batch_size=batch_size), y)
+
+
+@answer("08_cifar10", "accuracy")
+def fraction_correct(predictions, y) -> float:
+    """Fraction of predicted labels (N,) equal to the labels y (N,)."""
+    return float(np.mean(np.asarray(predictions) == np.asarray(y)))
 
 
 LAYOUTS = ("HWC", "CHW")
@@ -135,23 +156,51 @@ def _flip_tail(X, image_shape, layout, *, rng, p=0.5):
         tail[...] = np.flip(tail, axis=_width_axis(layout))  # numpy buffers the overlapping copy
 
 
-class _Momentum:
-    """CS231n momentum for any model with ``params`` and ``loss(X, y)``: v = mu v - lr g; w += v."""
+@answer("08_cifar10", "sgd_momentum_step")
+def momentum_step(params, grads, velocity, lr, momentum):
+    """One SGD-with-momentum update of every parameter: ``v = mu v - lr g; w += v`` (in place).
 
-    def __init__(self, model, momentum):
+    Parameters
+    ----------
+    params, grads, velocity : dict name -> ndarray, same shapes; params and velocity are updated
+    lr : float, the learning rate
+    momentum : float in [0, 1)
+    """
+    for k, p in params.items():
+        v, g = velocity[k], grads[k]
+        v *= momentum
+        g *= lr  # grads are fresh arrays: scale them in place
+        v -= g
+        p += v
+
+
+@answer("06_gradients", "gradient_descent_path")
+def gradient_step(params, grads, velocity, lr, momentum):
+    """Plain gradient descent on every parameter, ``w -= lr * g`` (notebook 06's update); no velocity.
+
+    Same signature as :func:`momentum_step`, for :func:`sgd` with ``momentum=0``.
+    """
+    if momentum:
+        raise ValueError(f"gradient_step has no momentum: use momentum=0 (got {momentum!r}) or momentum_step")
+    for k, p in params.items():
+        g = grads[k]
+        g *= lr
+        p -= g
+
+
+class _Stepper:
+    """Any model with ``params`` and ``loss(X, y)``, updated by ``step(params, grads, velocity, lr, mu)``."""
+
+    def __init__(self, model, momentum, step):
         self.model = model
         self.momentum = momentum
+        self.step_fn = step
         self.velocity = {k: np.zeros_like(p) for k, p in model.params.items()}
 
     def step(self, X, y, lr) -> float:
         loss, grads = self.model.loss(X, y)
         if math.isfinite(loss):
-            for k, p in self.model.params.items():
-                v, g = self.velocity[k], grads[k]
-                v *= self.momentum
-                g *= lr  # grads are fresh arrays: scale them in place
-                v -= g
-                p += v
+            self.step_fn(self.model.params, grads, self.velocity, lr, self.momentum)
         return loss
 
     def finish(self) -> None:
@@ -180,6 +229,7 @@ class _HeavyBall:
         self.prev_scale = dict.fromkeys(model.params, 1.0)  # prev[k] = prev_scale[k] * w_{t-1}
         self.decay = set(model.weight_names) if model.reg else set()
 
+    @answer("08_cifar10", "sgd_momentum_step")
     def step(self, X, y, lr) -> float:
         model, mu = self.model, self.momentum
         params = model.params
@@ -205,6 +255,10 @@ class _HeavyBall:
             if params[k] is not original:
                 original[...] = params[k]
                 params[k] = original
+
+
+# The library's momentum_step has a fused form for the models of helpers.models (same numbers).
+momentum_step.fused = _HeavyBall
 
 
 def _check_data(model, X, y, name):
@@ -240,6 +294,8 @@ def sgd(
     progress: bool = True,
     verbose: bool = False,
     train_acc_samples: int = 1000,
+    step=momentum_step,
+    metric=fraction_correct,
 ) -> History:
     """Train ``model`` in place with minibatch SGD + momentum; return its :class:`History`.
 
@@ -278,6 +334,13 @@ def sgd(
         Print one line per epoch.
     train_acc_samples : int
         Size of the fixed random training subset on which ``train_acc`` is measured (0: none).
+    step : callable, default :func:`momentum_step`
+        ``step(params, grads, velocity, lr, momentum)`` updates params (and velocity) in place or
+        under the same keys: your ``sgd_momentum_step`` of notebook 08, or :func:`gradient_step`
+        (with ``momentum=0``).  The library's default runs a fused form for :mod:`helpers.models`.
+    metric : callable, default :func:`fraction_correct`
+        ``metric(predictions, y) -> float``, the accuracy recorded after every epoch: your
+        ``accuracy`` of notebook 08.
 
     Returns
     -------
@@ -308,8 +371,14 @@ def sgd(
 
     batch_size = min(int(batch_size), N)
     iters = math.ceil(N / batch_size)
-    fast = all(hasattr(model, a) for a in ("_backprop", "penalty", "weight_names", "reg"))
-    optimizer = _HeavyBall(model, momentum) if fast else _Momentum(model, momentum)
+    fused = getattr(step, "fused", None)
+    library = getattr(model, "library_loss", True)  # TwoLayerNet with your loss_fn: False
+    fast = (
+        fused is not None
+        and library
+        and all(hasattr(model, a) for a in ("_backprop", "penalty", "weight_names", "reg"))
+    )
+    optimizer = fused(model, momentum) if fast else _Stepper(model, momentum, step)
     buffer = np.empty((batch_size, D), dtype=X_train.dtype)  # minibatch gathered here, no allocation
     subset = np.sort(rng.choice(N, size=min(N, train_acc_samples), replace=False))
     X_sub, y_sub = X_train[subset], y_train[subset]
@@ -342,9 +411,9 @@ def sgd(
                     bar.write(f"epoch {epoch + 1}: loss is {loss}; stopping (try a smaller learning rate)")
                 break
             if len(subset):
-                history.train_acc.append(accuracy(model, X_sub, y_sub))
+                history.train_acc.append(float(metric(model.predict(X_sub), y_sub)))
             if X_val is not None:
-                history.val_acc.append(accuracy(model, X_val, y_val))
+                history.val_acc.append(float(metric(model.predict(X_val), y_val)))
             history.epoch_seconds.append(time.perf_counter() - epoch_start)
             summary = {"loss": f"{np.mean(history.loss[-iters:]):.3f}"}
             if history.train_acc:

@@ -318,7 +318,7 @@ def regularization_explorer(nets, X_train, y_train, X_val, y_val):
 
 
 # --- 06_gradients ----------------------------------------------------------------------------------
-def learning_rate_explorer(f, grad_fn, w0, *, max_steps=100, extent=2.2):
+def learning_rate_explorer(f, grad_fn, w0, *, descend, max_steps=100, extent=2.2):
     """Gradient descent on a 2-D loss with a learning-rate slider (log scale); the path is drawn.
 
     Parameters
@@ -329,6 +329,9 @@ def learning_rate_explorer(f, grad_fn, w0, *, max_steps=100, extent=2.2):
         ``grad_fn(w) -> ndarray`` of shape (2,).
     w0 : array_like, shape (2,)
         Starting point.
+    descend : callable
+        ``descend(grad_fn, w0, lr, steps) -> path`` of shape (steps + 1, 2): your
+        ``gradient_descent_path`` of notebook 06 (the library's is released after 06 is due).
     max_steps : int
         Largest number of steps on the steps slider.
     extent : float
@@ -341,14 +344,13 @@ def learning_rate_explorer(f, grad_fn, w0, *, max_steps=100, extent=2.2):
     import ipywidgets
 
     from helpers import plotting
-    from helpers.gradients import gradient_descent
 
     w0 = np.asarray(w0, dtype=np.float64)
     if w0.shape != (2,):
         raise ValueError(f"expected a 2-D starting point w0 of shape (2,), got {w0.shape}")
 
     def draw(axes, lr, steps):
-        path = gradient_descent(grad_fn, w0, lr, steps)
+        path = descend(grad_fn, w0, lr, steps)
         losses = plotting.plot_descent_path(
             axes[0], axes[1], f, path, title=f"lr = {lr:.3g}, {steps} steps", extent=extent
         )
@@ -474,10 +476,11 @@ def universal_approximation_explorer(f=None, *, x_range=(-3.0, 3.0), target_name
 
 
 # --- 02_activations --------------------------------------------------------------------------------
-def activation_explorer():
+def activation_explorer(functions):
     """Pick an activation and its parameter: see h(x), h'(x) and a random 1-16-16-1 network's output.
 
-    Controls: activation (sigmoid, tanh, relu, leaky_relu, elu), alpha (used by leaky_relu and elu;
+    ``functions`` maps names to ``(h, h')`` pairs: the student's functions of notebook 02 (leaky_relu
+    and elu take ``alpha=``). Controls: activation (the names), alpha (used by leaky_relu and elu;
     disabled for the others), seed of the random network. Drawn by ``plotting.plot_activation_explorer``.
 
     Returns
@@ -486,8 +489,11 @@ def activation_explorer():
     """
     from helpers import plotting
 
+    options = list(functions)
     name = ipywidgets.Dropdown(
-        options=["sigmoid", "tanh", "relu", "leaky_relu", "elu"], value="leaky_relu", description="activation"
+        options=options,
+        value="leaky_relu" if "leaky_relu" in options else options[0],
+        description="activation",
     )
     alpha = ipywidgets.FloatSlider(
         value=0.1, min=0.0, max=2.0, step=0.05, description="alpha", continuous_update=False
@@ -495,7 +501,7 @@ def activation_explorer():
     seed = ipywidgets.IntSlider(value=0, min=0, max=20, description="net seed", continuous_update=False)
 
     def draw(axes, name, alpha, seed):
-        plotting.plot_activation_explorer(name, alpha, seed=seed, axes=axes)
+        plotting.plot_activation_explorer(functions, name, alpha, seed=seed, axes=axes)
 
     def on_name(change):
         alpha.disabled = change["new"] not in ("leaky_relu", "elu")

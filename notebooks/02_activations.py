@@ -177,7 +177,8 @@ g = testing.check_own_work(sigmoid_grad, x_test)
 testing.assert_shape(g, (11,), name="sigmoid_grad(x)")
 testing.assert_close(g[5], 0.25, name="sigmoid_grad(0)")
 h = 1e-5
-numeric = (lib.sigmoid(x_test + h) - lib.sigmoid(x_test - h)) / (2 * h)
+# sigmoid(v) = (1 + tanh(v / 2)) / 2: a centred difference independent of your sigmoid
+numeric = (np.tanh((x_test + h) / 2) - np.tanh((x_test - h) / 2)) / (4 * h)
 testing.assert_close(g, numeric, rtol=1e-6, atol=1e-10, name="sigmoid_grad vs centred difference")
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(12)
@@ -197,13 +198,13 @@ testing.assert_close(_g, np.zeros(2), name="sigmoid_grad at -1000 and 1000")
 #
 # tanh is a sigmoid stretched to $(-1, 1)$. Being *zero-centred* (outputs of both signs, $\tanh(0) = 0$)
 # helps the next layer, and its slope at 0 is 1 instead of $\tfrac14$. NumPy's `np.tanh` is already
-# stable, so there is no exercise here; the cell checks the identity with the library versions.
+# stable, so there is no exercise here; the cell checks the identity with your sigmoid.
 
 # %% nbgrader={"grade": false, "grade_id": "tanh_demo", "locked": true, "schema_version": 3, "solution": false}
 x_demo = np.linspace(-4, 4, 9)
 print("tanh(x)           :", np.tanh(x_demo))
-print("2 sigmoid(2x) - 1 :", 2 * lib.sigmoid(2 * x_demo) - 1)
-print("tanh'(0) =", lib.tanh_grad(0.0), "   sigmoid'(0) =", lib.sigmoid_grad(0.0))
+print("2 sigmoid(2x) - 1 :", 2 * sigmoid(2 * x_demo) - 1)
+print("tanh'(0) =", lib.tanh_grad(0.0), "   sigmoid'(0) =", sigmoid_grad(0.0))
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_saturation", "locked": true, "schema_version": 3, "solution": false}
 # ## 3. Saturation and vanishing gradients
@@ -221,10 +222,18 @@ print("tanh'(0) =", lib.tanh_grad(0.0), "   sigmoid'(0) =", lib.sigmoid_grad(0.0
 # ReLU, which zeroes half of its inputs) and records how large the gradient is at each layer.
 
 # %% nbgrader={"grade": false, "grade_id": "vanishing_demo", "locked": true, "schema_version": 3, "solution": false}
+# your sigmoid, the library's tanh, and ReLU (your exercise below) written out for this demo
+DEMO_ACTIVATIONS = {
+    "sigmoid": (sigmoid, sigmoid_grad),
+    "tanh": (lib.tanh, lib.tanh_grad),
+    "relu": (lambda a: np.maximum(a, 0.0), lambda a: (a > 0).astype(float)),
+}
+
+
 def gradient_norms(name, depth=10, width=64, n=32, seed=0):
     """Norm of dL/da at each layer of a random deep net, from the top layer (index depth-1) down."""
     r = np.random.default_rng(seed)
-    f, df = lib.ACTIVATIONS[name]
+    f, df = DEMO_ACTIVATIONS[name]
     gain = np.sqrt(2.0) if name == "relu" else 1.0  # ReLU zeroes half its inputs: make up for it
     weights = [gain * r.normal(size=(width, width)) / np.sqrt(width) for _ in range(depth)]
     z, pre = r.normal(size=(n, width)), []
@@ -312,7 +321,7 @@ X_data = rng.normal(size=(500, 20))
 W_layer = rng.normal(size=(20, 100)) / np.sqrt(20)
 for shift in (0.0, -1.0, -2.0, -3.0, -4.0):
     A_layer = X_data @ W_layer + shift
-    dead = np.all(lib.relu_grad(A_layer) == 0, axis=0)  # no input makes the unit fire
+    dead = np.all(relu_grad(A_layer) == 0, axis=0)  # no input makes the unit fire
     print(f"bias {shift:+.0f}: {dead.mean():5.0%} of the units are dead (zero gradient on all 500 inputs)")
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_leaky", "locked": true, "schema_version": 3, "solution": false}
@@ -416,7 +425,7 @@ out = testing.check_own_work(elu, x_test)
 testing.assert_shape(out, (4,), name="elu(x)")
 testing.assert_close(out[2:], [0.5, 3.0], name="elu(x) for x >= 0")
 h = 1e-5
-numeric = (lib.elu(x_test + h) - lib.elu(x_test - h)) / (2 * h)
+numeric = (elu(x_test + h) - elu(x_test - h)) / (2 * h)
 g = testing.check_own_work(elu_grad, x_test)
 testing.assert_close(g, numeric, rtol=1e-6, atol=1e-10, name="elu_grad vs centred difference")
 with warnings.catch_warnings():
@@ -447,12 +456,18 @@ testing.assert_close(_g, [1.0], name="elu_grad(0)")
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_gallery", "locked": true, "schema_version": 3, "solution": false}
 # ## 7. All of them side by side
 #
-# Functions on the left, derivatives on the right (the library's versions, so this works before you
-# finish the exercises). Look for: where each derivative is zero or tiny (saturation, dead zone), where
+# Functions on the left, derivatives on the right (your functions from the exercises above, and the
+# library's tanh). Look for: where each derivative is zero or tiny (saturation, dead zone), where
 # it is 1 (gradient passes unchanged), and where the function jumps in slope (kinks at 0).
 
 # %% nbgrader={"grade": false, "grade_id": "gallery", "locked": true, "schema_version": 3, "solution": false}
-gallery = {name: lib.ACTIVATIONS[name] for name in ("sigmoid", "tanh", "relu", "leaky_relu", "elu")}
+gallery = {
+    "sigmoid": (sigmoid, sigmoid_grad),
+    "tanh": (lib.tanh, lib.tanh_grad),
+    "relu": (relu, relu_grad),
+    "leaky_relu": (leaky_relu, leaky_relu_grad),
+    "elu": (elu, elu_grad),
+}
 fig = plotting.plot_activations(gallery, title="The activations of the lecture and their derivatives")
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_maxout", "locked": true, "schema_version": 3, "solution": false}
@@ -510,8 +525,8 @@ one, zero = np.ones((1, 1)), np.zeros(1)
 as_relu = maxout(x_col, one, zero, np.zeros((1, 1)), zero)
 as_leaky = maxout(x_col, one, zero, 0.1 * one, zero)
 print("x             :", x_col.ravel())
-print("maxout (ReLU) :", as_relu.ravel(), " ReLU:", lib.relu(x_col).ravel())
-print("maxout (leaky):", as_leaky.ravel(), " leaky ReLU:", lib.leaky_relu(x_col).ravel())
+print("maxout (ReLU) :", as_relu.ravel(), " ReLU:", relu(x_col).ravel())
+print("maxout (leaky):", as_leaky.ravel(), " leaky ReLU:", leaky_relu(x_col).ravel())
 
 # %% nbgrader={"grade": true, "grade_id": "maxout_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 # Visible checks: shape, and maxout with w2 = b2 = 0 is max(0, x W1 + b1) on a random batch.
@@ -549,15 +564,13 @@ for _N, _D, _H in ((1, 1, 1), (5, 4, 3), (20, 7, 9)):
 # NBVAL_IGNORE_OUTPUT
 # (an interactive explorer: what it outputs depends on the front end)
 if widgets.widgets_enabled():
-    display(widgets.activation_explorer())
+    display(widgets.activation_explorer(gallery))
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_same_net", "locked": true, "schema_version": 3, "solution": false}
 # The same random network (same weights) with each of the five activations, for comparison:
 
 # %% nbgrader={"grade": false, "grade_id": "same_net", "locked": true, "schema_version": 3, "solution": false}
-fig = plotting.plot_random_network_outputs(
-    ("sigmoid", "tanh", "relu", "leaky_relu", "elu"), seed=0, title="Output of the same random 1-16-16-1 network"
-)
+fig = plotting.plot_random_network_outputs(gallery, seed=0, title="Output of the same random 1-16-16-1 network")
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_q_choice", "locked": true, "schema_version": 3, "solution": false}
 # ### Question (2 points, graded by hand)

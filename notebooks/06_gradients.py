@@ -41,7 +41,6 @@ from IPython.display import display
 
 from helpers import plotting, testing, widgets
 from helpers.gradients import grad_check_sparse, rel_error
-from helpers.gradients import numerical_gradient as library_numerical_gradient
 from helpers.losses import softmax_loss, svm_loss
 
 plotting.use_course_style()
@@ -318,10 +317,11 @@ assert isinstance(_out, tuple) and len(_out) == 2, "svm_loss_grad_W must return 
 _loss, _dW = _out
 testing.assert_scalar(_loss, "loss", expected=svm_loss(_X @ _W, _y)[0] + 0.05 * np.sum(_W**2))
 testing.assert_shape(_dW, _W.shape, "dW")
-_Wc = _W.copy()
-testing.assert_grad_close(
-    _dW, library_numerical_gradient(lambda _: svm_loss_grad_W(_Wc, _X, _y, 0.05)[0], _Wc), name="dW", threshold=1e-6
-)
+# dW checked by the slope of the loss along random directions V, which must be sum(dW * V)
+# (centred differences written out, so that this test does not depend on your numerical_gradient)
+for _V in np.random.default_rng(61).normal(size=(3, *_W.shape)):
+    _up, _down = svm_loss_grad_W(_W + 1e-6 * _V, _X, _y, 0.05)[0], svm_loss_grad_W(_W - 1e-6 * _V, _X, _y, 0.05)[0]
+    testing.assert_close(np.sum(_dW * _V), (_up - _down) / 2e-6, rtol=1e-5, atol=1e-7, name="sum(dW * V), the slope along a random V")
 ### BEGIN HIDDEN TESTS
 for _n, _d, _c, _reg in [(30, 7, 10, 0.0), (1, 3, 2, 1.0), (12, 2, 3, 0.3)]:
     _X = _t.normal(size=(_n, _d))
@@ -382,10 +382,10 @@ assert isinstance(_out, tuple) and len(_out) == 2, "softmax_loss_grad_W must ret
 _loss, _dW = _out
 testing.assert_scalar(_loss, "loss", expected=softmax_loss(_X @ _W, _y)[0] + 0.1 * np.sum(_W**2))
 testing.assert_shape(_dW, _W.shape, "dW")
-_Wc = _W.copy()
-testing.assert_grad_close(
-    _dW, library_numerical_gradient(lambda _: softmax_loss_grad_W(_Wc, _X, _y, 0.1)[0], _Wc), name="dW"
-)
+# dW checked by the slope of the loss along random directions V, which must be sum(dW * V)
+for _V in np.random.default_rng(62).normal(size=(3, *_W.shape)):
+    _up, _down = softmax_loss_grad_W(_W + 1e-6 * _V, _X, _y, 0.1)[0], softmax_loss_grad_W(_W - 1e-6 * _V, _X, _y, 0.1)[0]
+    testing.assert_close(np.sum(_dW * _V), (_up - _down) / 2e-6, rtol=1e-5, atol=1e-7, name="sum(dW * V), the slope along a random V")
 # stability: huge scores must not overflow (no NaN, no RuntimeWarning)
 _big_loss, _big_dW = softmax_loss_grad_W(1000 * _W, _X, _y, 0.0)
 assert np.isfinite(_big_loss) and np.all(np.isfinite(_big_dW)), (
@@ -419,7 +419,8 @@ testing.assert_scalar(_loss, "loss for huge scores", expected=_ref_loss, rtol=1e
 #   $10^{-4}$ suspicious unless the function has **kinks** (the hinge, ReLU); above $10^{-2}$ the
 #   gradient is almost certainly wrong.
 #
-# On large weight matrices we check a few random coordinates only (`grad_check_sparse`). Here is the
+# On large weight matrices we check a few random coordinates only (`grad_check_sparse`, with your
+# `numerical_gradient` along each chosen coordinate). Here is the
 # softmax gradient on a CIFAR-sized linear classifier ($D = 3072$, $C = 10$), next to two classic bugs:
 # forgetting the $\frac1N$ and forgetting the regularization gradient.
 
@@ -437,7 +438,7 @@ candidates = {
 for label, grad in candidates.items():
     errs = grad_check_sparse(
         lambda W: softmax_loss_grad_W(W, X_big, y_big, reg_big)[0], W_big, grad, num_checks=8,
-        rng=np.random.default_rng(6),
+        rng=np.random.default_rng(6), numerical_gradient=numerical_gradient,
     )
     print(f"{label:<22} largest relative error {errs.max():.1e}")
 
@@ -459,7 +460,7 @@ for D in sizes:
     W = rng.normal(scale=1e-2, size=(D, 10))
     X = X_time[:, :D]
     start = time.perf_counter()
-    library_numerical_gradient(lambda W_, X=X: svm_loss(X @ W_, y_time)[0], W)
+    numerical_gradient(lambda W_, X=X: svm_loss(X @ W_, y_time)[0], W)
     t_numeric.append(time.perf_counter() - start)
     start = time.perf_counter()
     for _ in range(100):
@@ -603,7 +604,7 @@ for col, (label, lr) in enumerate(LEARNING_RATES.items()):
 # NBVAL_IGNORE_OUTPUT
 # (an interactive explorer: what it outputs depends on the front end)
 if widgets.widgets_enabled():
-    display(widgets.learning_rate_explorer(bowl, lambda w: A_bowl @ w, w_start))
+    display(widgets.learning_rate_explorer(bowl, lambda w: A_bowl @ w, w_start, descend=gradient_descent_path))
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_learning_rate", "locked": false, "points": 2, "schema_version": 3, "solution": true}
 # ### Question B (2 points, graded by hand)

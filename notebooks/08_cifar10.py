@@ -219,14 +219,16 @@ testing.assert_close(testing.check_own_work(accuracy, (_y + 1) % 4, _y, forbidde
 # The simplest model of the lecture: scores $s = x W + b$ with $W$ of shape $(D, C)$, trained with the
 # softmax cross-entropy loss plus L2 regularization $\lambda \sum W^2$ by minibatch SGD.
 # `helpers.train.sgd` runs the loop (shuffle, cut the data into minibatches, compute loss and gradient,
-# update, record the loss and the accuracies).
+# update, record the loss and your `accuracy`). The update here is notebook 06's plain step
+# $w \leftarrow w - \eta \nabla L$ (`train.gradient_step`); section 6 adds momentum.
 
 # %%
 EPOCHS_LINEAR = 10 if FULL else 10
 linear = models.LinearSoftmax(3072, 10, weight_scale=1e-3, reg=1e-3, rng=np.random.default_rng(3))
 linear_history = train.sgd(
     linear, X_tr, y_tr, X_val, y_val,
-    epochs=EPOCHS_LINEAR, batch_size=200, lr=1e-3, momentum=0.9, rng=np.random.default_rng(4), progress=False,
+    epochs=EPOCHS_LINEAR, batch_size=200, lr=1e-2, momentum=0.0, rng=np.random.default_rng(4), progress=False,
+    step=train.gradient_step, metric=accuracy,
 )
 print(f"linear softmax: validation accuracy {100 * accuracy(linear.predict(X_val), y_val):.1f}%")
 
@@ -507,16 +509,18 @@ plt.show()
 #
 # Learning rate and regularization strength are *hyperparameters*: the gradient does not set them. We try
 # a few combinations with short runs and keep the one with the best **validation** accuracy. From here on
-# we use the course library's fast `models.TwoLayerNet` and `train.sgd` (the same mathematics as your
-# pieces, in float32, with a learning-rate schedule and random horizontal flips of the training images).
+# we use the course library's `models.TwoLayerNet` and `train.sgd` with your pieces (`loss_fn=two_layer_loss`,
+# `step=sgd_momentum_step`, `metric=accuracy`), in float32, with a learning-rate schedule and random
+# horizontal flips of the training images.
 
 # %%
 n_tune = 10_000 if FULL else len(X_tr)
 grid = [(lr, reg) for lr in (0.001, 0.003, 0.01) for reg in (1e-4, 1e-3)]
 results = {}
 for lr, reg in grid:
-    net = models.TwoLayerNet(3072, 200, 10, weight_scale="he", reg=reg, rng=np.random.default_rng(6))
-    train.sgd(net, X_tr[:n_tune], y_tr[:n_tune], X_val, y_val, epochs=3, batch_size=200, lr=lr, momentum=0.9, rng=np.random.default_rng(7), progress=False)
+    net = models.TwoLayerNet(3072, 200, 10, weight_scale="he", reg=reg, rng=np.random.default_rng(6), loss_fn=two_layer_loss)
+    train.sgd(net, X_tr[:n_tune], y_tr[:n_tune], X_val, y_val, epochs=3, batch_size=200, lr=lr, momentum=0.9, rng=np.random.default_rng(7), progress=False,
+              step=sgd_momentum_step, metric=accuracy)
     results[(lr, reg)] = accuracy(net.predict(X_val), y_val)
     print(f"lr = {lr:<5g} reg = {reg:<6g} validation accuracy {100 * results[(lr, reg)]:.1f}%")
 best_lr, best_reg = max(results, key=results.get)
@@ -534,11 +538,11 @@ print(f"best: lr = {best_lr:g}, reg = {best_reg:g}")
 # %%
 EPOCHS = 15 if FULL else 5
 HIDDEN = 500 if FULL else 100
-final_net = models.TwoLayerNet(3072, HIDDEN, 10, weight_scale="he", reg=best_reg, rng=np.random.default_rng(8))
+final_net = models.TwoLayerNet(3072, HIDDEN, 10, weight_scale="he", reg=best_reg, rng=np.random.default_rng(8), loss_fn=two_layer_loss)
 final_history = train.sgd(
     final_net, X_tr, y_tr, X_val, y_val,
     epochs=EPOCHS, batch_size=200, lr=best_lr, momentum=0.9, schedule="cosine", flip=True,
-    rng=np.random.default_rng(9), progress=False,
+    rng=np.random.default_rng(9), progress=False, step=sgd_momentum_step, metric=accuracy,
 )
 print(f"two-layer net: training accuracy {100 * accuracy(final_net.predict(X_tr), y_tr):.1f}%, "
       f"validation accuracy {100 * accuracy(final_net.predict(X_val), y_val):.1f}%")

@@ -9,10 +9,12 @@ import sys
 import zipfile
 from pathlib import Path
 
+import nbformat
 import pytest
 
-from tests.nbtools import NAMES, secret_lines
-from tools import bundle
+from tests.nbtools import NAMES, cells_by_id, read, secret_lines, source_path
+from tests.test_strip import CALL_ALL, body_lines
+from tools import bundle, strip
 
 FORBIDDEN_PARTS = (
     "source/",
@@ -35,7 +37,7 @@ def unpack(zip_path: Path, dest: Path) -> Path:
 @pytest.fixture(scope="module")
 def full_bundle(tmp_path_factory):
     out = tmp_path_factory.mktemp("bundle") / "nn-basics-student.zip"
-    members = bundle.build_bundle(out)
+    members = bundle.build_bundle(out, solved="07")  # every notebook, 08's answers stubbed
     return out, members
 
 
@@ -81,14 +83,14 @@ def modules_of(members: list[str]) -> set[str]:
 
 
 def test_partial_release_holds_only_what_that_point_needs(tmp_path):
-    members = bundle.build_bundle(tmp_path / "b.zip", upto="04")
+    members = bundle.build_bundle(tmp_path / "b.zip", upto="04", solved="03")
     notebooks = sorted(m.split("/")[1] for m in members if m.endswith(".ipynb"))
     assert notebooks == NAMES[:4]
     modules = modules_of(members)
     # gradient checking (06), autograd (07), models and training (07/08) are later notebooks' matter
     for later in ("gradients.py", "graph.py", "models.py", "train.py"):
         assert later not in modules, modules
-    assert modules < modules_of(bundle.build_bundle(tmp_path / "c.zip"))
+    assert modules < modules_of(bundle.build_bundle(tmp_path / "c.zip", solved="07"))
     first = bundle.build_bundle(tmp_path / "d.zip", upto="01_architecture")
     assert modules_of(first) == {"__init__.py", "plotting.py", "testing.py", "widgets.py"}
     assert not [m for m in first if "cifar-10-sample" in m], "no data before a notebook loads data"
@@ -110,8 +112,8 @@ def test_upto_an_unknown_notebook_is_a_clear_error(tmp_path):
 
 
 def test_bundle_is_reproducible(tmp_path):
-    bundle.build_bundle(tmp_path / "a.zip")
-    bundle.build_bundle(tmp_path / "b.zip")
+    bundle.build_bundle(tmp_path / "a.zip", upto="05", solved="04")
+    bundle.build_bundle(tmp_path / "b.zip", upto="05", solved="04")
     assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
 
 
@@ -236,7 +238,7 @@ def assert_only_missing_answers(report: dict) -> None:
 def test_partial_bundle_runs_with_only_its_own_helpers(tmp_path):
     """Released up to 04, the notebooks run with the helpers shipped so far and nothing else."""
     out = tmp_path / "partial.zip"
-    bundle.build_bundle(out, upto="04")
+    bundle.build_bundle(out, upto="04", solved="03")
     course = unpack(out, tmp_path)
     python = Path(sys.executable)  # the course's packages; helpers comes from the bundle (PYTHONPATH)
     where = subprocess.run(
@@ -251,3 +253,191 @@ def test_partial_bundle_runs_with_only_its_own_helpers(tmp_path):
     report = run_release_notebooks(python, course, tmp_path, PYTHONPATH=str(course))
     assert_only_missing_answers(report)
     assert sorted(report) == NAMES[:4]
+
+
+# --- answers: what ships real, what ships as a stub ---------------------------------------------------
+
+
+def shipped_modules(zip_path: Path) -> dict[str, str]:
+    with zipfile.ZipFile(zip_path) as zf:
+        return {
+            Path(m).stem: zf.read(m).decode()
+            for m in zf.namelist()
+            if m.startswith(f"{bundle.TOP}/helpers/") and m.endswith(".py")
+        }
+
+
+@pytest.mark.parametrize(("upto", "solved"), [("04", "03"), ("08", "07"), ("03", None)])
+def test_no_answer_of_an_open_notebook_is_in_the_zip(tmp_path, upto, solved):
+    """By source text: every marked function of a notebook after SOLVED ships without its body."""
+    out = tmp_path / "b.zip"
+    bundle.build_bundle(out, upto=upto, solved=solved)
+    modules = shipped_modules(out)
+    done = bundle.solved_names(bundle.notebook_names(upto), solved)
+    checked = 0
+    for m in strip.all_marks():
+        if m.module not in modules:
+            continue
+        original = (bundle.ROOT / "helpers" / f"{m.module}.py").read_text()
+        lines = [ln for ln in body_lines(m, original) if original.count(ln) == 1 and len(ln) > 12]
+        present = [ln for ln in lines if ln in modules[m.module]]
+        if m.notebooks <= set(done):
+            assert present == lines, f"{m.name} (answers of solved {sorted(m.notebooks)}) should ship whole"
+        else:
+            assert not present, f"{m.name} ships lines of its answer: {present}"
+            assert "raise NotImplementedError(" in modules[m.module]
+            checked += 1
+    assert checked, "the bundle ships no marked function of an open notebook: the test checks nothing"
+
+
+def test_stubs_in_the_zip_raise_and_solved_answers_work(tmp_path):
+    """By behaviour: the shipped helpers' open answers raise the clear error, the solved ones compute."""
+    out = tmp_path / "b.zip"
+    bundle.build_bundle(out, upto="04", solved="03")
+    course = unpack(out, tmp_path)
+    open_marks = [
+        m.name
+        for m in strip.all_marks()
+        if m.module in shipped_modules(out) and not m.notebooks <= set(NAMES[:3])
+    ]
+    assert "helpers.losses.svm_loss" in open_marks and "helpers.activations.relu" not in open_marks
+    run = subprocess.run(
+        [sys.executable, "-c", CALL_ALL, str(course), json.dumps(open_marks)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads(run.stdout)
+    marks = {m.name: m for m in strip.all_marks()}
+    for name, (kind, message) in report.items():
+        later = sorted(marks[name].notebooks - set(NAMES[:3]))  # 04's answers, and 07's in activations
+        assert kind == "NotImplementedError" and f"released after {' and '.join(later)}" in message, message
+    solved = subprocess.run(
+        [sys.executable, "-c", "from helpers.activations import relu; print(relu([-1.0, 2.0]).tolist())"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(course)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert solved.stdout.strip() == "[0.0, 2.0]", solved.stderr[-2000:]
+
+
+def test_without_solved_no_answer_ships(tmp_path, capsys):
+    out = tmp_path / "b.zip"
+    assert bundle.main(["--upto", "03", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "library answers held: none; stubs for 01_architecture, 02_activations, 03_argmin" in printed
+    shipped = shipped_modules(out)
+    marks = [m for m in strip.all_marks() if m.module in shipped]
+    assert marks and all("raise NotImplementedError(" in shipped[m.module] for m in marks)
+    assert "np.maximum(x, 0)" not in shipped["activations"]
+
+
+def test_every_bundle_prints_which_answers_it_holds(tmp_path, capsys):
+    assert bundle.main(["--upto", "04", "--solved", "03", "--out", str(tmp_path / "b.zip")]) == 0
+    printed = capsys.readouterr().out
+    assert (
+        "library answers held: 01_architecture to 03_argmin; stubs for 04_losses (and every later notebook)"
+        in printed
+    )
+
+
+def test_solved_must_be_a_notebook_of_the_bundle(tmp_path):
+    with pytest.raises(SystemExit, match="--solved '05'"):
+        bundle.build_bundle(tmp_path / "x.zip", upto="04", solved="05")
+
+
+@pytest.mark.parametrize(
+    ("uses", "upto", "expected"),
+    [
+        # 03 uses 02's relu: solving 02 allows it
+        ({"03_argmin": "from helpers import activations as lib\nlib.relu(x)"}, "04", "SOLVED=02"),
+        # 02 uses its own relu: only a bundle past 02's deadline can ship it
+        ({"02_activations": "from helpers import activations as lib\nlib.relu(x)"}, "03", "SOLVED=02"),
+        # 01 uses 04's softmax: no bundle up to 03 can ship it
+        (
+            {"01_architecture": "from helpers.losses import softmax\nsoftmax(s)"},
+            "03",
+            "no SOLVED up to 03_argmin",
+        ),
+    ],
+)
+def test_a_bundle_needing_a_stubbed_answer_is_refused_with_the_solved_that_allows_it(
+    tmp_path, monkeypatch, uses, upto, expected
+):
+    monkeypatch.setattr(bundle, "notebook_code", lambda name: uses.get(name, ""))
+    with pytest.raises(SystemExit, match="refusing to build") as refused:
+        bundle.build_bundle(tmp_path / "x.zip", upto=upto)
+    message = str(refused.value)
+    name, code = next(iter(uses.items()))
+    assert f"  {name} uses the library's answers of " in message and expected in message, message
+    assert not (tmp_path / "x.zip").exists()
+
+
+# Runs one notebook per course folder, each with that folder's helpers on PYTHONPATH (not the repo's).
+RUN_EACH = r"""
+import json, os, sys
+from pathlib import Path
+import nbformat
+from nbclient import NotebookClient
+
+report = {}
+for course, path in json.loads(sys.argv[1]):
+    os.environ["PYTHONPATH"] = course  # the kernel started below inherits it
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(Path(path).parent)}}).execute()
+    errors = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.output_type == "error":
+                errors.append([i, out.ename, out.evalue[:300]])
+            elif out.output_type == "stream" and out.name == "stderr" and "Warning" in out.text:
+                errors.append([i, "stderr", out.text[:300]])
+    report[Path(path).stem] = errors
+print(json.dumps(report))
+"""
+
+
+def with_solutions(name: str, release: Path) -> None:
+    """Fill the release notebook at ``release`` with the instructor's answers (source/'s solution cells)."""
+    nb = nbformat.read(release, as_version=4)
+    answers = cells_by_id(read(source_path(name)))
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code":
+            cell.source = answers[gid].source
+    nbformat.write(nb, release)
+
+
+@pytest.mark.slow
+def test_each_notebook_runs_with_its_own_answers_stubbed_in_the_library(tmp_path):
+    """Notebook N, answered correctly, runs inside the bundle UPTO=N SOLVED=N-1 with no error at all.
+
+    In that bundle every library answer of N (and later) is a stub, so N works only if it uses the
+    student's functions after each exercise and earlier notebooks' library answers, never its own.
+    """
+    runs = []
+    for i, name in enumerate(NAMES):
+        out = tmp_path / f"{name}.zip"
+        bundle.build_bundle(out, upto=name, solved=NAMES[i - 1] if i else None)
+        course = unpack(out, tmp_path / name)
+        with_solutions(name, course / name / f"{name}.ipynb")
+        runs.append([str(course), str(course / name / f"{name}.ipynb")])
+    python = Path(sys.executable)
+    run = subprocess.run(
+        [str(python), "-c", RUN_EACH, json.dumps(runs)],
+        cwd=tmp_path,
+        env=student_env(tmp_path, python) | {"NBGRADER_EXECUTION": "validate"},
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert sorted(report) == NAMES
+    failing = {name: errors for name, errors in report.items() if errors}
+    assert not failing, f"notebooks fail inside their own bundle: {failing}"

@@ -94,19 +94,42 @@ def test_grad_check_sparse_returns_errors():
     rng = np.random.default_rng(5)
     x = rng.standard_normal((20, 30))
     x0 = x.copy()
-    errors = grad_check_sparse(cubic, x, cubic_grad(x), num_checks=12, rng=np.random.default_rng(0))
+    errors = grad_check_sparse(
+        cubic,
+        x,
+        cubic_grad(x),
+        num_checks=12,
+        rng=np.random.default_rng(0),
+        numerical_gradient=numerical_gradient,
+    )
     assert errors.shape == (12,) and errors.dtype == np.float64
     assert errors.max() < 1e-7
     assert np.array_equal(x, x0)
-    bad = grad_check_sparse(cubic, x, 2 * cubic_grad(x), num_checks=5, rng=np.random.default_rng(0))
+    bad = grad_check_sparse(
+        cubic,
+        x,
+        2 * cubic_grad(x),
+        num_checks=5,
+        rng=np.random.default_rng(0),
+        numerical_gradient=numerical_gradient,
+    )
     assert_allclose(bad, 1 / 3, rtol=1e-6)  # |g - 2g| / (|g| + |2g|)
-    again = grad_check_sparse(cubic, x, cubic_grad(x), num_checks=12, rng=np.random.default_rng(0))
+    again = grad_check_sparse(
+        cubic,
+        x,
+        cubic_grad(x),
+        num_checks=12,
+        rng=np.random.default_rng(0),
+        numerical_gradient=numerical_gradient,
+    )
     assert_allclose(again, errors)  # seeded: reproducible
 
 
 def test_grad_check_sparse_prints_nothing(capsys):
     x = np.ones(4)
-    grad_check_sparse(cubic, x, cubic_grad(x), rng=np.random.default_rng(0))
+    grad_check_sparse(
+        cubic, x, cubic_grad(x), rng=np.random.default_rng(0), numerical_gradient=numerical_gradient
+    )
     assert capsys.readouterr() == ("", "")
 
 
@@ -137,9 +160,11 @@ def test_bad_input():
     with pytest.raises(ValueError, match=r"real scalar, got shape \(2,\)"):
         numerical_gradient(lambda v: v, np.ones(2))
     with pytest.raises(ValueError, match=r"analytic_grad of shape \(3,\)"):
-        grad_check_sparse(cubic, np.ones(3), np.ones(2), rng=np.random.default_rng(0))
+        grad_check_sparse(
+            cubic, np.ones(3), np.ones(2), rng=np.random.default_rng(0), numerical_gradient=numerical_gradient
+        )
     with pytest.raises(ValueError, match="Generator"):
-        grad_check_sparse(cubic, np.ones(3), np.ones(3), rng=0)
+        grad_check_sparse(cubic, np.ones(3), np.ones(3), rng=0, numerical_gradient=numerical_gradient)
     with pytest.raises(ValueError, match="lr > 0"):
         gradient_descent(lambda x: x, np.ones(2), lr=-0.1, steps=3)
     with pytest.raises(ValueError, match="steps"):

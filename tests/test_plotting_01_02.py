@@ -168,7 +168,7 @@ def test_random_network_output_shape_and_determinism():
 
 
 def test_plot_activation_explorer_panels_and_alpha():
-    fig = plotting.plot_activation_explorer("leaky_relu", 0.3, seed=0)
+    fig = plotting.plot_activation_explorer(activations.ACTIVATIONS, "leaky_relu", 0.3, seed=0)
     axes = fig.axes
     assert len(axes) == 3 and all(labelled(ax) for ax in axes)
     assert "alpha=0.3" in axes[0].get_title()
@@ -176,18 +176,23 @@ def test_plot_activation_explorer_panels_and_alpha():
     np.testing.assert_allclose(axes[0].lines[0].get_ydata(), activations.leaky_relu(x, 0.3))
     np.testing.assert_allclose(axes[1].lines[0].get_ydata(), activations.leaky_relu_grad(x, 0.3))
     with pytest.raises(ValueError, match="expected one of"):
-        plotting.plot_activation_explorer("swish")
+        plotting.plot_activation_explorer(activations.ACTIVATIONS, "swish")
 
 
 def test_plot_random_network_outputs_one_line_per_activation():
     fig, ax = plt.subplots()
-    assert plotting.plot_random_network_outputs(("relu", "elu"), title="Net", ax=ax) is ax
+    assert (
+        plotting.plot_random_network_outputs(
+            {"relu": activations.relu, "elu": activations.ACTIVATIONS["elu"]}, title="Net", ax=ax
+        )
+        is ax
+    )
     assert len(ax.lines) == 2 and labelled(ax)
     assert isinstance(ax, Axes)
 
 
 def test_activation_explorer_redraws_and_disables_alpha():
-    box = widgets.activation_explorer()
+    box = widgets.activation_explorer(activations.ACTIVATIONS)
     assert isinstance(box, widgets.Explorer) and len(box.axes) == 3
     assert "leaky_relu" in box.axes[0].get_title()
     box.controls["name"].value = "sigmoid"

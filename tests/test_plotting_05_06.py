@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from helpers import plotting, widgets
+from helpers import gradients, plotting, widgets
 
 
 @pytest.fixture(autouse=True)
@@ -139,7 +139,9 @@ def test_descent_path_returns_losses_and_survives_divergence():
 
 def test_learning_rate_explorer_draws_converging_and_diverging_runs():
     A = np.array([[5.5, 4.5], [4.5, 5.5]])
-    box = widgets.learning_rate_explorer(lambda w: 0.5 * w @ A @ w, lambda w: A @ w, [-1.5, 0.5])
+    box = widgets.learning_rate_explorer(
+        lambda w: 0.5 * w @ A @ w, lambda w: A @ w, [-1.5, 0.5], descend=gradients.gradient_descent
+    )
     ax_path, ax_loss = box.axes
     assert "final loss" in ax_loss.get_title()
     box.controls["lr"].value = 10**-0.5  # beyond 2 / 10: diverges
@@ -147,4 +149,6 @@ def test_learning_rate_explorer_draws_converging_and_diverging_runs():
     assert "diverged" in ax_loss.get_title()
     assert ax_path.get_title().startswith("lr = 0.316")
     with pytest.raises(ValueError):
-        widgets.learning_rate_explorer(lambda w: 0.0, lambda w: w, [0.0, 0.0, 0.0])
+        widgets.learning_rate_explorer(
+            lambda w: 0.0, lambda w: w, [0.0, 0.0, 0.0], descend=gradients.gradient_descent
+        )

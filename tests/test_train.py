@@ -10,8 +10,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers.models import LinearSoftmax, LinearSVM, TwoLayerNet
-from helpers.train import RECIPES, History, learning_rate, main, random_flip, sgd
+from helpers.models import LinearSoftmax, LinearSVM, TwoLayerNet, two_layer_loss
+from helpers.train import (
+    RECIPES,
+    History,
+    gradient_step,
+    learning_rate,
+    main,
+    momentum_step,
+    random_flip,
+    sgd,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -179,6 +188,71 @@ def test_fast_momentum_path_matches_the_textbook_update(kind):
     for k in fast.params:
         np.testing.assert_allclose(fast.params[k], slow.params[k], rtol=1e-9, atol=1e-12)
         assert id(fast.params[k]) == originals[k]  # trained in place, same arrays as before
+
+
+def student_step(params, grads, velocity, lr, momentum):
+    """The exercise's answer as a student writes it (new arrays under the same keys)."""
+    for name in params:
+        velocity[name] = momentum * velocity[name] - lr * grads[name]
+        params[name] = params[name] + velocity[name]
+
+
+def student_loss(params, X, y, reg):
+    calls.append(len(X))
+    return two_layer_loss(params, X, y, reg)
+
+
+calls: list[int] = []
+
+
+@pytest.mark.parametrize("kind", ["two_layer", "softmax"])
+def test_sgd_with_the_students_step_loss_and_metric_matches_the_library(kind):
+    """train.sgd(step=, metric=) and TwoLayerNet(loss_fn=): the student's pieces give the same training."""
+    X, y = blobs(np.random.default_rng(5), n=90, d=8)
+
+    def make(**extra):
+        r = np.random.default_rng(11)
+        if kind == "two_layer":
+            return TwoLayerNet(8, 10, 3, weight_scale=0.3, reg=0.05, rng=r, dtype=np.float64, **extra)
+        return LinearSoftmax(8, 3, weight_scale=0.3, reg=0.05, rng=r, dtype=np.float64)
+
+    metric_calls = []
+
+    def metric(predictions, labels):
+        metric_calls.append(len(labels))
+        return float(np.mean(predictions == labels))
+
+    calls.clear()
+    library, own = make(), make(**({"loss_fn": student_loss} if kind == "two_layer" else {}))
+    kwargs = dict(epochs=3, batch_size=20, lr=0.1, momentum=0.9, schedule="cosine", progress=False)
+    h_lib = sgd(library, X, y, X, y, rng=np.random.default_rng(1), **kwargs)
+    h_own = sgd(own, X, y, X, y, rng=np.random.default_rng(1), step=student_step, metric=metric, **kwargs)
+    np.testing.assert_allclose(h_own.loss, h_lib.loss, rtol=1e-10)
+    for k in library.params:
+        np.testing.assert_allclose(own.params[k], library.params[k], rtol=1e-9, atol=1e-12)
+    assert h_own.val_acc == h_lib.val_acc and len(metric_calls) == 6  # train and validation, 3 epochs
+    if kind == "two_layer":
+        assert len(calls) == 15  # 5 minibatches a epoch: the student's loss ran every step
+
+
+def test_momentum_step_is_the_textbook_update_and_gradient_step_has_no_momentum():
+    params, grads = {"w": np.array([1.0, -2.0])}, {"w": np.array([0.5, 1.0])}
+    velocity = {"w": np.array([0.2, 0.0])}
+    momentum_step(params, {"w": grads["w"].copy()}, velocity, 0.1, 0.9)
+    np.testing.assert_allclose(velocity["w"], [0.9 * 0.2 - 0.05, -0.1])
+    np.testing.assert_allclose(params["w"], [1.0 + 0.13, -2.1])
+    gradient_step(params, {"w": grads["w"].copy()}, {}, 0.1, 0.0)
+    np.testing.assert_allclose(params["w"], [1.13 - 0.05, -2.2])
+    with pytest.raises(ValueError, match="has no momentum"):
+        gradient_step(params, grads, {}, 0.1, 0.9)
+
+
+def test_a_predict_only_two_layer_net_refuses_to_train():
+    net = TwoLayerNet(3, 4, 2, rng=np.random.default_rng(0), dtype=np.float64, loss_fn=None)
+    X = np.ones((5, 3))
+    assert net.predict(X).shape == (5,)
+    with pytest.raises(ValueError, match="no loss_fn"):
+        net.loss(X, np.zeros(5, dtype=int))
 
 
 def test_sgd_stops_when_the_loss_diverges(rng):

@@ -1,6 +1,6 @@
 """Write the student bundle: dist/nn-basics-student.zip.
 
-    python -m tools.bundle [--upto 04] [--out dist/nn-basics-student.zip]
+    python -m tools.bundle [--upto 04] [--solved 03] [--out dist/nn-basics-student.zip]
 
 The bundle holds what a student needs and nothing an instructor keeps: the release notebooks (up to
 ``--upto``, for courses released one notebook at a time), the helpers modules those notebooks import
@@ -8,6 +8,11 @@ The bundle holds what a student needs and nothing an instructor keeps: the relea
 loads data, a pinned requirements file (with the tested versions of everything as constraints),
 and a short README whose two commands set up and open the course.
 Never included: source/, notebooks/ (the instructor's versions), tests, the autograder, gradebooks.
+
+The library holds the answers of many exercises (marked ``@answer``, see helpers/exercise.py).
+Only the answers of the notebooks up to ``--solved`` (those past their deadline) ship; every other
+marked function ships as a stub that raises (tools/strip.py).  A bundle in which a notebook would
+need a stubbed answer is refused, with the ``--solved`` that would allow it.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ import zipfile
 from pathlib import Path
 
 import nbformat
+
+from tools import strip
 
 ROOT = Path(__file__).resolve().parents[1]
 TOP = "nn-basics-student"
@@ -194,9 +201,69 @@ def student_pyproject() -> str:
     )
 
 
-def build_bundle(out: Path, upto: str | None = None) -> list[str]:
-    """Write the zip at ``out``; return the archive's member names."""
+def solved_names(names: list[str], solved: str | None) -> list[str]:
+    """The notebooks of ``names`` up to ``solved`` (whose library answers ship); none without it."""
+    if solved is None:
+        return []
+    chosen = [n for n in names if n[:2] <= solved[:2]]
+    if not any(n.startswith(solved[:2]) for n in names):
+        raise SystemExit(f"--solved {solved!r}: expected a notebook of this bundle, one of {names}")
+    return chosen
+
+
+def notebook_code(name: str) -> str:
+    """The code cells of a release notebook as one Python text (IPython syntax translated)."""
+    nb = nbformat.read(ROOT / "release" / name / f"{name}.ipynb", as_version=4)
+    trees = [_parse(c.source) for c in nb.cells if c.cell_type == "code"]
+    return "\n".join(ast.unparse(t) for t in trees if t is not None)
+
+
+def notebook_needs(names: list[str]) -> dict[str, list[strip.Marked]]:
+    """For each notebook of ``names``: the marked library answers its code uses (tools/strip.py)."""
+    graph, marks = strip.library_graph(), strip.all_marks()
+    return {n: list(strip.needed_answers(notebook_code(n), graph, marks).values()) for n in names}
+
+
+def stubbed_needs(needs: dict[str, list[strip.Marked]], solved: list[str]) -> dict[str, list[strip.Marked]]:
+    """The needs that a bundle releasing the answers of ``solved`` only would ship as stubs."""
+    problems = {name: [m for m in used if not m.notebooks <= set(solved)] for name, used in needs.items()}
+    return {name: stubbed for name, stubbed in problems.items() if stubbed}
+
+
+def check_needs(names: list[str], solved: list[str]) -> None:
+    """Refuse a bundle whose notebooks use library answers that it ships as stubs (SystemExit)."""
+    needs = notebook_needs(names)
+    problems = stubbed_needs(needs, solved)
+    if not problems:
+        return
+    lines = []
+    for name, stubbed in problems.items():
+        owners = sorted(set().union(*(m.notebooks for m in stubbed)) - set(solved))
+        lines.append(
+            f"  {name} uses the library's answers of {', '.join(owners)}: "
+            + ", ".join(sorted(m.name for m in stubbed))
+        )
+    allow = [s for i, s in enumerate(names) if i >= len(solved) and not stubbed_needs(needs, names[: i + 1])]
+    hint = (
+        f"SOLVED={allow[0][:2]} (ships the answers of {names[0]} to {allow[0]}) would allow it"
+        if allow
+        else f"no SOLVED up to {names[-1]} allows it: a notebook must not use a later notebook's answers"
+    )
+    raise SystemExit(
+        "refusing to build a bundle whose notebooks need answers that it ships as stubs:\n"
+        + "\n".join(lines)
+        + f"\n{hint}."
+    )
+
+
+def build_bundle(out: Path, upto: str | None = None, solved: str | None = None) -> list[str]:
+    """Write the zip at ``out``; return the archive's member names.
+
+    The library answers of the notebooks up to ``solved`` ship; every other marked answer is a stub.
+    """
     names = notebook_names(upto)
+    done = solved_names(names, solved)
+    check_needs(names, done)
     imports: set[str] = set()
     for name in names:
         nb = nbformat.read(ROOT / "release" / name / f"{name}.ipynb", as_version=4)
@@ -204,6 +271,7 @@ def build_bundle(out: Path, upto: str | None = None) -> list[str]:
             if cell.cell_type == "code":
                 imports |= imported_helpers(cell.source)
     modules = helpers_closure(imports, names) | {"__init__"}
+    open_notebooks = [n for n in notebook_names(None) if n not in done]
     scope = "" if upto is None else f" (released so far: {names[0]} to {names[-1]})"
     files: dict[str, bytes | Path] = {
         "README.md": STUDENT_README.format(
@@ -217,8 +285,9 @@ def build_bundle(out: Path, upto: str | None = None) -> list[str]:
         for path in sorted((ROOT / "release" / name).rglob("*")):
             if path.is_file() and not any(p.startswith(".") or p == "__pycache__" for p in path.parts):
                 files[path.relative_to(ROOT / "release").as_posix()] = path
-    for module in sorted(modules):
-        files[f"helpers/{module}.py"] = ROOT / "helpers" / f"{module}.py"
+    for module in sorted(modules):  # the library with stubs in place of every open notebook's answers
+        text, _ = strip.strip_source((ROOT / "helpers" / f"{module}.py").read_text(), module, open_notebooks)
+        files[f"helpers/{module}.py"] = text.encode()
     if "data" in modules:  # the CIFAR-10 sample only once a released notebook loads data
         sample = ROOT / "data" / "cifar-10-sample"
         for path in sorted(sample.rglob("*")):
@@ -237,19 +306,33 @@ def build_bundle(out: Path, upto: str | None = None) -> list[str]:
     return [f"{TOP}/{a}" for a in sorted(files)]
 
 
+def answers_note(names: list[str], solved: list[str]) -> str:
+    """One line saying which notebooks' library answers a bundle holds."""
+    stubbed = [n for n in names if n not in solved]
+    held = f"{solved[0]} to {solved[-1]}" if len(solved) > 1 else (solved[0] if solved else "none")
+    return f"library answers held: {held}; stubs for {', '.join(stubbed) or 'none'}" + (
+        " (and every later notebook)" if names[-1] != notebook_names(None)[-1] else ""
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--upto", help="last notebook released, e.g. 04 or 04_losses (default: all)")
+    parser.add_argument(
+        "--solved",
+        help="last notebook past its deadline, e.g. 03: the library's answers up to it ship (default: none)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "dist" / "nn-basics-student.zip")
     args = parser.parse_args(argv)
-    members = build_bundle(args.out, args.upto)
+    members = build_bundle(args.out, args.upto, args.solved)
     notebooks = [m for m in members if m.endswith(".ipynb")]
     helpers = [m.rsplit("/", 1)[1] for m in members if "/helpers/" in m]
     print(
         f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB): {len(notebooks)} notebooks, helpers {helpers}"
     )
+    print(answers_note(notebook_names(args.upto), solved_names(notebook_names(args.upto), args.solved)))
     return 0
 
 
