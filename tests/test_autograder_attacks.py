@@ -14,7 +14,6 @@ import base64
 import binascii
 import json
 import re
-import shutil
 import textwrap
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import pytest
 
 from autograder import demo
 from autograder.course import find_assignments
-from autograder.grade import grade, stripped_helpers
+from autograder.grade import grade
 from autograder.sandbox import Limits
 from tests.test_autograder_support import need_sandbox
 
@@ -256,23 +255,6 @@ def build_class(folder: Path) -> dict[str, str]:
     return expect
 
 
-def student_helpers(assignment: str, dest: Path) -> Path:
-    """The stripped library of autograder.grade (tools/strip.py); until that tool is merged, a
-    stand-in that replaces the library functions the delegating answers above call."""
-    folder = stripped_helpers(assignment, dest)
-    if folder is not None:
-        return folder
-    folder = dest / "helpers"
-    shutil.copytree(ROOT / "helpers", folder, ignore=shutil.ignore_patterns("__pycache__"))
-    stubs = "".join(
-        f"\n\ndef {name}(*args, **kwargs):\n    raise NotImplementedError('not in the grading sandbox')\n"
-        for name in ("svm_loss_per_example", "svm_loss", "softmax", "softmax_loss", "triplet_loss")
-    )
-    with open(folder / "losses.py", "a") as fh:
-        fh.write(stubs)
-    return folder
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     need_sandbox()
@@ -282,16 +264,12 @@ def graded(tmp_path_factory):
     folder = tmp_path_factory.mktemp("submitted")
     out = tmp_path_factory.mktemp("out")
     expect = build_class(folder)
+    logged = []
     limits = Limits(timeout=20, grace=3)
     outcome = grade(
-        folder,
-        out,
-        course_root=ROOT,
-        workers=2,
-        limits=limits,
-        progress=False,
-        student_helpers=student_helpers,
+        folder, out, course_root=ROOT, workers=2, limits=limits, progress=False, log=logged.append
     )
+    assert not [line for line in logged if "stripped helpers" in line], logged  # tools/strip.py is used
     scores = {(r.student, r.notebook): r for r in outcome.results}
     return {"out": out, "scores": scores, "expect": expect, "outcome": outcome}
 
