@@ -29,7 +29,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import dblock, export, feedback, guard, intake, repair, sandbox, sanitize, scoring
+from . import dblock, export, feedback, intake, repair, sandbox, sanitize, scoring, trusted
 from .course import CourseSpec, build_gradebook, find_assignments
 
 
@@ -45,6 +45,7 @@ class Job:
     prepared: object
     events: list
     files: dict = field(default_factory=dict)
+    evaluator_job: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -88,9 +89,22 @@ def _assignment_files(course_root: Path, assignment: str) -> dict[str, Path]:
     return files
 
 
+def evaluator_jobs(course: CourseSpec, course_root: Path) -> dict:
+    """What the trusted evaluator runs for each notebook, from source/ and the gradebook's tests."""
+    out = {}
+    for assignment, notebooks in course.assignments.items():
+        for name, spec in notebooks.items():
+            path = course_root / "source" / assignment / f"{name}.ipynb"
+            source_nb = nbformat.read(str(path), as_version=4)
+            tests = {c.grade_id: c.source for c in spec.tests}
+            out[(assignment, name)] = trusted.plan(source_nb, tests)
+    return out
+
+
 def plan(course: CourseSpec, received: intake.Intake, course_root: Path):
     """Split hand-ins into jobs to execute and results already known (missing, malformed...)."""
     jobs, known = [], []
+    evaluator = evaluator_jobs(course, course_root)
     for sub in received.submissions:
         notebooks = course.assignments.get(sub.assignment, {})
         files = _assignment_files(course_root, sub.assignment)
@@ -135,18 +149,75 @@ def plan(course: CourseSpec, received: intake.Intake, course_root: Path):
                 )
                 continue
             prepared, events = repair.prepare(nb, spec)
-            jobs.append(Job(sub.student, sub.assignment, spec, prepared, events, files))
+            jobs.append(
+                Job(
+                    sub.student,
+                    sub.assignment,
+                    spec,
+                    prepared,
+                    events,
+                    files,
+                    evaluator[(sub.assignment, name)],
+                )
+            )
         for w in sub.warnings:
             received.warnings.append(w)
     return jobs, known
 
 
-def run_job(job: Job, limits: sandbox.Limits, env_extra: dict, extra_ro: list) -> tuple:
-    instrumented = guard.instrument(job.prepared)
-    execution = sandbox.run_notebook(
-        instrumented, limits, files=job.files, env_extra=env_extra, extra_ro=extra_ro
+def stripped_helpers(assignment: str, dest: Path) -> Path | None:
+    """The ``helpers`` package for the student's kernel: the library without this assignment's answers.
+
+    The answers of every later notebook are stubbed too (nothing of them is due when this one is
+    graded, and some compute this one's exercises under another name). Written by ``tools/strip.py``
+    (``write_stripped_helpers``); None when that tool is not there.
+    """
+    try:
+        from tools.strip import all_marks, write_stripped_helpers
+    except ImportError:
+        return None
+    later = {nb for m in all_marks() for nb in m.notebooks if nb[:2] > assignment[:2]}
+    write_stripped_helpers(dest, [assignment, *sorted(later)])
+    return dest / "helpers"
+
+
+def _student_binds(assignments, work: Path, student_helpers, log) -> dict:
+    """Per assignment, the folder bound over ``helpers/`` in the student's sandbox (item 2 of issue 10)."""
+    import compileall
+
+    real = sandbox._package_dir("helpers")
+    binds, unstripped = {}, []
+    for assignment in assignments if real is not None else []:
+        folder = student_helpers(assignment, work / "student-helpers" / assignment)
+        if folder is None:
+            unstripped.append(assignment)
+            continue
+        compileall.compile_dir(str(folder), quiet=1)
+        binds[assignment] = {Path(folder): real}
+    if unstripped:
+        log(
+            "warning: no stripped helpers library for the student's kernel (tools/strip.py missing): "
+            f"in {', '.join(unstripped)}, a student's code can still call the library's answers"
+        )
+    return binds
+
+
+def run_job(
+    job: Job, limits: sandbox.Limits, env_extra: dict, extra_ro: list, binds: dict | None = None
+) -> tuple:
+    execution = trusted.run(
+        job.prepared,
+        job.evaluator_job,
+        limits,
+        files=job.files,
+        env_extra=env_extra,
+        extra_ro=extra_ro,
+        binds=(binds or {}).get(job.assignment),
     )
-    result, executed = scoring.score_notebook(job.student, job.assignment, job.spec, instrumented, execution)
+    result, executed = scoring.score_notebook(job.student, job.assignment, job.spec, job.prepared, execution)
+    result.evaluator_cpu = getattr(execution, "evaluator_cpu", 0.0)
+    if getattr(execution, "evaluator_problem", ""):
+        result.problems.append({"kind": "evaluator", "detail": execution.evaluator_problem[:2000]})
     result.problems = [dict(e.as_dict(), kind=e.kind) for e in job.events] + result.problems
     if execution.oom_kills and execution.status == "done":  # children killed, the kernel went on
         cap = limits.memory_mb + sandbox.WORKER_MB
@@ -186,6 +257,7 @@ def grade(
     env_extra: dict | None = None,
     extra_ro: list | None = None,
     log=None,
+    student_helpers=stripped_helpers,
 ) -> Outcome:
     started = time.monotonic()
     log = log or (lambda msg: print(msg, file=sys.stderr))
@@ -231,13 +303,14 @@ def grade(
             raise GraderError(f"could not build the gradebook from {course_root / 'source'}: {err}") from err
         gradebook_seconds = time.monotonic() - started
         jobs, results = plan(course, received, course_root)
+        binds = _student_binds(sorted({j.assignment for j in jobs}), work, student_helpers, log)
         bar = _progress(len(jobs) + len(results), progress)
         for r in results:
             _write_notebook_outputs(out, r, None, None)
             bar.update(1)
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             futures = {
-                pool.submit(run_job, job, limits, env_extra or {}, extra_ro or []): job for job in jobs
+                pool.submit(run_job, job, limits, env_extra or {}, extra_ro or [], binds): job for job in jobs
             }
             for future in as_completed(futures):
                 job = futures[future]

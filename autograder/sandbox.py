@@ -498,8 +498,20 @@ def _build_font_cache() -> Path | None:
 
 
 def bwrap_command(
-    limits: Limits, ro: list[Path], files: dict[str, Path] | None = None, fontlist: Path | None = None
+    limits: Limits,
+    ro: list[Path],
+    files: dict[str, Path] | None = None,
+    fontlist: Path | None = None,
+    *,
+    module: str = "autograder.worker",
+    binds: dict[Path, Path] | None = None,
+    args: list[str] | None = None,
 ) -> list[str]:
+    """bwrap argv running ``python -m module`` (the grading worker, or the evaluator) in a sandbox.
+
+    ``binds`` maps a host folder to the path where the sandbox sees it instead of what ``ro`` shows
+    there (the student's sandbox sees a stripped copy of ``helpers`` at the library's own path).
+    """
     root = os.geteuid() == 0
     cmd = ["bwrap", "--die-with-parent", "--new-session"]
     cmd += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
@@ -530,13 +542,15 @@ def bwrap_command(
                 made.add(parent)
                 cmd += ["--perms", "0755", "--dir", str(parent)]
         cmd += ["--ro-bind", str(p), str(p)]
+    for host, inside in (binds or {}).items():
+        cmd += ["--ro-bind", str(host), str(inside)]
     cmd += ["--perms", "1777", "--dir", "/tmp/work"]
     for rel, host in (files or {}).items():
         cmd += ["--ro-bind", str(host), f"/tmp/work/{rel}"]
     cmd += ["--chdir", "/", "--clearenv"]
     for key, value in _worker_env().items():
         cmd += ["--setenv", key, value]
-    cmd += ["--", sys.executable, "-I", "-m", "autograder.worker"]
+    cmd += ["--", sys.executable, "-I", "-m", module, *(args or [])]
     return cmd
 
 
@@ -598,8 +612,15 @@ def run_notebook(
     files: dict[str, Path] | None = None,
     extra_ro: list[Path] | None = None,
     env_extra: dict[str, str] | None = None,
+    pass_fds: tuple[int, ...] = (),
+    job_extra: dict | None = None,
+    binds: dict[Path, Path] | None = None,
 ) -> Execution:
-    """Execute ``nb`` (already prepared and instrumented) in a fresh sandbox."""
+    """Execute ``nb`` (already prepared) in a fresh sandbox.
+
+    ``pass_fds`` and ``job_extra`` connect the worker to the evaluator (autograder.trusted);
+    ``binds`` replace folders in the sandbox (see :func:`bwrap_command`).
+    """
     n_code = sum(1 for c in nb.cells if c.cell_type == "code")
     wall = limits.wall_seconds or min(60 + n_code * limits.timeout, 1800)
     result = Execution()
@@ -615,9 +636,12 @@ def run_notebook(
             "kernel": kernel_settings(
                 Limits(**{**limits.__dict__, "wall_seconds": wall}), env_extra, confined.uid, confined.gid
             ),
+            **(job_extra or {}),
         }
-        cmd = confined.command(bwrap_command(limits, readonly_paths(extra_ro), files, fontlist=font_cache()))
-        final, err, killed, returncode = _drive(cmd, job, wall, result)
+        cmd = confined.command(
+            bwrap_command(limits, readonly_paths(extra_ro), files, fontlist=font_cache(), binds=binds)
+        )
+        final, err, killed, returncode = _drive(cmd, job, wall, result, pass_fds)
     result.peak_mb, result.oom_kills = confined.peak_mb, confined.oom_kills
     done = {i for i, m in result.outputs.items() if not m.get("partial")}
     pending = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and i not in done]
@@ -641,13 +665,23 @@ def run_notebook(
     return result
 
 
-def _drive(cmd: list[str], job: dict, wall: float, result: Execution) -> tuple[dict | None, str, bool, int]:
+def _drive(
+    cmd: list[str], job: dict, wall: float, result: Execution, pass_fds: tuple[int, ...] = ()
+) -> tuple[dict | None, str, bool, int]:
     """Start the sandbox, send the job, collect result lines; every read is bounded.
+
+    ``pass_fds`` are handed to the sandbox and closed here once it holds them.
 
     Returns (final message, tail of stderr, killed at the wall-clock cap, exit status).
     """
     started = time.monotonic()
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=pass_fds
+        )
+    finally:
+        for fd in pass_fds:  # the sandbox holds them now
+            os.close(fd)
     killed = threading.Event()
 
     def kill() -> None:

@@ -5,7 +5,6 @@ credit when it returns a number (``nbgrader.utils.determine_grade``). On top of 
 
 * a test that never ran (the kernel died, stopped responding after a timeout, or the notebook hit
   its wall-clock cap) scores 0 with that reason;
-* a test whose guard cell failed (the student broke the grading environment) scores 0;
 * manually graded answers follow nbgrader: unchanged -> 0 ("No response"), else left for a grader.
 
 Printed text never matters: only errors do.
@@ -19,7 +18,6 @@ from dataclasses import asdict, dataclass, field
 import nbformat
 from nbgrader import utils
 
-from . import guard
 from .course import NotebookSpec
 from .sandbox import Execution, apply
 
@@ -53,6 +51,7 @@ class NotebookResult:
     problems: list[dict] = field(default_factory=list)
     status: str = "graded"  # graded | missing | malformed | other_notebook | error
     seconds: float = 0.0
+    evaluator_cpu: float = 0.0  # CPU seconds of the trusted evaluator (autograder.evaluator)
 
     @property
     def score(self) -> float:
@@ -65,6 +64,7 @@ class NotebookResult:
             "score": self.score,
             "max_score": self.max_score,
             "seconds": round(self.seconds, 2),
+            "evaluator_cpu": round(self.evaluator_cpu, 2),
             "cells": [asdict(c) for c in self.cells],
             "problems": self.problems,
         }
@@ -100,19 +100,9 @@ def score_notebook(
         detail = stop_reason + (f": {execution.message}" if execution.message else "")
         res.problems.append({"kind": execution.status, "detail": detail, "cell": _label(executed, stop)})
     by_id = spec.by_id()
-    guard_error = None
     for index, cell in enumerate(executed.cells):
-        role = guard.role(cell)
         ran = index in execution.outputs and not execution.outputs[index].get("partial")
         outputs = cell.get("outputs", []) if cell.cell_type == "code" else []
-        if role == "init":
-            if ran and any(o.get("output_type") == "error" for o in outputs):
-                res.problems.append({"kind": "grader", "detail": "grader init cell failed"})
-            continue
-        if role == "guard":
-            errors = [o for o in outputs if o.get("output_type") == "error"]
-            guard_error = error_summary(errors[0]) if errors else None
-            continue
         meta = cell.get("metadata", {}).get("nbgrader") or {}
         label = meta.get("grade_id") or f"cell {index}"
         for o in outputs:
@@ -159,21 +149,6 @@ def score_notebook(
                     f"{stop_reason or 'not executed'} ({where})",
                 )
             )
-            guard_error = None
-            continue
-        if guard_error:
-            res.cells.append(
-                CellResult(
-                    spec_cell.grade_id,
-                    "test",
-                    points,
-                    0.0,
-                    "failed",
-                    f"the grading environment was tampered with ({guard_error})",
-                )
-            )
-            res.problems.append({"kind": "guard", "detail": guard_error, "cell": spec_cell.grade_id})
-            guard_error = None
             continue
         score, _ = utils.determine_grade(cell)
         score = float(score or 0)
@@ -193,12 +168,12 @@ def score_notebook(
             res.cells.append(
                 CellResult(c.grade_id, c.kind, float(c.points or 0), 0.0, "not_run", "answer cell deleted")
             )
-    return res, guard.strip(executed)
+    return res, executed
 
 
 def _label(nb, index: int | None) -> str | None:
     if index is None or index >= len(nb.cells):
         return None
     cell = nb.cells[index]
-    meta = cell.get("metadata", {}).get("nbgrader") or cell.get("metadata", {}).get(guard.ROLE_KEY) or {}
+    meta = cell.get("metadata", {}).get("nbgrader") or {}
     return meta.get("grade_id") or f"cell {index}"

@@ -15,6 +15,11 @@ before the kernel starts, so the kernel cannot forge results)::
 
 The kernel is an ordinary ipykernel started through autograder.kernel (limits, unprivileged user);
 nbclient drives it, with a per-cell timeout, interrupt on timeout and a per-cell output cap.
+
+Graded test cells arrive as empty stubs (autograder.trusted): with ``"evaluator_fds": [r, w]`` in
+the job, the worker asks the evaluator (a sibling sandbox, over those two pipes) to run the test,
+and relays the evaluator's requests to the kernel (:class:`TestServer`) until it says ``done``. The
+event for a test cell then holds only what the student's code printed meanwhile.
 """
 
 from __future__ import annotations
@@ -99,11 +104,200 @@ def make_client(nb, km, cfg):
     return client
 
 
+class EvaluatorLink:
+    """The worker's end of the pipes to the trusted evaluator (a sibling sandbox)."""
+
+    def __init__(self, read_fd: int, write_fd: int):
+        for fd in (read_fd, write_fd):
+            os.set_inheritable(fd, False)  # the kernel must never get them
+        self.rfile = os.fdopen(read_fd, "r", encoding="utf-8", newline="\n")
+        self.wfile = os.fdopen(write_fd, "w", encoding="utf-8", newline="\n")
+
+    def send(self, msg) -> None:
+        self.wfile.write((msg if isinstance(msg, str) else json.dumps(msg)) + "\n")
+        self.wfile.flush()
+
+    def recv(self) -> tuple[str, dict]:
+        line = self.rfile.readline()
+        if not line:
+            raise EOFError("the evaluator stopped")
+        return line.rstrip("\n"), json.loads(line)
+
+    def close(self) -> None:
+        try:
+            self.send({"op": "end"})
+        except OSError:
+            pass
+
+
+class TestServer:
+    """Serves the evaluator's calls of student functions in the student's kernel, one test at a time.
+
+    The kernel runs ``autograder.agent.serve``; its answers arrive as ``input()`` prompts and the
+    evaluator's next message is the reply. Each call has the cell timeout; a call that times out is
+    interrupted, a kernel that dies or ignores the interrupt answers every later call with "lost".
+    """
+
+    def __init__(self, km, link: EvaluatorLink, cfg: dict):
+        from jupyter_client.blocking import BlockingKernelClient
+
+        self.km, self.link, self.cfg = km, link, cfg
+        self.kc = BlockingKernelClient()
+        self.kc.load_connection_info(km.get_connection_info())
+        self.kc.start_channels(hb=False)
+        self.broken = ""  # why the kernel can no longer answer (dead | unresponsive)
+        self.text_used = 0  # characters of the kernel's output kept for the current test
+        self.max_prompt = cfg.get("message_limit", 100 * 1024 * 1024)
+
+    def _alive(self) -> bool:
+        from nbclient.util import run_sync
+
+        return bool(run_sync(self.km.is_alive)())
+
+    def _wait(self, mine: set, seconds: float, texts: list):
+        """Next ('input', prompt) | ('reply', None) | ('timeout', None) | ('dead', None) from the kernel."""
+        import queue
+        import time
+
+        import zmq
+
+        poller = zmq.Poller()
+        for ch in (self.kc.stdin_channel, self.kc.shell_channel, self.kc.iopub_channel):
+            poller.register(ch.socket, zmq.POLLIN)
+        deadline = time.monotonic() + seconds
+        check = time.monotonic() + 1.0
+        while True:
+            now = time.monotonic()
+            if now >= deadline:
+                return "timeout", None
+            if now >= check:
+                check = now + 1.0
+                if not self._alive():
+                    return "dead", None
+            ready = dict(poller.poll(int(1000 * min(deadline - now, check - now, 1.0)) + 1))
+            if self.kc.iopub_channel.socket in ready:
+                self._drain_iopub(mine, texts)
+            if self.kc.stdin_channel.socket in ready:
+                msg = self.kc.stdin_channel.get_msg(timeout=0)
+                if msg["header"]["msg_type"] == "input_request":
+                    return "input", str(msg["content"].get("prompt", ""))
+            if self.kc.shell_channel.socket in ready:
+                try:
+                    msg = self.kc.shell_channel.get_msg(timeout=0)
+                except queue.Empty:
+                    continue
+                if msg.get("parent_header", {}).get("msg_id") in mine:
+                    self._drain_iopub(mine, texts, wait=0.2)
+                    return "reply", None
+
+    def _drain_iopub(self, mine: set, texts: list, wait: float = 0.0) -> None:
+        import queue
+
+        while True:
+            try:
+                msg = self.kc.iopub_channel.get_msg(timeout=wait)
+            except queue.Empty:
+                return
+            if msg.get("parent_header", {}).get("msg_id") not in mine:
+                continue
+            kind, content = msg["header"]["msg_type"], msg.get("content", {})
+            if kind == "stream":
+                text = str(content.get("text", ""))
+            elif kind == "error":
+                text = f"{content.get('ename', 'Error')}: {content.get('evalue', '')}\n"
+            elif kind in ("display_data", "execute_result", "update_display_data"):
+                text = "[a display output of your code is not shown here]\n"
+            else:
+                continue
+            if self.text_used <= self.cfg["output_limit"]:  # one character past the limit marks a cut
+                texts.append(text[: self.cfg["output_limit"] + 1 - self.text_used])
+                self.text_used += len(texts[-1])
+
+    def _stop_call(self, mine: set, texts: list) -> str:
+        """Interrupt a call that timed out; '' if the kernel came back, else why it did not."""
+        from nbclient.util import run_sync
+
+        run_sync(self.km.interrupt_kernel)()
+        grace = self.cfg.get("grace", 10)
+        while True:
+            event, _ = self._wait(mine, grace, texts)
+            if event == "reply":
+                return ""
+            if event == "input":
+                self.kc.input(json.dumps({"op": "done"}))
+                continue
+            return "dead" if event == "dead" else "unresponsive"
+
+    def run_test(self, grade_id: str) -> tuple[list, str]:
+        """Let the evaluator run test ``grade_id``; returns the kernel's text output and its state."""
+        mine: set = set()
+        texts: list = []
+        self.text_used = 0
+        self.link.send({"op": "test", "grade_id": grade_id})
+        waiting_input = False
+        while True:
+            raw, msg = self.link.recv()
+            if msg.get("op") == "done":
+                if waiting_input:
+                    self.kc.input(json.dumps({"op": "done"}))
+                    event, _ = self._wait(mine, self.cfg.get("grace", 10), texts)
+                    if event != "reply":
+                        self.broken = self.broken or ("dead" if event == "dead" else "unresponsive")
+                break
+            if self.broken:
+                self.link.send({"op": "lost", "reason": f"the student's kernel is {self.broken}"})
+                continue
+            if waiting_input:
+                self.kc.input(raw)
+            else:
+                code = f"__import__('autograder.agent', fromlist=['serve']).serve({raw!r})"
+                mine.add(self.kc.execute(code, store_history=False, allow_stdin=True, stop_on_error=False))
+            waiting_input = False
+            event, prompt = self._wait(mine, self.cfg["timeout"], texts)
+            if event == "input":
+                if len(prompt) <= self.max_prompt and "\n" not in prompt and "\r" not in prompt:
+                    self.link.send(prompt)
+                    waiting_input = True
+                    continue
+                self.kc.input(json.dumps({"op": "done"}))
+                event, _ = self._wait(mine, self.cfg.get("grace", 10), texts)
+                reason = "the student's code sent an answer that is too large or malformed"
+            elif event == "reply":
+                reason = "the student's code ended the call without an answer"
+            elif event == "timeout":
+                reason = f"the call did not finish within {self.cfg['timeout']} s"
+                self.broken = self._stop_call(mine, texts)
+            else:
+                reason = "the student's kernel died during the call"
+                self.broken = "dead"
+            self.link.send({"op": "lost", "reason": reason})
+        import nbformat
+
+        text = "".join(texts)
+        outputs = []
+        if text:
+            limit = self.cfg["output_limit"]
+            if len(text) > limit:
+                text = (
+                    text[:limit]
+                    + f"\n... output truncated by the autograder (limit {limit} characters) ...\n"
+                )
+            outputs.append(
+                nbformat.v4.new_output(
+                    "stream", name="stdout", text="Output of your code during this test:\n" + text
+                )
+            )
+        return outputs, self.broken
+
+
+def is_test_stub(cell) -> bool:
+    return (cell.get("metadata", {}).get("autograder") or {}).get("role") == "test"
+
+
 def run(cfg: dict, emit) -> None:
     import nbformat
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
-    from nbclient.exceptions import DeadKernelError
 
     nb = nbformat.from_dict(cfg["notebook"])
     spec_root = tempfile.mkdtemp(prefix="kernels-")
@@ -116,9 +310,32 @@ def run(cfg: dict, emit) -> None:
     km = AsyncKernelManager(kernel_name="grader", kernel_spec_manager=ksm)
     client = make_client(nb, km, cfg)
 
+    fds = cfg.get("evaluator_fds")
+    link = EvaluatorLink(*fds) if fds else None
+    try:
+        _execute(nb, client, km, cfg, emit, link)
+    finally:
+        if link is not None:
+            link.close()
+
+
+def _execute(nb, client, km, cfg, emit, link) -> None:
+    import nbformat
+    from nbclient.exceptions import DeadKernelError
+
+    server = None
+    kernel_cfg = cfg["kernel"]
     with client.setup_kernel(cwd=kernel_cfg.get("cwd", "/tmp")):
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
+                continue
+            if link is not None and is_test_stub(cell):
+                server = server or TestServer(km, link, cfg)
+                outputs, broken = server.run_test(cell.metadata["autograder"]["grade_id"])
+                emit(type="cell", index=index, outputs=outputs, execution_count=None, timed_out=False)
+                if broken:
+                    emit(type=broken, index=index + 1)
+                    return
                 continue
             client.timed_out = False
             client._ag_used.pop((index, "text"), None)

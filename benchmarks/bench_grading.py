@@ -9,7 +9,8 @@ and untouched students, in rotation), then grades it twice:
   ``nbgrader generate_assignment`` for every assignment (not timed: done once at release), then
   ``nbgrader autograde`` for every assignment (timed, serial: nbgrader has no parallel mode);
 * autograder: ``python -m autograder grade SUBMISSIONS --out OUT --workers N`` (timed, everything
-  included: building its gradebook, intake, sandboxes, feedback HTML, grades.csv).
+  included: building its gradebook, intake, sandboxes, feedback HTML, grades.csv); the CPU time of
+  its trusted evaluators (one per notebook, from report.json) is printed as a mean per notebook.
 
 It reports both wall times, the speed-up ratio and whether every (student, assignment) score is
 identical in the two grades.csv files. Exit status 1 if the scores differ.
@@ -208,6 +209,15 @@ def main(argv: list[str] | None = None) -> int:
             ours_cpu.close()
             theirs_cpu.close()
         load2 = os.getloadavg()[0]
+        report = json.loads((ours_csv.parent / "report.json").read_text())
+        graded = [
+            nb
+            for s in report["students"]
+            for asg in s["assignments"].values()
+            for nb in asg["notebooks"]
+            if nb["status"] == "graded"
+        ]
+        evaluator_cpu = sum(nb.get("evaluator_cpu", 0.0) for nb in graded) / max(1, len(graded))
         a, b = scores(ours_csv), scores(theirs_csv)
         keys = sorted(k for k in b if k[1] in found)
         differ = [(k, a.get(k), b[k]) for k in keys if a.get(k) != b[k]]
@@ -222,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
             "autograder_cpu_seconds": round(c_ours, 1),
             "nbgrader_autograde_cpu_seconds": round(c_theirs, 1),
             "cpu_ratio": round(c_theirs / c_ours, 2) if c_ours else None,
+            "evaluator_cpu_seconds_per_notebook": round(evaluator_cpu, 3),
             "load_average_start_mid_end": [round(x, 1) for x in (load0, load1, load2)],
             "identical_scores": not differ,
             "differences": differ[:20],
@@ -236,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"autograder --workers {args.workers}:            {ours:7.1f} s")
             print(f"speed-up:                           {result['speedup']:7.2f}x")
             print(f"CPU seconds: autograder {c_ours:.1f}, nbgrader autograde {c_theirs:.1f}")
+            print(f"of which the trusted evaluator:     {evaluator_cpu:7.2f} s per notebook (mean)")
             print(f"load average at start / between / end: {load0:.1f} / {load1:.1f} / {load2:.1f}")
             print(f"identical scores:                   {result['identical_scores']}")
             for k, x, y in differ[:20]:

@@ -1,10 +1,10 @@
-"""autograder.scoring: nbgrader's rule plus kernel deaths, guard failures and stderr (no execution)."""
+"""autograder.scoring: nbgrader's rule plus kernel deaths and stderr (no execution)."""
 
 from __future__ import annotations
 
 import pytest
 
-from autograder import guard, repair, scoring
+from autograder import repair, scoring
 from autograder.sandbox import Execution
 from tests.test_autograder_support import make_course, make_spec, perfect
 
@@ -14,13 +14,12 @@ def prepared(tmp_path_factory):
     course = make_course(tmp_path_factory)
     spec = make_spec(course, tmp_path_factory).notebook("a1_squares", "a1_squares")
     nb, _ = repair.prepare(perfect(course, "a1_squares"), spec)
-    return spec, guard.instrument(nb)
+    return spec, nb
 
 
-def index_of(nb, grade_id, role=None):
+def index_of(nb, grade_id):
     for i, cell in enumerate(nb.cells):
-        meta = cell.metadata.get("autograder" if role else "nbgrader") or {}
-        if meta.get("grade_id") == grade_id and (role is None or meta.get("role") == role):
+        if (cell.metadata.get("nbgrader") or {}).get("grade_id") == grade_id:
             return i
     raise KeyError(grade_id)
 
@@ -38,7 +37,7 @@ def run(nb, changes=None, status="done", stop=None):
 def score(prepared, **kw):
     spec, nb = prepared
     result, executed = scoring.score_notebook("ada", "a1_squares", spec, nb, run(nb, **kw))
-    assert all(guard.role(c) is None for c in executed.cells)
+    assert len(executed.cells) == len(nb.cells)
     return {c.grade_id: c for c in result.cells}, result
 
 
@@ -76,19 +75,10 @@ def test_partial_credit_follows_nbgrader(prepared):
     assert cells["cube_tests"].score == 1.5 and cells["cube_tests"].status == "partial"
 
 
-def test_a_failed_guard_zeroes_the_next_test(prepared):
-    spec, nb = prepared
-    err = {"output_type": "error", "ename": "TypeError", "evalue": "broken", "traceback": []}
-    cells, result = score(prepared, changes={index_of(nb, "cube_tests", role="guard"): [err]})
-    assert cells["cube_tests"].score == 0 and "tampered" in cells["cube_tests"].reason
-    assert cells["square_tests"].score == 2
-    assert any(p["kind"] == "guard" for p in result.problems)
-
-
 @pytest.mark.parametrize("status", ["dead", "unresponsive", "killed"])
 def test_tests_after_a_stop_score_zero_with_the_reason(prepared, status):
     spec, nb = prepared
-    stop = index_of(nb, "cube_tests", role="guard")
+    stop = index_of(nb, "cube_tests")
     cells, result = score(prepared, status=status, stop=stop)
     assert cells["square_tests"].score == 2
     assert cells["cube_tests"].score == 0 and cells["cube_tests"].status == "not_run"
