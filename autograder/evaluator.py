@@ -365,17 +365,10 @@ def prepare_library() -> None:
 
 
 def main() -> None:
+    from .worker import private_channel
+
     read_fd, write_fd = int(sys.argv[1]), int(sys.argv[2])
-    raw = sys.stdin.buffer.read()
-    private = os.fdopen(os.dup(1), "w", encoding="utf-8")
-    devnull = os.open(os.devnull, os.O_RDWR)
-    os.dup2(devnull, 0)
-    os.dup2(devnull, 1)
-
-    def emit(**msg) -> None:
-        private.write(json.dumps(msg) + "\n")
-        private.flush()
-
+    raw, emit = private_channel()
     try:
         job = json.loads(raw)
         limits = job.get("limits") or {}
@@ -392,8 +385,6 @@ def main() -> None:
         emit(type="done", cpu_seconds=round(usage.ru_utime + usage.ru_stime, 3))
     except Exception as err:  # reported to the parent: every test not reported scores 0
         emit(type="error", message=f"{type(err).__name__}: {err}"[:2000])
-    finally:
-        private.flush()
 
 
 if __name__ == "__main__":

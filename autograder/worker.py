@@ -371,7 +371,12 @@ def _execute(nb, client, km, cfg, emit, link) -> None:
     emit(type="done")
 
 
-def main() -> None:
+def private_channel():
+    """The job read from stdin, and ``emit(**msg)``: one JSON line on a private copy of stdout.
+
+    stdin and stdout then point at /dev/null, so nothing the sandboxed code prints or reads reaches
+    the parent as a result line (used by this worker and by autograder.evaluator).
+    """
     raw = sys.stdin.buffer.read()
     private = os.fdopen(os.dup(1), "w", encoding="utf-8")
     devnull = os.open(os.devnull, os.O_RDWR)
@@ -382,12 +387,15 @@ def main() -> None:
         private.write(json.dumps(msg) + "\n")
         private.flush()
 
+    return raw, emit
+
+
+def main() -> None:
+    raw, emit = private_channel()
     try:
         run(json.loads(raw), emit)
     except Exception as err:  # reported to the parent, which records it as a problem
         emit(type="error", message=f"{type(err).__name__}: {err}"[:2000])
-    finally:
-        private.flush()
 
 
 if __name__ == "__main__":

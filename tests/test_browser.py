@@ -13,6 +13,7 @@ Needs chromium at /usr/bin/chromium (`apt-get install -y chromium`; .ci/run does
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -124,6 +125,43 @@ def api(base: str, token: str, path: str, method: str = "GET"):
     return json.loads(body) if body else None
 
 
+@contextlib.contextmanager
+def serve_lab(module_args: list[str], *, cwd: Path, env: dict[str, str], log_path: Path):
+    """``python -m <module_args> --ServerApp.port=... --IdentityProvider.token=...`` on loopback, ready.
+
+    Yields (base_url, token); the server is stopped on exit. ``module_args`` is e.g.
+    ``["jupyterlab", "--ServerApp.root_dir=..."]`` or ``["tools.formgrade", "graded"]``.
+    """
+    port, token = free_port(), secrets.token_hex(16)
+    command = [sys.executable, "-m", *module_args, "--no-browser", "--ServerApp.ip=127.0.0.1"]
+    command += [
+        f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={token}",
+        "--ServerApp.allow_root=True",
+    ]
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                api(base, token, "/api/status")
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    server.kill()
+                    pytest.fail(f"{module_args[0]} did not start:\n{log_path.read_text()[-3000:]}")
+                time.sleep(0.5)
+        try:
+            yield base, token
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A running JupyterLab on a temporary course; yields (base_url, token, course_root)."""
@@ -147,48 +185,9 @@ def lab(tmp_path_factory):
     (settings / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False})
     )
-    port, token = free_port(), secrets.token_hex(16)
-    log = open(course / "lab.log", "w")  # noqa: SIM115 (closed at teardown)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyterlab",
-            "--no-browser",
-            "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={port}",
-            f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={course}",
-            "--ServerApp.allow_root=True",  # CI containers run as root
-            "--LabApp.expose_app_in_browser=True",
-            "--ServerApp.open_browser=False",
-        ],
-        cwd=course,
-        env=lab_env(course),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            api(base, token, "/api/status")
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                log.close()
-                pytest.fail(f"JupyterLab did not start:\n{(course / 'lab.log').read_text()[-3000:]}")
-            time.sleep(0.5)
-    try:
+    lab_args = ["jupyterlab", f"--ServerApp.root_dir={course}", "--LabApp.expose_app_in_browser=True"]
+    with serve_lab(lab_args, cwd=course, env=lab_env(course), log_path=course / "lab.log") as (base, token):
         yield base, token, course
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -11,14 +11,13 @@ import json
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from tests.nbtools import ROOT, source_path
-from tests.test_browser import ARTIFACTS, api, browser, free_port, lab_env  # noqa: F401 (browser: fixture)
+from tests.test_browser import ARTIFACTS, api, browser, lab_env, serve_lab  # noqa: F401 (browser: fixture)
 from tools import formgrade
 
 NAME = "01_architecture"
@@ -101,47 +100,13 @@ def test_lab_command_opens_manual_grading(tmp_path):
 @pytest.fixture(scope="module")
 def graded_lab(graded):
     """`python -m tools.formgrade GRADED` (what make formgrade runs) on a loopback port."""
-    port, token = free_port(), "formgrade-test-token"
-    log = open(graded.parent / "lab.log", "w")  # noqa: SIM115 (closed at teardown)
-    env = lab_env(graded)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tools.formgrade",
-            str(graded),
-            "--no-browser",
-            "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={port}",
-            f"--IdentityProvider.token={token}",
-            "--ServerApp.allow_root=True",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            api(base, token, "/api/status")
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                log.close()
-                pytest.fail(f"formgrade did not start:\n{(graded.parent / 'lab.log').read_text()[-3000:]}")
-            time.sleep(0.5)
-    try:
+    with serve_lab(
+        ["tools.formgrade", str(graded)], cwd=ROOT, env=lab_env(graded), log_path=graded.parent / "lab.log"
+    ) as (
+        base,
+        token,
+    ):
         yield base, token
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 @pytest.mark.browser

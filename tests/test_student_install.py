@@ -16,7 +16,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 import zipfile
@@ -187,53 +186,16 @@ def test_install_py_sets_up_a_real_bundle(first_bundle, tmp_path):
 def student_lab(first_bundle, tmp_path_factory):
     """JupyterLab on the unpacked bundle with the settings install.py writes into .venv/etc/jupyter, here
     written to a folder named by JUPYTER_CONFIG_PATH (the project's environment stays untouched)."""
-    from tests.test_browser import api, free_port, lab_env
+    from tests.test_browser import lab_env, serve_lab
 
     course, _ = first_bundle
     prefix = tmp_path_factory.mktemp("student-prefix")
     install.write_jupyter_config(str(prefix))
     env = lab_env(course)
     env["JUPYTER_CONFIG_PATH"] = str(prefix / "etc" / "jupyter")
-    port, token = free_port(), "student-test-token"
-    log_path = prefix / "lab.log"
-    with open(log_path, "w") as log:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "jupyterlab",
-                "--no-browser",
-                "--ServerApp.ip=127.0.0.1",
-                f"--ServerApp.port={port}",
-                f"--IdentityProvider.token={token}",
-                f"--ServerApp.root_dir={course}",
-                "--ServerApp.allow_root=True",
-                "--LabApp.expose_app_in_browser=True",
-            ],
-            cwd=course,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                api(base, token, "/api/status")
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    server.kill()
-                    pytest.fail(f"JupyterLab did not start:\n{log_path.read_text()[-3000:]}")
-                time.sleep(0.5)
-        try:
-            yield base, token, course
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+    lab_args = ["jupyterlab", f"--ServerApp.root_dir={course}", "--LabApp.expose_app_in_browser=True"]
+    with serve_lab(lab_args, cwd=course, env=env, log_path=prefix / "lab.log") as (base, token):
+        yield base, token, course
 
 
 @pytest.mark.browser
