@@ -1051,6 +1051,8 @@ for P, tb, tn in zip(n_weights, t_backprop, t_numeric, strict=True):
 #   $\frac{dL}{dw_{kj}} = \frac{dL}{dy_k}\frac{dy_k}{da_k}\frac{da_k}{dw_{kj}}$ becomes a few matrix
 #   products: `dW2 = Z.T @ dA2`, `dZ = dA2 @ W2.T`, `dW1 = X.T @ dA1`; changing the loss only changes
 #   `dA2` (softmax cross-entropy: $p - \text{one-hot}$).
+# * A **layer is a gate** with a cache: the affine layer's backward pass is `dx = dout @ W.T`,
+#   `dW = x.T @ dout`, `db = dout.sum(axis=0)`, and a network is its gates called forward, then backward.
 # * Always check an analytic gradient against a **numerical** one on a small problem.
 # * Backpropagation gives all gradients for about twice the cost of one forward pass: that is what makes
 #   training networks with millions of weights possible.
