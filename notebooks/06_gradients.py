@@ -21,12 +21,13 @@
 # 1. compute a gradient numerically, one coordinate at a time, as in the lecture's "W + h" walk;
 # 2. explain why the centred difference beats the forward difference, and why $h$ must not be too small
 #    (in float32 even less so);
-# 3. derive and implement the analytic gradients of the hinge and softmax losses with respect to $W$;
+# 3. derive the analytic gradients of the hinge and softmax losses with respect to $W$ (softmax:
+#    "probabilities minus one-hot") and implement them;
 # 4. check an analytic gradient against a numerical one and read the relative error;
 # 5. run gradient descent and recognise a learning rate that is too small, about right, too large, or
 #    diverging.
 #
-# **Time:** about 60 minutes. **Total: 15 points** (11 autograded in four exercises, 4 for two short
+# **Time:** about 65 minutes. **Total: 17 points** (11 autograded in four exercises, 6 for three short
 # written answers).
 #
 # Run the cells from top to bottom. Exercises say *YOUR CODE HERE*; each is followed by a test cell
@@ -268,6 +269,22 @@ plt.show()
 #
 # **L2 penalty** $\lambda\sum W^2$ adds $2\lambda W$ (notebook 05).
 
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q_softmax_gradient", "locked": false, "points": 2, "schema_version": 3, "solution": true}
+# ### Question A (2 points, graded by hand)
+#
+# Derive "probabilities minus one-hot" yourself, for one example with scores $s_1, \dots, s_C$, correct
+# class $y$ and loss $L = -\log p_y$, $p_j = e^{s_j}/\sum_c e^{s_c}$: show that
+# $\partial L/\partial s_j = p_j - [j = y]$. Hint: first write $L = -s_y + \log\sum_c e^{s_c}$, then
+# differentiate the two terms separately. A few lines of math are enough.
+#
+# ### BEGIN SOLUTION
+# $L = -\log \frac{e^{s_y}}{\sum_c e^{s_c}} = -s_y + \log\sum_c e^{s_c}$. The first term depends on
+# $s_j$ only when $j = y$: $\partial(-s_y)/\partial s_j = -[j = y]$. For the second, the chain rule through
+# the log gives $\frac{1}{\sum_c e^{s_c}}\cdot e^{s_j} = p_j$. Together
+# $\partial L/\partial s_j = p_j - [j = y]$: the probabilities minus the one-hot target. For the mean over
+# $N$ examples each example's loss carries the factor $\frac1N$, hence $\frac1N(p_{ij} - [j = y_i])$.
+# ### END SOLUTION
+
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex_svm_prompt", "locked": true, "schema_version": 3, "solution": false}
 # ### Exercise 2 (3 points): the hinge loss and its gradient with respect to $W$
 #
@@ -487,7 +504,7 @@ plt.show()
 # classifier, or the 1.5 million of a small two-layer net, and multiply by thousands of training steps.
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_numerical_only_to_check", "locked": false, "points": 2, "schema_version": 3, "solution": true}
-# ### Question A (2 points, graded by hand)
+# ### Question B (2 points, graded by hand)
 #
 # The numerical gradient is simple and needs no calculus. Give two reasons why we train with the
 # analytic gradient and use the numerical one only to **check** it.
@@ -606,7 +623,7 @@ for col, (label, lr) in enumerate(LEARNING_RATES.items()):
 #   other side; the zig-zag only slowly dies out.
 # * **Diverging** (0.21): the overshoot grows every step and the loss explodes.
 #
-# Where exactly is the border between "too large" and "diverging"? That is Question B below.
+# Where exactly is the border between "too large" and "diverging"? That is Question C below.
 #
 # ### Explorer
 #
@@ -619,7 +636,7 @@ if widgets.widgets_enabled():
     display(gradient_figures.learning_rate_explorer(bowl, lambda w: A_bowl @ w, w_start, descend=gradient_descent_path))
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_learning_rate", "locked": false, "points": 2, "schema_version": 3, "solution": true}
-# ### Question B (2 points, graded by hand)
+# ### Question C (2 points, graded by hand)
 #
 # (a) Use the explorer to find, to two digits, the learning rate from which on gradient descent
 # diverges on this bowl. (b) Explain that number from the curvature. Hint: along the steep direction

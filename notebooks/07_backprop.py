@@ -13,7 +13,7 @@
 # %% [markdown] nbgrader={"grade": false, "grade_id": "intro", "locked": true, "schema_version": 3, "solution": false}
 # # 07 · Backpropagation
 #
-# **Time:** about 75 minutes · **Points:** 16 points in total (12 autograded, 4 graded by hand)
+# **Time:** about 90 minutes · **Points:** 19 points in total (15 autograded, 4 graded by hand)
 #
 # Gradient descent needs $\partial L / \partial w$ for *every* weight of the network, and the loss
 # depends on the weights of the lower layers only indirectly. Backpropagation is the chain rule,
@@ -27,7 +27,8 @@
 # 3. implement the forward and backward pass of the add, multiply, max and sigmoid gates;
 # 4. write the backward pass of the lecture's two-layer network, first with squared error and a sigmoid
 #    output (the slide's $\frac{dL}{dw_{kj}} = \frac{dL}{dy_k}\frac{dy_k}{da_k}\frac{da_k}{dw_{kj}}$),
-#    then with softmax cross-entropy, and check it against numerical gradients.
+#    then with softmax cross-entropy, and check it against numerical gradients;
+# 5. write the affine layer as a gate with a cache and compose the network from affine and ReLU gates.
 #
 # | exercise | what | points |
 # |---|---|---|
@@ -36,6 +37,7 @@
 # | Q1 | why a max gate routes the gradient (written) | 2 |
 # | 3 | two-layer network, squared error + sigmoid: backward pass | 4 |
 # | 4 | two-layer network, softmax cross-entropy: backward pass | 3 |
+# | 5 | the affine layer: forward and backward with a cache | 3 |
 # | Q2 | why backwards? (written) | 2 |
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
@@ -43,7 +45,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from helpers import backprop_figures, figure_style, gradients, graph, testing, widgets
+from helpers import backprop_figures, figure_style, gradients, graph, losses, testing, widgets
 from helpers.graph import Value
 
 rng = np.random.default_rng(0)
@@ -823,7 +825,162 @@ for _name in ("W2", "b2", "W1", "b1"):
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## 8. Why backwards?
+# ## 8. Layers as gates: the affine layer
+#
+# Exercises 3 and 4 wrote the whole network as one function. Larger networks are built from *layers*,
+# each a gate with a forward and a backward pass, like the add and multiply gates of section 3. The
+# affine (fully connected) layer computes `out = x @ W + b` for a batch: $x$ of shape $(N, D)$, $W$ of
+# shape $(D, H)$, $b$ of shape $(H,)$, out of shape $(N, H)$. Its forward pass keeps in a *cache* what its
+# backward pass needs; given the upstream gradient `dout` $= \partial L/\partial\,\text{out}$, shape
+# $(N, H)$, the backward pass returns
+#
+# $$\frac{\partial L}{\partial x} = \texttt{dout}\;W^\top,\qquad
+#   \frac{\partial L}{\partial W} = x^\top\,\texttt{dout},\qquad
+#   \frac{\partial L}{\partial b} = \sum_{n=1}^N \texttt{dout}_{n,:},$$
+#
+# the same three products as `dZ`, `dW2` and `db2` of section 6. The bias is added to every row, so its
+# gradient *sums* the rows (a sum, not a mean: the $\frac1N$ of the loss is already inside `dout`).
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex5_prompt", "locked": true, "schema_version": 3, "solution": false}
+# ### Exercise 5: the affine layer, forward and backward (3 points)
+#
+# Implement `affine_forward(x, W, b)`, returning `(out, cache)`, and `affine_backward(dout, cache)`,
+# returning `(dx, dW, db)`, each gradient of the shape of its variable. Do not change `x`, `W` or `b`.
+# The forward pass is worth 1 point, the backward pass 2 points. Check the shapes: a matrix product in the
+# wrong order either fails or gives a gradient of the wrong shape.
+
+# %% nbgrader={"grade": false, "grade_id": "affine_gate", "locked": false, "schema_version": 3, "solution": true}
+def affine_forward(x, W, b):
+    """Affine layer, forward: out = x @ W + b.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, D)
+    W : ndarray, shape (D, H)
+    b : ndarray, shape (H,)
+
+    Returns
+    -------
+    out : ndarray, shape (N, H)
+    cache : what affine_backward needs
+    """
+    ### BEGIN SOLUTION
+    return x @ W + b, (x, W)
+    ### END SOLUTION
+
+
+def affine_backward(dout, cache):
+    """Affine layer, backward: (dx, dW, db) of shapes (N, D), (D, H), (H,) from dout of shape (N, H)."""
+    ### BEGIN SOLUTION
+    x, W = cache
+    return dout @ W.T, x.T @ dout, dout.sum(axis=0)
+    ### END SOLUTION
+
+
+# %% [markdown]
+# Try it on a batch of two examples small enough to check by hand: the first row of `out` is
+# $(1 \cdot 1 + 2 \cdot 2 + 0.5,\; 1 \cdot 0 + 2 \cdot 1 - 1,\; -1 + 0 + 2) = (5.5, 1, 1)$.
+
+# %%
+x_hand = np.array([[1.0, 2.0], [3.0, -1.0]])
+W_hand = np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0]])
+b_hand = np.array([0.5, -1.0, 2.0])
+out_hand, cache_hand = affine_forward(x_hand, W_hand, b_hand)
+dx_hand, dW_hand, db_hand = affine_backward(np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0]]), cache_hand)
+print("out =", out_hand.tolist())
+print("dx =", dx_hand.tolist(), " dW =", dW_hand.tolist(), " db =", db_hand.tolist())
+
+# %% nbgrader={"grade": true, "grade_id": "affine_forward_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+LAYER_FORBIDDEN = ("helpers.models", "helpers.network", "helpers.graph", "helpers.activations")
+_x = np.array([[1.0, 2.0], [3.0, -1.0]])
+_W = np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0]])
+_b = np.array([0.5, -1.0, 2.0])
+_out, _ = testing.check_own_work(affine_forward, _x, _W, _b, forbidden=LAYER_FORBIDDEN)
+testing.assert_shape(_out, (2, 3), name="affine_forward(x, W, b)[0] for x (2, 2), W (2, 3)")
+# a forgotten bias is the usual slip: name it rather than only showing numbers
+assert not np.allclose(_out, _x @ _W), "affine_forward returns x @ W: the bias b is missing (out = x @ W + b)"
+testing.assert_close(_out, [[5.5, 1.0, 1.0], [1.5, -2.0, -1.0]], name="affine_forward(x, W, b)[0] (worked by hand)")
+### BEGIN HIDDEN TESTS
+_g = np.random.default_rng(501)
+_x, _W, _b = _g.normal(size=(1, 7)), _g.normal(size=(7, 2)), _g.normal(size=2)
+_x0 = _x.copy()
+_out, _ = testing.check_own_work(affine_forward, _x, _W, _b, forbidden=LAYER_FORBIDDEN)
+testing.assert_close(_out, _x0 @ _W + _b, name="affine_forward for one example, D = 7, H = 2")
+testing.assert_equal(_x, _x0, name="x after affine_forward (the layer must not change its input)")
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "affine_backward_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+LAYER_FORBIDDEN = ("helpers.models", "helpers.network", "helpers.graph", "helpers.activations")
+_x = np.array([[1.0, 2.0], [3.0, -1.0]])
+_W = np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0]])
+_b = np.array([0.5, -1.0, 2.0])
+_dout = np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0]])
+_, _cache = testing.check_own_work(affine_forward, _x, _W, _b, forbidden=LAYER_FORBIDDEN)
+_dx, _dW, _db = testing.check_own_work(affine_backward, _dout, _cache, forbidden=LAYER_FORBIDDEN)
+# shapes first: a product in the wrong order shows here as a swapped shape
+testing.assert_shape(_dx, _x.shape, name="dx (the shape of x)")
+testing.assert_shape(_dW, _W.shape, name="dW (the shape of W)")
+testing.assert_shape(_db, _b.shape, name="db (the shape of b)")
+testing.assert_close(_dx, [[2.0, 2.0], [2.0, 5.0]], name="dx = dout @ W.T (worked by hand)")
+testing.assert_close(_dW, [[7.0, 3.0, -1.0], [0.0, -1.0, -2.0]], name="dW = x.T @ dout (worked by hand)")
+testing.assert_close(_db, [3.0, 1.0, -1.0], name="db = dout summed over the N = 2 rows (worked by hand)", sizes={"N": 2})
+# and against centred differences on a random batch, where no hand-picked number can hide a mistake
+_g = np.random.default_rng(502)
+_x, _W, _b, _dout = _g.normal(size=(4, 5)), _g.normal(size=(5, 3)), _g.normal(size=3), _g.normal(size=(4, 3))
+_, _cache = testing.check_own_work(affine_forward, _x, _W, _b, forbidden=LAYER_FORBIDDEN)
+_dx, _dW, _db = testing.check_own_work(affine_backward, _dout, _cache, forbidden=LAYER_FORBIDDEN)
+_num_dx = gradients.numerical_gradient_array(lambda v: _x @ _W + _b, _x, _dout)
+_num_dW = gradients.numerical_gradient_array(lambda v: _x @ _W + _b, _W, _dout)
+_num_db = gradients.numerical_gradient_array(lambda v: _x @ _W + _b, _b, _dout)
+testing.assert_grad_close(_dx, _num_dx, name="dx of the affine layer (numerical check)")
+testing.assert_grad_close(_dW, _num_dW, name="dW of the affine layer (numerical check)")
+testing.assert_grad_close(_db, _num_db, name="db of the affine layer (numerical check)")
+### BEGIN HIDDEN TESTS
+for _N, _D, _H, _seed in ((1, 6, 2, 503), (9, 2, 7, 504)):
+    _g = np.random.default_rng(_seed)
+    _x, _W, _b, _dout = _g.normal(size=(_N, _D)), _g.normal(size=(_D, _H)), _g.normal(size=_H), _g.normal(size=(_N, _H))
+    _x0, _W0, _dout0 = _x.copy(), _W.copy(), _dout.copy()
+    _, _cache = testing.check_own_work(affine_forward, _x, _W, _b, forbidden=LAYER_FORBIDDEN)
+    _dx, _dW, _db = testing.check_own_work(affine_backward, _dout, _cache, forbidden=LAYER_FORBIDDEN)
+    testing.assert_close(_dx, _dout0 @ _W0.T, name=f"dx for N = {_N}, D = {_D}, H = {_H}")
+    testing.assert_close(_dW, _x0.T @ _dout0, name=f"dW for N = {_N}, D = {_D}, H = {_H}")
+    testing.assert_close(_db, _dout0.sum(axis=0), name=f"db for N = {_N}, D = {_D}, H = {_H}", sizes={"N": _N})
+    testing.assert_equal(_x, _x0, name="x after the affine layer (the layer must not change its input)")
+    testing.assert_equal(_dout, _dout0, name="dout after affine_backward (the layer must not change it)")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### The two-layer network, composed from gates
+#
+# With an affine layer and your max gate against 0 (a ReLU), the network of exercise 4 is four lines
+# forward and four lines backward; the softmax cross-entropy at the top is the course's `softmax_loss`
+# from notebook 04, which returns the loss and $\partial L/\partial s$. Each backward call takes the
+# gradient its upper neighbour returned. The gradients agree with your exercise 4 and with centred
+# differences: this is how every larger network in the course is built.
+
+# %%
+def two_layer_from_gates(params, X, y):
+    """Loss and grads (dict W1, b1, W2, b2) of affine - ReLU - affine - softmax, from the gates above."""
+    a1, cache1 = affine_forward(X, params["W1"], params["b1"])
+    z, cache_relu = max_forward(a1, np.zeros_like(a1))
+    scores, cache2 = affine_forward(z, params["W2"], params["b2"])
+    loss, dscores = losses.softmax_loss(scores, y)
+    dz, dW2, db2 = affine_backward(dscores, cache2)
+    da1, _ = max_backward(dz, cache_relu)
+    _, dW1, db1 = affine_backward(da1, cache1)
+    return loss, {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+
+
+loss_gates, grads_gates = two_layer_from_gates(params, X_small, y_small)
+_, grads_ex4 = softmax_ce_loss_and_grads(params, X_small, y_small)
+for name in ("W1", "b1", "W2", "b2"):
+    num = gradients.numerical_gradient(lambda _: two_layer_from_gates(params, X_small, y_small)[0], params[name])
+    ok_num = gradients.rel_error(grads_gates[name], num) < 1e-7
+    ok_ex4 = gradients.rel_error(grads_gates[name], grads_ex4[name]) < 1e-12
+    print(f"d{name}: matches the numerical gradient: {ok_num}, matches exercise 4: {ok_ex4}")
+
+# %% [markdown]
+# ## 9. Why backwards?
 #
 # Count the work. For a network with $P$ weights, a numerical gradient needs $2P$ forward passes (two per
 # weight). The backward pass costs about twice as much as *one* forward pass (two matrix products per layer
@@ -894,6 +1051,8 @@ for P, tb, tn in zip(n_weights, t_backprop, t_numeric, strict=True):
 #   $\frac{dL}{dw_{kj}} = \frac{dL}{dy_k}\frac{dy_k}{da_k}\frac{da_k}{dw_{kj}}$ becomes a few matrix
 #   products: `dW2 = Z.T @ dA2`, `dZ = dA2 @ W2.T`, `dW1 = X.T @ dA1`; changing the loss only changes
 #   `dA2` (softmax cross-entropy: $p - \text{one-hot}$).
+# * A **layer is a gate** with a cache: the affine layer's backward pass is `dx = dout @ W.T`,
+#   `dW = x.T @ dout`, `db = dout.sum(axis=0)`, and a network is its gates called forward, then backward.
 # * Always check an analytic gradient against a **numerical** one on a small problem.
 # * Backpropagation gives all gradients for about twice the cost of one forward pass: that is what makes
 #   training networks with millions of weights possible.

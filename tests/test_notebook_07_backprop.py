@@ -14,6 +14,7 @@ GRADED = {
     "max_sigmoid_gates": ("max_gate_tests", "sigmoid_gate_tests"),
     "mse_net": ("mse_net_output_tests", "mse_net_hidden_tests"),
     "softmax_net": ("softmax_net_loss_tests", "softmax_net_grad_tests"),
+    "affine_gate": ("affine_forward_tests", "affine_backward_tests"),
 }
 ALL_TESTS = [gid for gids in GRADED.values() for gid in gids]
 
@@ -128,6 +129,11 @@ WRONG = {
         "    grads = {'W1': X.T @ dA1, 'b1': dA1.sum(0), 'W2': Z.T @ dA2, 'b2': dA2.sum(0)}\n"
         "    return loss, grads\n"
     ),
+    # forward right, db the mean over the batch instead of the sum
+    "affine_gate": (
+        "def affine_forward(x, W, b):\n    return x @ W + b, (x, W)\n\n\n"
+        "def affine_backward(dout, cache):\n    x, W = cache\n    return dout @ W.T, x.T @ dout, dout.mean(axis=0)\n"
+    ),
 }
 
 
@@ -172,8 +178,10 @@ def test_wrong_answers_lose_only_their_tests():
         "sigmoid_gate_tests",
         "mse_net_hidden_tests",
         "softmax_net_loss_tests",
+        "affine_backward_tests",
     }, {g: r.error for g, r in results.items()}
     assert "numerical gradient" in results["mul_gate_tests"].error
     assert "numerical gradient" in results["mse_net_hidden_tests"].error
+    assert "1/N" in results["affine_backward_tests"].error
     for gid in set(ALL_TESTS) - lost:
         assert results[gid].score == results[gid].max_score, f"{gid}: {results[gid].error}"

@@ -247,6 +247,43 @@ MUTANTS = [
         _ce(b1="dA1.sum(axis=1)"),
         expect=("shape",),
     ),
+    # affine layer
+    Mutant(
+        "affine_gate",
+        "affine_forward forgets the bias",
+        "def affine_forward(x, W, b):\n    return x @ W, (x, W)\n",
+        expect=("bias b is missing",),
+    ),
+    Mutant(
+        "affine_gate",
+        "affine_forward uses W transposed",
+        "def affine_forward(x, W, b):\n    return x @ W.T + b, (x, W)\n",
+        expect=("matmul",),
+    ),
+    Mutant(
+        "affine_gate",
+        "dW = dout.T @ x, the transpose of the gradient",
+        "def affine_backward(dout, cache):\n    x, W = cache\n    return dout @ W.T, dout.T @ x, dout.sum(axis=0)\n",
+        expect=("dW", "transposed"),
+    ),
+    Mutant(
+        "affine_gate",
+        "dx = dout @ W instead of dout @ W.T",
+        "def affine_backward(dout, cache):\n    x, W = cache\n    return dout @ W, x.T @ dout, dout.sum(axis=0)\n",
+        expect=("matmul",),
+    ),
+    Mutant(
+        "affine_gate",
+        "db is the mean over the batch, not the sum",
+        "def affine_backward(dout, cache):\n    x, W = cache\n    return dout @ W.T, x.T @ dout, dout.mean(axis=0)\n",
+        expect=("db", "1/N"),
+    ),
+    Mutant(
+        "affine_gate",
+        "db summed over the wrong axis",
+        "def affine_backward(dout, cache):\n    x, W = cache\n    return dout @ W.T, x.T @ dout, dout.sum(axis=1)\n",
+        expect=("db", "shape"),
+    ),
 ]
 
 PASSING = [
