@@ -197,6 +197,34 @@ _p, _ = testing.check_own_work(l2_penalty, np.full(4, 0.25), 1.0, forbidden=("he
 testing.assert_scalar(_p, "L2 penalty of w2 = [.25, .25, .25, .25]", expected=0.25)
 ### END HIDDEN TESTS
 
+# %% [markdown]
+# ### L2 is weight decay
+#
+# Gradient descent with learning rate $\eta$ on the regularized loss $L(W) + \lambda\sum W^2$ takes the step
+#
+# $$W \leftarrow W - \eta\,(\nabla L + 2\lambda W) \;=\; (1 - 2\eta\lambda)\,W - \eta\,\nabla L.$$
+#
+# So the L2 term does one simple thing each step: before the usual data-loss step it shrinks every weight
+# by the same factor $1 - 2\eta\lambda$, a little below 1. This is why L2 regularization is also called
+# **weight decay**: a weight that the data do not keep pushing up decays geometrically towards 0. The two
+# updates are the same thing written twice; here they are side by side on a small least-squares loss
+# $L(w) = \tfrac1N \lVert Xw - y\rVert^2$, using your `l2_penalty` for the first:
+
+# %%
+rng_ls = np.random.default_rng(5)  # its own generator: `rng` feeds the data sets further down
+X_ls, y_ls = rng_ls.normal(size=(20, 3)), rng_ls.normal(size=20)
+eta, lam = 0.05, 0.1
+w_reg = w_decay = rng_ls.normal(size=3)
+for _ in range(10):
+    grad_data = 2 / len(y_ls) * X_ls.T @ (X_ls @ w_reg - y_ls)
+    w_reg = w_reg - eta * (grad_data + l2_penalty(w_reg, lam)[1])  # descend on L + lam * R
+    grad_data = 2 / len(y_ls) * X_ls.T @ (X_ls @ w_decay - y_ls)
+    w_decay = (1 - 2 * eta * lam) * w_decay - eta * grad_data  # shrink, then the data-loss step
+diff = np.max(np.abs(w_reg - w_decay))
+print(f"shrink factor 1 - 2*eta*lam = {1 - 2 * eta * lam}")
+print(f"weights after 10 steps: {np.round(w_reg, 6)}")
+print(f"max |difference| below 1e-12 (only rounding, about 1e-16): {diff < 1e-12}")
+
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex_l1_prompt", "locked": true, "schema_version": 3, "solution": false}
 # ### Exercise 2 (2 points): the L1 penalty
 #
