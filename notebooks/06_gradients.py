@@ -657,6 +657,33 @@ if widgets.widgets_enabled():
 # ### END SOLUTION
 
 # %% [markdown]
+# ### Looking ahead: momentum
+#
+# On the tilted bowl the steep direction caps $\eta$ and the shallow one then crawls. **Momentum** (the
+# "heavy ball", notebook 08) keeps a velocity $v$, a running sum of past steps:
+#
+# $$v \leftarrow \mu v - \eta \nabla E(w), \qquad w \leftarrow w + v, \qquad 0 \le \mu < 1.$$
+#
+# Across the valley the gradient flips sign every step, so those contributions to $v$ cancel and the
+# zig-zag dies out; along the valley it keeps pointing the same way, so they add up and the ball speeds
+# up (up to a factor $1/(1-\mu)$). Same bowl, same start, same $\eta = 0.1$, same 30 steps:
+
+# %%
+lr, mu = 0.1, 0.5
+plain = gradient_descent_path(lambda w: A_bowl @ w, w_start, lr, 30)
+w, v = w_start.copy(), np.zeros_like(w_start)
+heavy = [w]
+for _ in range(30):
+    v = mu * v - lr * (A_bowl @ w)  # the velocity remembers past steps
+    w = w + v
+    heavy.append(w)
+fig, axes = plt.subplots(2, 2, figsize=(9, 7), sharey="row")
+gradient_figures.plot_descent_path(axes[0, 0], axes[1, 0], bowl, plain, title=f"plain, lr = {lr}")
+gradient_figures.plot_descent_path(axes[0, 1], axes[1, 1], bowl, np.array(heavy), title=f"momentum {mu}, lr = {lr}")
+print(f"plain gradient descent: loss {bowl(plain[-1]):.2e} after 30 steps")
+print(f"momentum mu = {mu}:      loss {bowl(heavy[-1]):.2e} after 30 steps")
+
+# %% [markdown]
 # ## Summary
 #
 # * The gradient is the vector of partial derivatives. A numerical gradient nudges one weight at a time
