@@ -30,6 +30,16 @@ def rng():
 
 
 @pytest.fixture
+def ax():
+    """A fresh matplotlib Axes for a figure test; its figure is closed afterwards."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    yield ax
+    plt.close(fig)
+
+
+@pytest.fixture
 def cifar10_path():
     """Path of the full CIFAR-10 (``cifar-10-python.tar.gz`` or a folder), from ``NN_BASICS_CIFAR10``."""
     value = os.environ.get(CIFAR10_ENV, "").strip()

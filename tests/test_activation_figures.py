@@ -10,16 +10,13 @@ import pytest
 from matplotlib.axes import Axes
 
 from helpers import activation_figures, activations, widgets
+from tests.figure_checks import labelled
 
 
 @pytest.fixture(autouse=True)
 def _close_figures():
     yield
     plt.close("all")
-
-
-def labelled(ax):
-    return bool(ax.get_title()) and bool(ax.get_xlabel()) and bool(ax.get_ylabel())
 
 
 def test_plot_activations_two_labelled_panels():

@@ -9,23 +9,12 @@ import numpy as np
 import pytest
 
 from helpers import argmin_figures
+from tests.figure_checks import labelled
 
 W_TOY = np.array([1.0, 2.0, 3.0])
 
 
 L_TOY = np.array([2.0, 5.0, 0.5])
-
-
-@pytest.fixture
-def ax():
-    fig, ax = plt.subplots()
-    yield ax
-    plt.close(fig)
-
-
-def labelled(ax):
-    assert ax.get_title(), "figure without a title"
-    assert ax.get_xlabel() and ax.get_ylabel(), "axes without labels"
 
 
 def smooth(w):
@@ -37,7 +26,7 @@ def smooth(w):
 @pytest.mark.parametrize(("lam", "best"), [(0.0, "3"), (1.0, "1"), (0.74, "3"), (0.76, "1")])
 def test_penalized_bars_title_names_the_argmin(ax, lam, best):
     argmin_figures.plot_penalized_bars(ax, W_TOY, L_TOY, lam=lam)
-    labelled(ax)
+    assert labelled(ax), "figure without a title or axis labels"
     assert ax.get_title().endswith(f"argmin is w = {best}")
     assert len(ax.patches) == 2 * 3 + 1  # data loss, penalty, outline of the winner
 
@@ -49,7 +38,7 @@ def test_penalized_bars_rejects_mismatched_shapes(ax):
 
 def test_penalty_lines_envelope_is_the_minimum(ax):
     argmin_figures.plot_penalty_lines(ax, W_TOY, L_TOY, lam_max=2.0, lam=0.5)
-    labelled(ax)
+    assert labelled(ax), "figure without a title or axis labels"
     lines = ax.get_lines()
     envelope = next(line for line in lines if line.get_label().startswith("lowest"))
     lam, value = envelope.get_data()
@@ -58,11 +47,11 @@ def test_penalty_lines_envelope_is_the_minimum(ax):
 
 def test_grid_search_and_paths(ax):
     argmin_figures.plot_grid_search(ax, smooth, 0.0, 4.0, num=21)
-    labelled(ax)
+    assert labelled(ax), "figure without a title or axis labels"
     assert any("w = 3.00" in line.get_label() for line in ax.get_lines())
     fig, ax2 = plt.subplots()
     argmin_figures.plot_search_paths(ax2, smooth, [np.array([0.2, 0.25]), np.array([3.8])], lo=0.0, hi=4.0)
-    labelled(ax2)
+    assert labelled(ax2), "figure without a title or axis labels"
     plt.close(fig)
 
 

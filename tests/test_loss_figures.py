@@ -9,25 +9,14 @@ import numpy as np
 import pytest
 
 from helpers import loss_figures, losses
-
-
-@pytest.fixture
-def ax():
-    fig, ax = plt.subplots()
-    yield ax
-    plt.close(fig)
-
-
-def labelled(ax):
-    assert ax.get_title(), "figure without a title"
-    assert ax.get_xlabel() and ax.get_ylabel(), "axes without labels"
+from tests.figure_checks import labelled
 
 
 def test_loss_vs_correct_score(ax):
     loss_figures.plot_loss_vs_correct_score(
         ax, losses.CAT_CAR_FROG_SCORES[0], 0, class_names=losses.CLASS_NAMES
     )
-    labelled(ax)
+    assert labelled(ax), "figure without a title or axis labels"
     hinge = next(line for line in ax.get_lines() if line.get_label().startswith("hinge"))
     s, value = hinge.get_data()
     assert value.min() == 0.0 and np.all(value >= 0)
@@ -41,7 +30,7 @@ def test_scores_and_probabilities_titles_hold_the_lecture_losses():
         axes, losses.CAT_CAR_FROG_SCORES[0], 0, class_names=losses.CLASS_NAMES
     )
     for ax in axes:
-        labelled(ax)
+        assert labelled(ax), "figure without a title or axis labels"
     assert axes[0].get_title().endswith("2.90")
     assert axes[1].get_title().endswith("2.04")
     plt.close(fig)
@@ -56,7 +45,7 @@ def test_scores_and_probabilities_extreme_scores_no_warning():
 
 def test_triplet(ax):
     loss_figures.plot_triplet(ax, [0.0, 0.0], [0.4, 0.3], [0.6, -0.2], alpha=0.2)
-    labelled(ax)
+    assert labelled(ax), "figure without a title or axis labels"
     assert ax.get_title().endswith("= 0.05")
     with pytest.raises(ValueError, match="2-D points"):
         loss_figures.plot_triplet(ax, [0.0, 0.0, 0.0], [0.4, 0.3, 0], [0.6, -0.2, 0])

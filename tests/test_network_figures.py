@@ -12,6 +12,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from helpers import figure_style, network_figures, widgets
+from tests.figure_checks import labelled
 
 XOR = {
     "W1": np.array([[1.0, 1.0], [1.0, 1.0]]),
@@ -25,10 +26,6 @@ XOR = {
 def _close_figures():
     yield
     plt.close("all")
-
-
-def labelled(ax):
-    return bool(ax.get_title()) and bool(ax.get_xlabel()) and bool(ax.get_ylabel())
 
 
 def test_plot_network_draws_one_link_per_weight_coloured_by_sign():
