@@ -28,6 +28,7 @@ from nbgrader.preprocessors import ClearHiddenTests, LimitOutput
 
 from . import sanitize
 from .course import HIDDEN_BEGIN, HIDDEN_END, NotebookSpec
+from .memo import BoundedMemo
 from .scoring import ANSI, NotebookResult
 
 CELL_FRAME = re.compile(r"Cell In\[\d+\], line (\d+)")
@@ -130,10 +131,15 @@ def redact(nb, spec: NotebookSpec, result: NotebookResult):
     return nb
 
 
+# the instructor's cells are the same in every student's page: each is highlighted or rendered once
+_RENDERED = BoundedMemo()
+
+
 def _exporter():
     if getattr(_local, "exporter", None) is None:
         import nbgrader
         from nbconvert.exporters import HTMLExporter, TemplateExporter
+        from nbconvert.exporters.html import contextfilter
         from nbconvert.filters.highlight import Highlight2HTML
         from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
         from traitlets.config import Config
@@ -145,7 +151,14 @@ def _exporter():
             def from_notebook_node(self, nb, resources=None, **kw):
                 lang = nb.metadata.get("language_info", {})
                 lexer = lang.get("pygments_lexer", lang.get("name", None))
-                self.register_filter("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+                highlight = Highlight2HTML(pygments_lexer=lexer, parent=self)
+
+                def highlight_code(source, language=None, metadata=None):
+                    magic = (metadata or {}).get("magics_language")
+                    key = ("code", source, str(language or lexer), str(magic))
+                    return _RENDERED.get(key, lambda: highlight(source, language, metadata))
+
+                self.register_filter("highlight_code", highlight_code)
                 resources = self._init_resources(resources)
                 self.register_filter(
                     "filter_data_type",
@@ -155,9 +168,23 @@ def _exporter():
                 )
                 return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
+            @contextfilter
+            def markdown2html(self, context, source):
+                cell = context.get("cell", {})
+                if cell.get("attachments"):
+                    return super().markdown2html(context, source)
+                path = context.get("resources", {}).get("metadata", {}).get("path", "")
+                return _RENDERED.get(
+                    ("md", source, str(path)),
+                    lambda: super(FeedbackExporter, self).markdown2html(context, source),
+                )
+
         base = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader")
         c = Config()
         c.HTMLExporter.template_name = "feedback"
+        # the notebook is nbformat-valid when it comes here; nbconvert would validate it again
+        # after each of its dozen preprocessors (a tenth of the page's time)
+        c.HTMLExporter.optimistic_validation = True
         c.HTMLExporter.extra_template_basedirs = [os.path.join(base, "templates")]
         c.HTMLExporter.extra_template_paths = [
             os.path.join(base, "static", "node_modules", "bootstrap", "dist", "css")

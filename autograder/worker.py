@@ -147,6 +147,7 @@ class TestServer:
         self.kc.start_channels(hb=False)
         self.broken = ""  # why the kernel can no longer answer (dead | unresponsive)
         self.text_used = 0  # characters of the kernel's output kept for the current test
+        self.idle_seen: set = set()  # requests whose output is complete
         self.max_prompt = cfg.get("message_limit", 100 * 1024 * 1024)
 
     def _alive(self) -> bool:
@@ -186,21 +187,35 @@ class TestServer:
                     msg = self.kc.shell_channel.get_msg(timeout=0)
                 except queue.Empty:
                     continue
-                if msg.get("parent_header", {}).get("msg_id") in mine:
-                    self._drain_iopub(mine, texts, wait=0.2)
+                parent = msg.get("parent_header", {}).get("msg_id")
+                if parent in mine:
+                    self._drain_iopub(mine, texts, until_idle=parent)
                     return "reply", None
 
-    def _drain_iopub(self, mine: set, texts: list, wait: float = 0.0) -> None:
-        import queue
+    def _drain_iopub(self, mine: set, texts: list, until_idle: str | None = None) -> None:
+        """Collect the kernel's output of our requests: what is queued, or up to ``until_idle``'s end.
 
-        while True:
+        The kernel publishes "idle" for a request after all of that request's output, so waiting for
+        it (bounded by the grace time: a hostile kernel may never send it) loses nothing and costs no
+        fixed delay per call.
+        """
+        import queue
+        import time
+
+        deadline = time.monotonic() + min(self.cfg.get("grace", 10), 4)
+        while until_idle not in self.idle_seen:
+            wait = max(deadline - time.monotonic(), 0.0) if until_idle else 0.0
             try:
                 msg = self.kc.iopub_channel.get_msg(timeout=wait)
             except queue.Empty:
                 return
-            if msg.get("parent_header", {}).get("msg_id") not in mine:
+            parent = msg.get("parent_header", {}).get("msg_id")
+            if parent not in mine:
                 continue
             kind, content = msg["header"]["msg_type"], msg.get("content", {})
+            if kind == "status" and content.get("execution_state") == "idle":
+                self.idle_seen.add(parent)  # may come before the shell reply is read
+                continue
             if kind == "stream":
                 text = str(content.get("text", ""))
             elif kind == "error":

@@ -88,11 +88,12 @@ STUDENTS = {
         "pair": "import numpy as np\nLIMIT = 3\ndef pair(x):\n    np.log(-1.0)\n    return x.min(), {'max': x.max(), 'n': len(x)}"
     },
     "stderr": {"double": "import sys\ndef double(x):\n    print('debug', file=sys.stderr)\n    return 2 * x"},
+    "chatty": {"double": "def double(x):\n    print('double was called')\n    return 2 * x"},
     "copies": {
         "step": "def step(params, grads, lr):\n    params = {k: v - lr * grads[k] for k, v in params.items()}"
     },
 }
-EXPECTED = {"good": 6, "hang": 3, "dies": 1, "flood": 6, "warner": 5, "stderr": 6, "copies": 4}
+EXPECTED = {"good": 6, "chatty": 6, "hang": 3, "dies": 1, "flood": 6, "warner": 5, "stderr": 6, "copies": 4}
 
 
 def source_notebook():
@@ -173,6 +174,20 @@ def test_a_flood_is_cut_and_decides_nothing(graded):
     page = (graded[1] / "feedback" / "flood" / A / f"{A}.html").read_text()
     assert "Output of your code during this test" in page and "output truncated by the autograder" in page
     assert len(page) < 2_000_000
+
+
+def test_what_a_call_prints_last_is_kept_whole(graded):
+    """The worker stops reading a call's output at the kernel's "idle", not after a fixed pause."""
+    nb = nbformat.read(str(graded[1] / "autograded" / "chatty" / A / f"{A}.ipynb"), as_version=4)
+    printed = {
+        c.metadata["nbgrader"]["grade_id"]: "".join(o.get("text", "") for o in c.outputs)
+        for c in nb.cells
+        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade_id", "").endswith("_tests")
+    }
+    # double(2) and double(arange(2)); the hidden grad test's callback calls it at 2 points x 2 sides
+    assert printed["double_tests"].count("double was called\n") == 2
+    assert printed["grad_tests"].count("double was called\n") == 4
+    assert "double was called" not in printed["step_tests"] + printed["pair_tests"]
 
 
 def test_a_warning_in_the_students_function_fails_the_test_as_stderr_did(graded):
