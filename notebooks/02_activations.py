@@ -732,7 +732,7 @@ for _scheme, _want in (("xavier", np.sqrt(2 / 500)), ("he", np.sqrt(2 / 400))):
     W_test = testing.check_own_work(init_weights, 400, 100, _scheme, np.random.default_rng(0))
     testing.assert_shape(W_test, (400, 100), name=f"init_weights(400, 100, {_scheme!r}, rng)")
     testing.assert_close(
-        W_test.mean(), 0.0, atol=0.02 * W_test.std(), name=f"mean of init_weights(400, 100, {_scheme!r}, rng)",
+        W_test.mean(), 0.0, atol=0.05 * W_test.std(), name=f"mean of init_weights(400, 100, {_scheme!r}, rng)",
         hint="the weights should be centred at 0: rng.normal(0.0, std, ...), not rng.random (uniform on [0, 1))."
     )
     testing.assert_close(
@@ -755,7 +755,7 @@ except ValueError as err:
         f"init_weights(3, 2, 'glorot', rng) raises ValueError({str(err)!r}): good, but the message should "
         "name the schemes it accepts ('xavier' and 'he')."
     )
-except Exception as err:  # noqa: BLE001 - any other error is the mistake to explain
+except Exception as err:  # any other error is the mistake to explain
     raise AssertionError(
         f"init_weights(3, 2, 'glorot', rng) raises {type(err).__name__}, not ValueError.\n"
         "  likely mistake: a dictionary lookup (KeyError) or an assert; check the scheme first and "
@@ -773,7 +773,7 @@ for _fan_in, _fan_out, _seed in ((1000, 50, 21), (64, 625, 22)):
         _W = testing.check_own_work(init_weights, _fan_in, _fan_out, _scheme, np.random.default_rng(_seed))
         testing.assert_shape(_W, (_fan_in, _fan_out), name=f"init_weights({_fan_in}, {_fan_out}, {_scheme!r}, rng)")
         testing.assert_dtype(_W, np.floating, name=f"init_weights({_fan_in}, {_fan_out}, {_scheme!r}, rng)")
-        testing.assert_close(_W.mean(), 0.0, atol=0.03 * _W.std(), name=f"mean of init_weights({_fan_in}, {_fan_out}, {_scheme!r})")
+        testing.assert_close(_W.mean(), 0.0, atol=0.05 * _W.std(), name=f"mean of init_weights({_fan_in}, {_fan_out}, {_scheme!r})")
         testing.assert_close(
             _W.std(), _want, rtol=0.03, name=f"std of init_weights({_fan_in}, {_fan_out}, {_scheme!r})",
             hint=_init_hint(_W.std(), _fan_in, _fan_out, _scheme),
