@@ -60,11 +60,13 @@ def _callback(index: int):
 
 
 def _changed_state(args, kwargs, before: dict) -> dict:
-    """Plain copies of the arguments (arrays, lists, dicts) whose content the call changed."""
+    """Plain copies of the arguments (arrays, lists, dicts, generators) whose content the call changed."""
     state = {}
     for key, value in [*enumerate(args), *kwargs.items()]:
         if not (
-            isinstance(value, _STATE_KINDS) or type(value).__name__ == "ndarray" or isinstance(value, tuple)
+            isinstance(value, _STATE_KINDS)
+            or type(value).__name__ in ("ndarray", "Generator")  # a generator's state moves as it draws
+            or isinstance(value, tuple)
         ):
             continue
         try:

@@ -141,6 +141,11 @@ def _write_back(target, new):
         if target.shape == new.shape and target.flags.writeable:
             target[...] = new.astype(target.dtype, copy=False)
         return target
+    if type(target) is np.random.Generator and type(new) is np.random.Generator:
+        # the student's draws advanced its copy: the test's generator continues from there
+        if type(target.bit_generator) is np.random.PCG64:
+            target.bit_generator.state = new.bit_generator.state
+        return target
     if type(target) is dict and type(new) is dict:
         for key in list(target):
             if key not in new:

@@ -5,7 +5,10 @@ Only these cross, in both directions, and nothing is ever unpickled:
 * ``None``, ``bool``, ``int`` (below 2**63 in size), ``float`` (NaN and infinities included), ``str``;
 * NumPy scalars and arrays whose dtype is boolean, integer, float or complex (native byte order;
   never object, string or structured dtypes, never a subclass of ndarray);
-* tuples, lists and dicts (keys: str, int, float, bool or None) of these.
+* tuples, lists and dicts (keys: str, int, float, bool or None) of these;
+* a ``numpy.random.Generator`` on the default ``PCG64`` bit generator, as its state (four numbers):
+  the exercises take an explicit ``rng`` (``init_weights(fan_in, fan_out, scheme, rng)``), and the
+  receiving side gets a new generator in the same state, so both draw the same numbers.
 
 Anything else is refused with a :class:`NotPlainData` error that names what it was
 ("hinge_loss returned a Liar object; expected a number, an array, or a tuple/list/dict of these").
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 DTYPE_KINDS = "biufc"  # bool, signed, unsigned, float, complex
+_U128 = 2**128
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,10 @@ def to_plain(value, *, caps: Caps = CAPS, callable_ref=None, what: str = "value"
                 return items if kind is list else {"$tuple": items}
             finally:
                 seen.discard(id(v))
+        if kind is np.random.Generator and type(v.bit_generator) is np.random.PCG64:
+            st = v.bit_generator.state  # 128-bit integers travel as decimal strings
+            inner = st["state"]
+            return {"$rng": [str(inner["state"]), str(inner["inc"]), st["has_uint32"], st["uinteger"]]}
         if callable_ref is not None and callable(v):
             return {"$fn": callable_ref(v)}
         raise NotPlainData(
@@ -218,9 +226,33 @@ def from_plain(data, *, caps: Caps = CAPS, callable_of=None, what: str = "value"
             return arr[()] if tag == "$scalar" else arr
         if tag == "$fn" and callable_of is not None and type(body) is int:
             return callable_of(body)
+        if tag == "$rng" and type(body) is list:
+            return _generator(body, bad)
         bad(f"unknown tag {str(tag)[:20]!r}")
 
     return dec(data, 0)
+
+
+def _generator(body, bad) -> np.random.Generator:
+    """A new PCG64 generator in the state ``[state, inc, has_uint32, uinteger]`` (checked first)."""
+    if len(body) != 4:
+        bad("generator state")
+    state, inc, has_uint32, uinteger = body
+    for text in (state, inc):
+        if type(text) is not str or not (0 < len(text) <= 39) or not text.isdigit() or int(text) >= _U128:
+            bad("generator state")
+    if type(has_uint32) is not int or has_uint32 not in (0, 1):
+        bad("generator state")
+    if type(uinteger) is not int or not 0 <= uinteger < 2**32:
+        bad("generator state")
+    rng = np.random.Generator(np.random.PCG64())
+    rng.bit_generator.state = {
+        "bit_generator": "PCG64",
+        "state": {"state": int(state), "inc": int(inc)},
+        "has_uint32": has_uint32,
+        "uinteger": uinteger,
+    }
+    return rng
 
 
 def dumps(message: dict) -> str:

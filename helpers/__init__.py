@@ -7,6 +7,7 @@ module                        notebook
 ============================  ========================================================================
 ``network``                   01_architecture: neurons, layers, the two-layer forward pass
 ``activations``               02_activations: sigmoid, tanh, ReLU, leaky ReLU, ELU, maxout
+``init``                      02_activations: Xavier and He initial weights, activation sizes per layer
 ``losses``                    04_losses: multiclass hinge (SVM), softmax cross-entropy, triplet
 ``regularization``            05_regularization: L2, L1, elastic net
 ``gradients``                 06_gradients: numerical gradients, gradient checks, descent

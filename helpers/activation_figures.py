@@ -1,4 +1,5 @@
-"""Figures for 02_activations: activations beside their derivatives, gradient size per layer, random networks.
+"""Figures for 02_activations: activations beside their derivatives, gradient size per layer, random networks,
+and the size of the activations through a deep net for several weight scales (initialisation).
 
 The explorer shows one activation (with its parameter), its derivative and the output of a small random
 network that uses it.
@@ -94,6 +95,43 @@ def plot_gradient_norms(norms, *, title, ax=None):
     ax.set_title(title)
     ax.legend(loc="best")
     return target_result(target, ax)
+
+
+def plot_activation_stds(stds, *, title, axes=None):
+    """Standard deviation of the activations at each layer (log scale): one panel per activation.
+
+    Parameters
+    ----------
+    stds : dict
+        panel title (e.g. "tanh") -> {label (e.g. "Xavier") -> ndarray of shape (L,)}, the standard
+        deviation of the activations after layers 1..L.
+    title : str
+        Figure title.
+    axes : sequence of matplotlib Axes, optional
+        One per panel.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    if axes is None:
+        _, axes = new_figure(1, len(stds), figsize=(5.5 * len(stds), 4.2), squeeze=False)
+        axes = axes[0]
+    if len(axes) != len(stds):
+        raise ValueError(f"expected {len(stds)} axes, one per panel, got {len(axes)}")
+    for ax, (panel, curves) in zip(axes, stds.items(), strict=True):
+        for k, (label, values) in enumerate(curves.items()):
+            values = np.asarray(values, dtype=float)
+            style = {"color": PALETTE[k % len(PALETTE)], "ls": LINESTYLES[k % len(LINESTYLES)]}
+            ax.semilogy(np.arange(1, values.size + 1), values, marker="o", label=label, **style)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel("layer")
+        ax.set_ylabel("std of the activations")
+        ax.set_title(panel)
+        ax.legend(loc="best", fontsize=9)
+    fig = axes[0].figure
+    fig.suptitle(title)
+    return fig
 
 
 def random_network_output(x, f, *, rng, width=16):

@@ -25,9 +25,11 @@
 # 2. write a sigmoid that does not overflow, and explain the trick;
 # 3. explain *saturation* and why it makes gradients vanish in deep sigmoid networks;
 # 4. explain *dead ReLUs* and how leaky ReLU, ELU and maxout avoid them;
-# 5. show that maxout contains ReLU and leaky ReLU as special cases.
+# 5. show that maxout contains ReLU and leaky ReLU as special cases;
+# 6. derive the Xavier and He scales of the initial weights, and show what smaller or larger ones do
+#    to the activations of a deep network.
 #
-# **Time:** about 60 minutes. **Total: 13 points**, 11 autograded (six exercises) and 2 for one
+# **Time:** about 75 minutes. **Total: 15 points**, 13 autograded (seven exercises) and 2 for one
 # short written answer.
 #
 # Run the cells from top to bottom. Cells marked *Exercise* are yours; the cell after each one tests
@@ -40,7 +42,7 @@ import warnings
 import numpy as np
 from IPython.display import display
 
-from helpers import activation_figures, figure_style, testing, widgets
+from helpers import activation_figures, figure_style, init, testing, widgets
 from helpers import activations as lib
 
 rng = np.random.default_rng(0)
@@ -231,7 +233,8 @@ print("tanh'(0) =", lib.tanh_grad(0.0), "   sigmoid'(0) =", sigmoid_grad(0.0))
 # weights, which multiply in too, could make up for it; weights of the usual size do not, so the first
 # layers barely learn: the gradient **vanishes**. The experiment below sends a gradient backwards through a
 # deep random network (64 units per layer, weights scaled by $1/\sqrt{64}$, and by $\sqrt{2/64}$ for the
-# ReLU, which zeroes half of its inputs) and records how large the gradient is at each layer.
+# ReLU, which zeroes half of its inputs: section 10 derives both) and records how large the gradient is
+# at each layer.
 
 # %% nbgrader={"grade": false, "grade_id": "vanishing_demo", "locked": true, "schema_version": 3, "solution": false}
 # your sigmoid, the library's tanh, and ReLU (your exercise below) written out for this demo
@@ -629,6 +632,205 @@ fig = activation_figures.plot_random_network_outputs(gallery, seed=0, title="Out
 # initialisation) or leaky ReLU/ELU, and names the trade-off.
 # ### END SOLUTION
 
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_init", "locked": true, "schema_version": 3, "solution": false}
+# ## 10. Initialisation: how large should the first weights be?
+#
+# Section 3 scaled its random weights by $1/\sqrt{64}$, and by $\sqrt{2/64}$ for the ReLU, without saying
+# why. Here is why. A unit adds up $n$ products, one per input, where $n$ is the unit's **fan-in**:
+# $a_j = \sum_{i=1}^{n} w_{ij} z_i$. Draw the weights independently, with mean 0 and independent of the
+# inputs $z_i$; then the $n$ terms are uncorrelated and their variances add up:
+#
+# $$\operatorname{Var}(a_j) = \sum_{i=1}^{n} \operatorname{Var}(w_{ij} z_i)
+#   = n \,\operatorname{Var}(w)\; \mathbb{E}\big[z^2\big].$$
+#
+# Each layer multiplies the size of the signal by the same factor, so over 10 layers a factor of 2 becomes
+# $2^{10} \approx 1000$ and a factor of $\tfrac12$ becomes $10^{-3}$. The factor must be 1:
+#
+# * **tanh** is the identity near 0, so $\mathbb{E}[z^2] \approx \operatorname{Var}(a)$ of the layer below,
+#   and the size stays put when $n \operatorname{Var}(w) = 1$, i.e. $\operatorname{Var}(w) = 1/\text{fan-in}$.
+#   The backward pass (notebook 07) multiplies the gradient by $W^\top$, a sum over the unit's
+#   **fan-out**, and asks for $1/\text{fan-out}$. Glorot and Bengio (2010) take the compromise
+#   $$\operatorname{Var}(w) = \frac{2}{\text{fan-in} + \text{fan-out}} \qquad\text{(Xavier or Glorot initialisation),}$$
+#   which is $1/n$ when a layer has $n$ inputs and $n$ outputs: section 3's $1/\sqrt{64}$.
+# * **ReLU** zeroes the negative half of a symmetric $a$, so $\mathbb{E}[z^2] = \tfrac12 \operatorname{Var}(a)$:
+#   with Xavier's scale every layer would halve the variance. He et al. (2015) double the weights'
+#   variance to make up for it,
+#   $$\operatorname{Var}(w) = \frac{2}{\text{fan-in}} \qquad\text{(He initialisation):}$$
+#   section 3's gain $\sqrt 2$.
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_ex_init", "locked": true, "schema_version": 3, "solution": false}
+# ### Exercise 7: Xavier and He weights (2 points)
+#
+# Write `init_weights(fan_in, fan_out, scheme, rng)` returning a weight matrix of shape `(fan_in, fan_out)`
+# (the course's layout: `z @ W` maps `fan_in` inputs to `fan_out` units) drawn from a Gaussian with mean 0
+# and
+#
+# * variance $2/(\text{fan\_in} + \text{fan\_out})$ for `scheme="xavier"`,
+# * variance $2/\text{fan\_in}$ for `scheme="he"`.
+#
+# Draw from the generator you are given, `rng.normal(0.0, std, size=(fan_in, fan_out))`: its second
+# argument is the **standard deviation**, the square root of the variance. For any other `scheme`, raise
+# a `ValueError` whose message names the two schemes you accept: a typo such as `"Xavier "` must not
+# quietly give some other scale.
+
+# %% nbgrader={"grade": false, "grade_id": "init_weights", "locked": false, "schema_version": 3, "solution": true}
+def init_weights(fan_in, fan_out, scheme, rng):
+    """Gaussian initial weights with mean 0 and the variance of the scheme.
+
+    Parameters
+    ----------
+    fan_in, fan_out : int
+        Inputs and outputs of the layer.
+    scheme : str
+        "xavier" (variance 2 / (fan_in + fan_out)) or "he" (variance 2 / fan_in).
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    W : ndarray, shape (fan_in, fan_out)
+    """
+    ### BEGIN SOLUTION
+    if scheme == "xavier":
+        variance = 2.0 / (fan_in + fan_out)
+    elif scheme == "he":
+        variance = 2.0 / fan_in
+    else:
+        raise ValueError(f"scheme should be 'xavier' or 'he', got {scheme!r}")
+    return rng.normal(0.0, np.sqrt(variance), size=(fan_in, fan_out))
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": false, "grade_id": "try_init", "locked": true, "schema_version": 3, "solution": false}
+W_try = init_weights(256, 128, "xavier", rng)
+print(f"shape {W_try.shape}, mean {W_try.mean():+.4f}, std {W_try.std():.4f}; Xavier's sqrt(2 / 384) = {np.sqrt(2 / 384):.4f}")
+
+# %% nbgrader={"grade": true, "grade_id": "init_weights_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+# Visible checks: shape, mean 0 and the standard deviation of each scheme (on 40,000 draws, which pin the
+# std to within 0.4%), that the weights come from the rng argument, and the ValueError.
+def _init_hint(std, fan_in, fan_out, scheme):
+    """The likely mistake when a measured std matches a usual wrong scale (None when none matches)."""
+    var = {"xavier": 2 / (fan_in + fan_out), "he": 2 / fan_in}
+    other = "he" if scheme == "xavier" else "xavier"
+    suspects = [
+        (var[scheme], "the variance used as the standard deviation: rng.normal's scale is np.sqrt(variance)."),
+        (np.sqrt(var[other]), f"the variance of {other!r}: xavier is 2 / (fan_in + fan_out), he is 2 / fan_in."),
+        (np.sqrt(var[scheme] / 2), "half the variance: the factor 2 in the numerator is missing."),
+        (np.sqrt(1.0 / fan_in), "variance 1 / fan_in: the forward-pass argument alone; use the formula above."),
+        (np.sqrt(2.0 / fan_out), "fan_out where fan_in belongs: he is 2 / fan_in."),
+        (np.sqrt(2.0 / fan_in + fan_out), "2 / fan_in + fan_out: the brackets are missing, 2 / (fan_in + fan_out)."),
+        (np.sqrt(2.0) / fan_in, "np.sqrt(2) / fan_in: the square root must cover the whole variance."),
+        (np.sqrt(var[scheme] / 3), "a uniform draw on [-std, std] has a std of std / sqrt(3): draw from rng.normal."),
+        (1.0, "standard normal weights: the scale of the scheme is missing."),
+    ]
+    for value, hint in suspects:
+        if abs(std / value - 1) < 0.03:
+            return hint
+    return None
+
+
+for _scheme, _want in (("xavier", np.sqrt(2 / 500)), ("he", np.sqrt(2 / 400))):
+    W_test = testing.check_own_work(init_weights, 400, 100, _scheme, np.random.default_rng(0))
+    testing.assert_shape(W_test, (400, 100), name=f"init_weights(400, 100, {_scheme!r}, rng)")
+    testing.assert_close(
+        W_test.mean(), 0.0, atol=0.05 * W_test.std(), name=f"mean of init_weights(400, 100, {_scheme!r}, rng)",
+        hint="the weights should be centred at 0: rng.normal(0.0, std, ...), not rng.random (uniform on [0, 1))."
+    )
+    testing.assert_close(
+        W_test.std(), _want, rtol=0.03, name=f"standard deviation of init_weights(400, 100, {_scheme!r}, rng)",
+        hint=_init_hint(W_test.std(), 400, 100, _scheme),
+    )
+W_a, W_b, W_c = (testing.check_own_work(init_weights, 3, 2, "he", np.random.default_rng(s)) for s in (1, 1, 2))
+assert np.array_equal(W_a, W_b), (
+    "init_weights(3, 2, 'he', rng) gave different weights for two generators with the same seed.\n"
+    "  likely mistake: drawing from np.random instead of the rng argument (rng.normal)."
+)
+assert not np.allclose(W_a, W_c), (
+    "init_weights(3, 2, 'he', rng) gave the same weights for the seeds 1 and 2.\n"
+    "  likely mistake: a generator of your own (np.random.default_rng(0)) instead of the rng argument."
+)
+try:
+    testing.check_own_work(init_weights, 3, 2, "glorot", np.random.default_rng(0))
+except ValueError as err:
+    assert "xavier" in str(err).lower(), (
+        f"init_weights(3, 2, 'glorot', rng) raises ValueError({str(err)!r}): good, but the message should "
+        "name the schemes it accepts ('xavier' and 'he')."
+    )
+except Exception as err:  # any other error is the mistake to explain
+    raise AssertionError(
+        f"init_weights(3, 2, 'glorot', rng) raises {type(err).__name__}, not ValueError.\n"
+        "  likely mistake: a dictionary lookup (KeyError) or an assert; check the scheme first and "
+        "raise ValueError(...) naming 'xavier' and 'he'."
+    ) from None
+else:
+    raise AssertionError(
+        "init_weights(3, 2, 'glorot', rng) returns weights instead of raising ValueError.\n"
+        "  likely mistake: an else branch that falls back to one of the schemes; raise ValueError there."
+    )
+### BEGIN HIDDEN TESTS
+for _fan_in, _fan_out, _seed in ((1000, 50, 21), (64, 625, 22)):
+    for _scheme in ("xavier", "he"):
+        _want = np.sqrt(2 / (_fan_in + _fan_out)) if _scheme == "xavier" else np.sqrt(2 / _fan_in)
+        _W = testing.check_own_work(init_weights, _fan_in, _fan_out, _scheme, np.random.default_rng(_seed))
+        testing.assert_shape(_W, (_fan_in, _fan_out), name=f"init_weights({_fan_in}, {_fan_out}, {_scheme!r}, rng)")
+        testing.assert_dtype(_W, np.floating, name=f"init_weights({_fan_in}, {_fan_out}, {_scheme!r}, rng)")
+        testing.assert_close(_W.mean(), 0.0, atol=0.05 * _W.std(), name=f"mean of init_weights({_fan_in}, {_fan_out}, {_scheme!r})")
+        testing.assert_close(
+            _W.std(), _want, rtol=0.03, name=f"std of init_weights({_fan_in}, {_fan_out}, {_scheme!r})",
+            hint=_init_hint(_W.std(), _fan_in, _fan_out, _scheme),
+        )
+for _bad in ("relu", "", "lecun"):
+    try:
+        testing.check_own_work(init_weights, 4, 4, _bad, np.random.default_rng(0))
+    except ValueError:
+        pass
+    else:
+        raise AssertionError(f"init_weights(4, 4, {_bad!r}, rng) should raise ValueError")
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_init_demo", "locked": true, "schema_version": 3, "solution": false}
+# Now the experiment, with your `init_weights`: a network of 10 layers of 256 units (no biases) gets 500
+# standard-normal inputs, and `init.layer_stds` records the standard deviation of the activations after
+# each layer. The tanh net uses Xavier's scale and the ReLU net He's, each also halved (too small) and
+# doubled (too large).
+
+# %% nbgrader={"grade": false, "grade_id": "init_demo", "locked": true, "schema_version": 3, "solution": false}
+def deep_weights(scheme, gain, depth=10, width=256, seed=1):
+    """`depth` square weight matrices: gain x your init_weights."""
+    r = np.random.default_rng(seed)
+    return [gain * init_weights(width, width, scheme, r) for _ in range(depth)]
+
+
+X_deep = rng.normal(size=(500, 256))
+init_stds = {}
+for panel, h, scheme in (("tanh", np.tanh, "xavier"), ("ReLU", relu, "he")):
+    name = {"xavier": "Xavier", "he": "He"}[scheme]
+    init_stds[panel] = {
+        label: init.layer_stds(X_deep, deep_weights(scheme, gain), h)
+        for label, gain in ((f"too small (1/2 x {name})", 0.5), (name, 1.0), (f"too large (2 x {name})", 2.0))
+    }
+    for label, values in init_stds[panel].items():
+        print(f"{panel:4s} {label:22s}: std after layer 1 {values[0]:9.4f}, after layer 10 {values[-1]:9.4f}")
+for gain in (1.0, 2.0):  # how saturated is the tanh net at the top?
+    z_deep = X_deep
+    for W in deep_weights("xavier", gain):
+        z_deep = np.tanh(z_deep @ W)
+    print(
+        f"tanh, {gain:g} x Xavier, layer 10: {np.mean(np.abs(z_deep) > 0.9):4.0%} of the units have |z| > 0.9,"
+        f" mean slope tanh'(a) = 1 - z^2 = {np.mean(1 - z_deep**2):.2f}"
+    )
+fig = activation_figures.plot_activation_stds(init_stds, title="Size of the activations through 10 layers")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_init_read", "locked": true, "schema_version": 3, "solution": false}
+# With He's scale the ReLU net keeps its activations at the size of its inputs for all 10 layers; half
+# of it shrinks them by 2 per layer ($2^{-10} \approx 10^{-3}$ at the top), twice it blows them up by the
+# same factor. tanh's slope is below 1 away from 0, so even with Xavier's scale its activations shrink,
+# but slowly; half the scale shrinks them like the ReLU's. Twice the scale keeps them large, but that is
+# the size of a *saturating* net: at layer 10 about a third of its units have $|z| > 0.9$, and the
+# average slope $\tanh'(a)$ is about 0.47 instead of 0.95, so each such layer roughly halves the gradient
+# that passes back (section 3). Either way, a deep net that starts too small or too large barely
+# learns. Notebook 08 starts its two-layer network with He's scale (`weight_scale="he"`), and notebook 07
+# shows why the weights must be random in the first place.
+
 # %% [markdown] nbgrader={"grade": false, "grade_id": "summary", "locked": true, "schema_version": 3, "solution": false}
 # ## Summary
 #
@@ -646,5 +848,9 @@ fig = activation_figures.plot_random_network_outputs(gallery, seed=0, title="Out
 # * Saturating activations multiply gradients by small factors layer after layer; non-saturating ones
 #   (the ReLU family, maxout) keep them alive, at the risk of dead units for the plain ReLU.
 # * Maxout generalises ReLU ($w_2 = b_2 = 0$) and leaky ReLU ($w_2 = 0.1\,w_1$ and $b_2 = 0.1\,b_1$).
+# * A unit sums fan-in products, so $\operatorname{Var}(a) = \text{fan-in} \cdot \operatorname{Var}(w) \cdot \mathbb{E}[z^2]$:
+#   Xavier's $\operatorname{Var}(w) = 2/(\text{fan-in} + \text{fan-out})$ (tanh, sigmoid) and He's
+#   $2/\text{fan-in}$ (ReLU, which halves $\mathbb{E}[z^2]$) keep the activations' size from layer to layer;
+#   a constant factor too small or too large is multiplied once per layer.
 #
 # **Next:** notebook 03 asks how to find good weights at all: loss functions and their minimum.

@@ -13,7 +13,7 @@
 # %% [markdown] nbgrader={"grade": false, "grade_id": "intro", "locked": true, "schema_version": 3, "solution": false}
 # # 07 · Backpropagation
 #
-# **Time:** about 90 minutes · **Points:** 19 points in total (15 autograded, 4 graded by hand)
+# **Time:** about 95 minutes · **Points:** 20 points in total (15 autograded, 5 graded by hand)
 #
 # Gradient descent needs $\partial L / \partial w$ for *every* weight of the network, and the loss
 # depends on the weights of the lower layers only indirectly. Backpropagation is the chain rule,
@@ -28,7 +28,8 @@
 # 4. write the backward pass of the lecture's two-layer network, first with squared error and a sigmoid
 #    output (the slide's $\frac{dL}{dw_{kj}} = \frac{dL}{dy_k}\frac{dy_k}{da_k}\frac{da_k}{dw_{kj}}$),
 #    then with softmax cross-entropy, and check it against numerical gradients;
-# 5. write the affine layer as a gate with a cache and compose the network from affine and ReLU gates.
+# 5. write the affine layer as a gate with a cache and compose the network from affine and ReLU gates;
+# 6. explain why all-zero or all-equal initial weights never break the symmetry between hidden units.
 #
 # | exercise | what | points |
 # |---|---|---|
@@ -38,7 +39,8 @@
 # | 3 | two-layer network, squared error + sigmoid: backward pass | 4 |
 # | 4 | two-layer network, softmax cross-entropy: backward pass | 3 |
 # | 5 | the affine layer: forward and backward with a cache | 3 |
-# | Q2 | why backwards? (written) | 2 |
+# | Q2 | why random weights: symmetry (written) | 1 |
+# | Q3 | why backwards? (written) | 2 |
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
 import matplotlib.pyplot as plt
@@ -980,6 +982,72 @@ for name in ("W1", "b1", "W2", "b2"):
     print(f"d{name}: matches the numerical gradient: {ok_num}, matches exercise 4: {ok_ex4}")
 
 # %% [markdown]
+# ### Why the weights start random: symmetry
+#
+# Every network in this notebook starts from random weights. Why not from zero, or from one tidy constant?
+# Start every weight of `W1` at the same value and every weight of `W2` at another. Then every hidden unit
+# computes the same $a_j$ for an example, so the same $z_j$; every output weighs them equally, so
+# `dZ = dA2 @ W2.T` sends each hidden unit the same error, and `dW1 = X.T @ dA1` has equal columns (and
+# `dW2 = Z.T @ dA2` equal rows). The update keeps the units equal, and so does the next one: after any
+# number of steps the $H$ hidden units are **one unit copied $H$ times**. All zeros is the extreme case:
+# $A_1 = 0$, so $Z = 0$ and the ReLU's slope is 0, and neither `W1` nor `W2` gets any gradient at all;
+# only the output bias learns. The cell trains the network composed from your gates above with plain
+# gradient descent from three starts; the rows of `W1.T` are the hidden units' weights.
+
+# %%
+def train_from(start, steps=200, lr=0.5):
+    """Gradient descent on a small problem from the initial parameters `start`; returns (loss, params)."""
+    p = {name: value.copy() for name, value in start.items()}
+    for _ in range(steps):
+        loss, grads = two_layer_from_gates(p, X_sym, y_sym)
+        for name in p:
+            p[name] -= lr * grads[name]
+    return two_layer_from_gates(p, X_sym, y_sym)[0], p
+
+
+_, X_sym, _, y_sym = make_problem(N=60, D=4, H=5, C=3, seed=11)
+D_sym, H_sym, C_sym = 4, 5, 3
+g_sym = np.random.default_rng(12)
+starts = {
+    "all zero": {"W1": np.zeros((D_sym, H_sym)), "W2": np.zeros((H_sym, C_sym))},
+    "all equal (0.3)": {"W1": np.full((D_sym, H_sym), 0.3), "W2": np.full((H_sym, C_sym), 0.3)},
+    "random (He scale)": {
+        "W1": g_sym.normal(scale=np.sqrt(2 / D_sym), size=(D_sym, H_sym)),
+        "W2": g_sym.normal(scale=np.sqrt(2 / H_sym), size=(H_sym, C_sym)),
+    },
+}
+for label, start in starts.items():
+    start.update(b1=np.zeros(H_sym), b2=np.zeros(C_sym))
+    loss_sym, p_sym = train_from(start)
+    distinct = len({tuple(np.round(unit, 8)) for unit in np.vstack([p_sym["W1"], p_sym["b1"]]).T})
+    print(
+        f"{label:18s}: loss {loss_sym:.3f} after 200 steps, max |W1| = {np.abs(p_sym['W1']).max():.3f}, "
+        f"distinct hidden units: {distinct} of {H_sym}"
+    )
+
+# %% [markdown]
+# From zero nothing but the output bias moves: `W1` is still 0, and the loss only falls to 1.089, the
+# entropy of the labels (30%, 40%, 30%), which predicting the class frequencies for every input gets.
+# From a constant the weights do change, but the five hidden units stay one. Random weights give five
+# different units and a much lower loss. Random numbers *break the
+# symmetry*; notebook 02 (section 10) says how large they should be.
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q_symmetry", "locked": false, "points": 1, "schema_version": 3, "solution": true}
+# ### Question 2 (1 point, graded by hand)
+#
+# Suppose `W1` starts random but `W2` starts at all zeros (biases 0). Is the symmetry broken? Say what the
+# first gradient step changes and what the second one changes, in two to four sentences. (You can try it
+# in the cell above.)
+#
+# ### BEGIN SOLUTION
+# Yes. The hidden units already differ, because the columns of `W1` differ, so their outputs $Z$ differ.
+# At the first step `dZ = dA2 @ W2.T` is 0, so `W1` and `b1` get no gradient, but `dW2 = Z.T @ dA2` is not
+# 0 and its rows differ (one per hidden unit), so after one step the rows of `W2` differ. From the second
+# step on every hidden unit receives its own error through its own row of `W2`, and all weights learn.
+# (Only one layer needs random weights to break the symmetry; starting the last layer at 0 is common.)
+# ### END SOLUTION
+
+# %% [markdown]
 # ## 9. Why backwards?
 #
 # Count the work. For a network with $P$ weights, a numerical gradient needs $2P$ forward passes (two per
@@ -1020,7 +1088,7 @@ for P, tb, tn in zip(n_weights, t_backprop, t_numeric, strict=True):
     print(f"P = {P:5d}: backprop {1e3 * tb:7.3f} ms, numerical {1e3 * tn:8.1f} ms  (x{tn / tb:,.0f})")
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_backward_order", "locked": false, "points": 2, "schema_version": 3, "solution": true}
-# ### Question 2 (2 points, graded by hand)
+# ### Question 3 (2 points, graded by hand)
 #
 # The lecture computes the gradients from the loss *backwards* to the inputs: "first calculate the error of
 # the output units ... next calculate the error for hidden units based on the errors on the output units it
@@ -1053,6 +1121,8 @@ for P, tb, tn in zip(n_weights, t_backprop, t_numeric, strict=True):
 #   `dA2` (softmax cross-entropy: $p - \text{one-hot}$).
 # * A **layer is a gate** with a cache: the affine layer's backward pass is `dx = dout @ W.T`,
 #   `dW = x.T @ dout`, `db = dout.sum(axis=0)`, and a network is its gates called forward, then backward.
+# * Start from **random** weights: with all-equal (or all-zero) weights every hidden unit gets the same
+#   gradient and the units stay copies of one another forever; from zero, a ReLU layer gets no gradient at all.
 # * Always check an analytic gradient against a **numerical** one on a small problem.
 # * Backpropagation gives all gradients for about twice the cost of one forward pass: that is what makes
 #   training networks with millions of weights possible.

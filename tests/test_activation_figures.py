@@ -87,3 +87,19 @@ def test_activation_explorer_redraws_and_disables_alpha():
     assert not box.controls["alpha"].disabled
     assert "alpha=2" in box.axes[1].get_title()
     assert all(len(ax.lines) == 3 for ax in box.axes)  # curve + two zero lines, not stacked
+
+
+def test_plot_activation_stds_one_labelled_log_panel_per_activation():
+    stds = {
+        "tanh": {"too small": [0.4, 0.2, 0.1], "Xavier": [0.6, 0.5, 0.4]},
+        "ReLU": {"He": [0.8, 0.8, 0.9], "too large": [1.6, 3.3, 7.0]},
+    }
+    fig = activation_figures.plot_activation_stds(stds, title="Init")
+    assert fig._suptitle.get_text() == "Init" and len(fig.axes) == 2
+    for ax, panel in zip(fig.axes, ("tanh", "ReLU"), strict=True):
+        assert labelled(ax) and ax.get_title() == panel and ax.get_yscale() == "log"
+        assert [line.get_label() for line in ax.lines] == list(stds[panel])
+        np.testing.assert_array_equal(ax.lines[0].get_xdata(), [1, 2, 3])
+    np.testing.assert_array_equal(fig.axes[1].lines[1].get_ydata(), [1.6, 3.3, 7.0])
+    with pytest.raises(ValueError, match="one per panel"):
+        activation_figures.plot_activation_stds(stds, title="Init", axes=[fig.axes[0]])

@@ -276,7 +276,7 @@ def graded(tmp_path_factory):
 
 def test_honest_students_keep_their_exact_scores(graded):
     s = graded["scores"]
-    assert s[("perfect", A4)].score == 13 and s[("perfect", A2)].score == 11
+    assert s[("perfect", A4)].score == 13 and s[("perfect", A2)].score == 13  # 02: 13 autograded points
     assert s[("untouched", A4)].score == 0 and s[("untouched", A2)].score == 0
     assert s[("partial", A4)].score == 8
     assert 0 < s[("wrong", A4)].score < 13

@@ -211,3 +211,24 @@ def test_hidden_tests_never_reach_the_feedback(graded):
     for student in STUDENTS:
         page = (graded[1] / "feedback" / student / A / f"{A}.html").read_text()
         assert "assert_allclose(g[" not in page and "double(v).sum()" not in page
+
+
+def test_a_generator_the_student_draws_from_continues_in_the_test():
+    """The student's copy of an rng argument advances; the test's generator is moved to the same state."""
+    import numpy as np
+
+    from autograder import agent, plaindata
+    from autograder.evaluator import apply_state
+
+    test_rng = np.random.default_rng(3)
+    sent = plaindata.to_plain([test_rng])  # what the evaluator sends for the call's arguments
+    (student_rng,) = plaindata.from_plain(sent)
+    before = {"0": plaindata.dumps(sent[0])}
+    assert agent._changed_state((student_rng,), {}, dict(before)) == {}  # nothing drawn yet
+    student_rng.normal(size=4)  # the student's function draws
+    state = agent._changed_state((student_rng,), {}, before)
+    assert list(state) == ["0"]
+    apply_state(json.loads(plaindata.dumps(state)), "init_weights", (test_rng,), {})
+    expected = np.random.default_rng(3)
+    expected.normal(size=4)
+    np.testing.assert_array_equal(test_rng.normal(size=3), expected.normal(size=3))

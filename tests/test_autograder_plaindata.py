@@ -73,6 +73,46 @@ def test_anything_else_is_refused_with_a_clear_message(value, words):
     assert words in str(info.value)
 
 
+def test_a_generator_crosses_as_its_state_and_draws_the_same_numbers():
+    rng = np.random.default_rng(7)
+    rng.normal(size=3)  # a generator part way through its stream
+    rng.integers(2**31, size=1, dtype=np.uint32)  # leaves a buffered 32-bit half (has_uint32 = 1)
+    back = roundtrip({"rng": rng})["rng"]
+    assert type(back) is np.random.Generator and back is not rng
+    assert back.bit_generator.state == rng.bit_generator.state
+    np.testing.assert_array_equal(back.normal(size=5), rng.normal(size=5))
+    np.testing.assert_array_equal(
+        back.integers(10, size=5, dtype=np.uint32), rng.integers(10, size=5, dtype=np.uint32)
+    )
+    # only the default bit generator: another one (or the legacy RandomState) is refused by name
+    for other, words in ((np.random.Generator(np.random.MT19937(0)), "a Generator object"),
+                         (np.random.RandomState(0), "a RandomState object")):  # fmt: skip
+        with pytest.raises(NotPlainData, match=words):
+            to_plain(other)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        ["1", "1", 0],  # three fields
+        [1, "1", 0, 0],  # a number where a decimal string belongs
+        ["-1", "1", 0, 0],
+        ["1e5", "1", 0, 0],
+        ["", "1", 0, 0],
+        [str(2**128), "1", 0, 0],
+        ["9" * 400, "1", 0, 0],
+        ["1", "1", 2, 0],
+        ["1", "1", True, 0],
+        ["1", "1", 0, 2**32],
+        ["1", "1", 0, -1],
+        ["1", "1", 0, 1.5],
+    ],
+)
+def test_malformed_generator_states_are_refused(body):
+    with pytest.raises(NotPlainData, match="generator state"):
+        from_plain({"$rng": body})
+
+
 def test_a_value_that_contains_itself_is_refused():
     loop = []
     loop.append(loop)

@@ -17,6 +17,7 @@ GRADED = {
     "leaky_relu": "leaky_relu_tests",
     "elu": "elu_tests",
     "maxout": "maxout_tests",
+    "init_weights": "init_weights_tests",
 }
 
 DELEGATING = {
@@ -37,6 +38,7 @@ DELEGATING = {
         "    return _elu_grad(x, alpha)\n"
     ),
     "maxout": "maxout = lambda X, W1, b1, W2, b2: lib.maxout_forward(X, W1, b1, W2, b2)[0]\n",
+    "init_weights": "from helpers.init import init_weights\n",
 }
 
 WRONG = {
@@ -54,6 +56,14 @@ WRONG = {
     ),
     # np.max instead of np.maximum
     "maxout": "def maxout(X, W1, b1, W2, b2):\n    return np.max([X @ W1 + b1, X @ W2 + b2])\n",
+    # Xavier's variance passed to rng.normal as the standard deviation
+    "init_weights": (
+        "def init_weights(fan_in, fan_out, scheme, rng):\n"
+        "    if scheme not in ('xavier', 'he'):\n"
+        "        raise ValueError(f'scheme should be xavier or he, got {scheme!r}')\n"
+        "    variance = 2 / (fan_in + fan_out) if scheme == 'xavier' else 2 / fan_in\n"
+        "    return rng.normal(0.0, variance, size=(fan_in, fan_out))\n"
+    ),
 }
 
 
@@ -80,8 +90,11 @@ def test_delegating_to_the_library_earns_nothing():
 def test_wrong_answers_lose_only_their_tests():
     results = grade(NAME, WRONG, perfect=True)
     lost = {gid for gid, r in results.items() if r.score == 0}
-    assert lost == {"sigmoid_tests", "elu_tests", "maxout_tests"}, {g: r.error for g, r in results.items()}
+    assert lost == {"sigmoid_tests", "elu_tests", "maxout_tests", "init_weights_tests"}, {
+        g: r.error for g, r in results.items()
+    }
     assert "RuntimeWarning" in results["elu_tests"].error
+    assert "np.sqrt(variance)" in results["init_weights_tests"].error
     assert "shape" in results["maxout_tests"].error
     for gid in set(GRADED.values()) - lost:
         assert results[gid].score == results[gid].max_score, f"{gid}: {results[gid].error}"

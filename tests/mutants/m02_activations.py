@@ -224,3 +224,128 @@ PASSING = [
         "def leaky_relu(x, alpha=0.1):\n    return np.maximum(alpha * np.asarray(x, dtype=float), x)\n",
     ),
 ]
+
+_INIT = (
+    "def init_weights(fan_in, fan_out, scheme, rng):\n"
+    "    if scheme == 'xavier':\n"
+    "        variance = {xavier}\n"
+    "    elif scheme == 'he':\n"
+    "        variance = {he}\n"
+    "    else:\n"
+    "        {otherwise}\n"
+    "    return {draw}\n"
+)
+
+
+def _init(
+    xavier="2.0 / (fan_in + fan_out)",
+    he="2.0 / fan_in",
+    otherwise="raise ValueError(f\"scheme should be 'xavier' or 'he', got {scheme!r}\")",
+    draw="rng.normal(0.0, np.sqrt(variance), size=(fan_in, fan_out))",
+):
+    return _INIT.format(xavier=xavier, he=he, otherwise=otherwise, draw=draw)
+
+
+MUTANTS += [
+    # init_weights
+    Mutant(
+        "init_weights",
+        "the variance passed as rng.normal's scale (no square root)",
+        _init(draw="rng.normal(0.0, variance, size=(fan_in, fan_out))"),
+        expect=("standard deviation", "np.sqrt(variance)"),
+    ),
+    Mutant(
+        "init_weights",
+        "xavier as 1 / fan_in (the forward-pass argument alone)",
+        _init(xavier="1.0 / fan_in"),
+        expect=("'xavier'", "1 / fan_in"),
+    ),
+    Mutant(
+        "init_weights",
+        "he without the ReLU's factor 2",
+        _init(he="1.0 / fan_in"),
+        expect=("'he'", "factor 2"),
+    ),
+    Mutant(
+        "init_weights",
+        "he with fan_out",
+        _init(he="2.0 / fan_out"),
+        expect=("fan_out where fan_in belongs",),
+    ),
+    Mutant(
+        "init_weights",
+        "the two schemes swapped",
+        _init(xavier="2.0 / fan_in", he="2.0 / (fan_in + fan_out)"),
+        expect=("the variance of",),
+    ),
+    Mutant(
+        "init_weights",
+        "2 / fan_in + fan_out without brackets",
+        _init(xavier="2.0 / fan_in + fan_out"),
+        expect=("brackets",),
+    ),
+    Mutant(
+        "init_weights",
+        "shape (fan_out, fan_in)",
+        _init(draw="rng.normal(0.0, np.sqrt(variance), size=(fan_out, fan_in))"),
+        expect=("shape", "swapped"),
+    ),
+    Mutant(
+        "init_weights",
+        "np.random (the global generator) instead of the rng argument",
+        _init(draw="np.sqrt(variance) * np.random.randn(fan_in, fan_out)"),
+        expect=("same seed", "rng argument"),
+    ),
+    Mutant(
+        "init_weights",
+        "a generator of its own, the rng argument ignored",
+        _init(draw="np.random.default_rng(0).normal(0.0, np.sqrt(variance), size=(fan_in, fan_out))"),
+        expect=("seeds 1 and 2",),
+    ),
+    Mutant(
+        "init_weights",
+        "an unknown scheme falls back to he",
+        _init(otherwise="variance = 2.0 / fan_in"),
+        expect=("instead of raising ValueError",),
+    ),
+    Mutant(
+        "init_weights",
+        "a dictionary lookup: KeyError for an unknown scheme",
+        "def init_weights(fan_in, fan_out, scheme, rng):\n"
+        "    variance = {'xavier': 2.0 / (fan_in + fan_out), 'he': 2.0 / fan_in}[scheme]\n"
+        "    return rng.normal(0.0, np.sqrt(variance), size=(fan_in, fan_out))\n",
+        expect=("KeyError", "not ValueError"),
+    ),
+    Mutant(
+        "init_weights",
+        "ValueError without a message",
+        _init(otherwise="raise ValueError()"),
+        expect=("message should name",),
+    ),
+    Mutant(
+        "init_weights",
+        "uniform on [0, std) instead of a Gaussian around 0",
+        _init(draw="np.sqrt(variance) * rng.random((fan_in, fan_out))"),
+        common=False,
+        expect=("centred at 0",),
+    ),
+    Mutant(
+        "init_weights",
+        "uniform on [-std, std]",
+        _init(draw="rng.uniform(-np.sqrt(variance), np.sqrt(variance), size=(fan_in, fan_out))"),
+        common=False,
+        expect=("uniform",),
+    ),
+]
+
+PASSING += [
+    Passing(
+        "init_weights",
+        "std times rng.standard_normal, and a dict of scales checked first",
+        "def init_weights(fan_in, fan_out, scheme, rng):\n"
+        "    scales = {'xavier': np.sqrt(2 / (fan_in + fan_out)), 'he': np.sqrt(2 / fan_in)}\n"
+        "    if scheme not in scales:\n"
+        "        raise ValueError(f'unknown scheme {scheme!r}: use xavier or he')\n"
+        "    return scales[scheme] * rng.standard_normal((fan_in, fan_out))\n",
+    ),
+]
