@@ -239,7 +239,12 @@ def _generator(body, bad) -> np.random.Generator:
         bad("generator state")
     state, inc, has_uint32, uinteger = body
     for text in (state, inc):
-        if type(text) is not str or not (0 < len(text) <= 39) or not text.isdigit() or int(text) >= _U128:
+        if (
+            type(text) is not str
+            or not (0 < len(text) <= 39)
+            or not (text.isascii() and text.isdigit())
+            or int(text) >= _U128
+        ):
             bad("generator state")
     if type(has_uint32) is not int or has_uint32 not in (0, 1):
         bad("generator state")

@@ -100,6 +100,7 @@ def test_a_generator_crosses_as_its_state_and_draws_the_same_numbers():
         ["1e5", "1", 0, 0],
         ["", "1", 0, 0],
         [str(2**128), "1", 0, 0],
+        ["\u00b2", "1", 0, 0],  # a digit to str.isdigit, not to int()
         ["9" * 400, "1", 0, 0],
         ["1", "1", 2, 0],
         ["1", "1", True, 0],
