@@ -242,10 +242,13 @@ def execute(
 # ---- on the coordinator -----------------------------------------------------------------------------
 
 
-def local_cluster(n: int, allowed_failures: int = 3):
+def local_cluster(n: int, allowed_failures: int = 3, secure: bool = True):
     """A LocalCluster of ``n`` one-thread worker processes, configured as DASK_CONFIG says.
 
     No memory limit: the sandboxes' cgroups cap memory, the nanny must not kill a worker for it.
+    ``secure``: TLS with temporary credentials only this process holds, so no other user of the
+    machine can send the root-run workers code through the scheduler (tests with workers of their
+    own turn it off).
     """
     import dask
     from distributed import LocalCluster
@@ -253,7 +256,12 @@ def local_cluster(n: int, allowed_failures: int = 3):
     config = {**DASK_CONFIG, "distributed.scheduler.allowed-failures": allowed_failures}
     with dask.config.set(config):
         return LocalCluster(
-            n_workers=n, threads_per_worker=1, processes=True, memory_limit=0, dashboard_address=None
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            memory_limit=0,
+            dashboard_address=None,
+            security=True if secure else None,
         )
 
 

@@ -47,7 +47,8 @@ LIMITS = Limits(timeout=5, grace=3, memory_mb=2048)
 
 
 def local_cluster(n: int, allowed_failures: int = 3):
-    lc = cluster.local_cluster(n, allowed_failures)  # what --scheduler local:N starts
+    """What --scheduler local:N starts, without TLS: grade() and outside workers connect to it by address."""
+    lc = cluster.local_cluster(n, allowed_failures, secure=False)
     return lc, Client(lc)
 
 
@@ -293,6 +294,18 @@ def test_check_worker_names_every_difference(course):
     assert cluster.version_id(files) in problems[0] and cluster.version_id(expected["course"]) in problems[0]
     assert f"numpy 1.26.0 (coordinator {expected['packages']['numpy']})" in problems[1]
     assert "nbgrader missing" in problems[1]
+
+
+def test_local_cluster_talks_tls_with_this_process_only():
+    lc = cluster.local_cluster(1)
+    try:
+        assert lc.scheduler_address.startswith("tls://127.0.0.1:")
+        with Client(lc) as ours:  # the cluster's temporary credentials
+            assert ours.submit(sum, [1, 2]).result() == 3
+        with pytest.raises((TypeError, OSError)):  # no credentials: no connection
+            Client(lc.scheduler_address, timeout=5)
+    finally:
+        lc.close()
 
 
 def test_bad_scheduler_is_a_clear_error(course, tmp_path):
