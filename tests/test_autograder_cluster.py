@@ -38,7 +38,7 @@ except ImportError:  # `make setup` installs the [cluster] extra: CI must run th
         raise
     pytest.skip("the [cluster] extra (dask, distributed) is not installed", allow_module_level=True)
 
-from autograder import cluster, demo  # noqa: E402
+from autograder import cluster, demo, sandbox  # noqa: E402
 from autograder.grade import GraderError, grade  # noqa: E402
 from autograder.sandbox import Limits  # noqa: E402
 
@@ -140,6 +140,7 @@ def test_killed_workers_cost_nothing_and_a_job_that_keeps_killing_them_is_given_
         )
         run.start()
         killed: list[str] = []  # the jobs whose worker was killed, in order
+        pids: list[int] = []
         deadline = time.monotonic() + 400
         while run.is_alive() and time.monotonic() < deadline:
             for worker, keys in client.processing().items():
@@ -154,6 +155,7 @@ def test_killed_workers_cost_nothing_and_a_job_that_keeps_killing_them_is_given_
                 pid = client.run(os.getpid, workers=[worker])[worker]
                 os.kill(pid, signal.SIGKILL)
                 killed.append(victim)
+                pids.append(pid)
                 while worker in client.scheduler_info(n_workers=-1)["workers"]:
                     time.sleep(0.1)
                 break
@@ -181,6 +183,30 @@ def test_killed_workers_cost_nothing_and_a_job_that_keeps_killing_them_is_given_
             )
     rows = gradebook_rows(out)
     assert len(rows) == len(set(rows)) == 9  # each notebook once in the gradebook
+    assert sandbox_groups_left(pids) == []  # nothing of a killed worker's sandboxes lives on
+
+
+def sandbox_groups_left(pids: list[int]) -> list[Path]:
+    """The cgroups of sandboxes started by worker processes ``pids`` (killed: they could not remove them).
+
+    Each must be empty (bwrap dies with its worker, its pid namespace with it); they are removed
+    here. Returns the groups that still held a process after 10 s.
+    """
+    layout = sandbox.cgroups()
+    if isinstance(layout, str):
+        return []
+    busy = []
+    for base in layout.bases.values():
+        for pid in pids:
+            for group in base.glob(f"autograder-{pid}-*"):
+                deadline = time.monotonic() + 10
+                while sandbox._read_pids(group) and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                if sandbox._read_pids(group):
+                    busy.append(group)
+                else:
+                    group.rmdir()
+    return busy
 
 
 def _other_checkout(dest: Path) -> Path:
