@@ -44,7 +44,7 @@ $(STAMP): pyproject.toml requirements.lock
 	@mkdir -p $(IPYTHONDIR) $(MPLCONFIGDIR) $(JUPYTER_CONFIG_DIR) $(JUPYTER_DATA_DIR) $(JUPYTER_RUNTIME_DIR) $(XDG_CONFIG_HOME) $(XDG_CACHE_HOME)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "Installing the pinned packages into $(VENV) (once; a minute or two, about 700 MB)..."
-	$(BIN)/python -m pip install --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	$(BIN)/python -m pip install --disable-pip-version-check -c requirements.lock -e '.[dev,cluster]'
 	@touch $@
 
 setup: $(STAMP)

@@ -29,6 +29,12 @@ def _common(p: argparse.ArgumentParser) -> None:
         "--workers", type=int, default=min(2, os.cpu_count() or 1), help="notebooks graded at once"
     )
     p.add_argument(
+        "--scheduler",
+        default=None,
+        help="grade on a Dask cluster: its scheduler's address (tcp://HOST:8786) or local:N "
+        "(N worker processes here); needs the [cluster] extra. Replaces --workers",
+    )
+    p.add_argument(
         "--timeout", type=int, default=120, help="seconds per cell (default 120, as nbgrader_config.py)"
     )
     p.add_argument(
@@ -76,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
             out,
             course_root=course,
             workers=args.workers,
+            scheduler=args.scheduler,
             limits=limits,
             db_url=args.db,
             progress=not args.no_progress,
@@ -83,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     except GraderError as err:
         print(f"autograder: cannot grade: {printable(err)}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # grade() said what was kept; a rerun grades the rest
+        return 130
     print(export.summary_table(outcome.results))
     total = len(outcome.results)
     flagged = sum(1 for r in outcome.results if r.problems)

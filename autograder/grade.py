@@ -29,7 +29,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import dblock, export, feedback, intake, repair, sandbox, sanitize, scoring, trusted
+from . import cluster, dblock, export, feedback, intake, journal, repair, sandbox, sanitize, scoring, trusted
 from .course import CourseSpec, build_gradebook, find_assignments
 
 
@@ -214,6 +214,11 @@ def run_job(
         extra_ro=extra_ro,
         binds=(binds or {}).get(job.assignment),
     )
+    return score_job(job, execution, limits)
+
+
+def score_job(job: Job, execution: sandbox.Execution, limits: sandbox.Limits) -> tuple:
+    """(result, executed notebook) from a job's execution (here, or on a cluster's worker)."""
     result, executed = scoring.score_notebook(job.student, job.assignment, job.spec, job.prepared, execution)
     result.evaluator_cpu = getattr(execution, "evaluator_cpu", 0.0)
     if getattr(execution, "evaluator_problem", ""):
@@ -224,6 +229,20 @@ def run_job(
         detail = f"{execution.oom_kills} processes killed at the sandbox's memory cap ({cap} MB for all its processes)"
         result.problems.append({"kind": "memory", "detail": detail})
     return result, executed
+
+
+def _run_local(jobs, workers: int, limits, env_extra, extra_ro, binds):
+    """Yield ``(job, (result, executed))`` or ``(job, exception)`` as the thread pool finishes jobs."""
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
+        futures = {pool.submit(run_job, job, limits, env_extra, extra_ro, binds): job for job in jobs}
+        for future in as_completed(futures):
+            try:
+                yield futures[future], future.result()
+            except Exception as err:
+                yield futures[future], err
+    finally:  # on Ctrl+C: nothing new starts, the sandboxes running now finish and are cleaned up
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _write_notebook_outputs(out: Path, result, executed, spec) -> None:
@@ -251,6 +270,7 @@ def grade(
     *,
     course_root: Path | str,
     workers: int = 1,
+    scheduler: str | None = None,
     limits: sandbox.Limits | None = None,
     db_url: str | None = None,
     progress: bool = True,
@@ -264,14 +284,15 @@ def grade(
     course_root, out = Path(course_root).resolve(), Path(out).resolve()
     submissions = Path(submissions).resolve()
     limits = limits or sandbox.Limits()
-    reason = sandbox.sandbox_available(limits)
-    if reason:
-        raise GraderError(reason)
-    notice = sandbox.isolation_notice()
-    if notice:
-        log(f"warning: {notice}")
-    # built while the gradebook is (both take about a second of one core); the first job waits for it
-    threading.Thread(target=sandbox.font_cache, daemon=True).start()
+    if not scheduler:  # with a cluster, its workers run the sandboxes (and check them when they join)
+        reason = sandbox.sandbox_available(limits)
+        if reason:
+            raise GraderError(reason)
+        notice = sandbox.isolation_notice()
+        if notice:
+            log(f"warning: {notice}")
+        # built while the gradebook is (both take about a second of one core); the first job waits for it
+        threading.Thread(target=sandbox.font_cache, daemon=True).start()
     if not find_assignments(course_root / "source"):
         raise GraderError(f"no assignments in {course_root / 'source'}: build source/ first (make source)")
     if not submissions.exists():
@@ -279,8 +300,12 @@ def grade(
     if out == submissions or submissions in out.parents:
         raise GraderError("OUT must not be inside SUBMISSIONS (SUBMISSIONS is never modified)")
     out.mkdir(parents=True, exist_ok=True)
-    for sub in ("feedback", "autograded"):
-        shutil.rmtree(out / sub, ignore_errors=True)
+    done = journal.Journal(out)  # what an interrupted run already graded into this OUT
+    if done.resuming:
+        log(f"resuming: {len(done.done)} notebooks already graded by an interrupted run ({done.path})")
+    else:
+        for sub in ("feedback", "autograded"):
+            shutil.rmtree(out / sub, ignore_errors=True)
     shared = bool(db_url)  # a database given by the user may be shared with other graders
     db_url = normalise_db_url(db_url) if db_url else _sqlite_url(out / "gradebook.db")
 
@@ -303,37 +328,74 @@ def grade(
             raise GraderError(f"could not build the gradebook from {course_root / 'source'}: {err}") from err
         gradebook_seconds = time.monotonic() - started
         jobs, results = plan(course, received, course_root)
-        binds = _student_binds(sorted({j.assignment for j in jobs}), work, student_helpers, log)
+        known = list(results)
+        course_version = cluster.version_id(cluster.course_files())
+        digests = {id(job): journal.job_digest(job, limits, course_version) for job in jobs}
         bar = _progress(len(jobs) + len(results), progress)
         for r in results:
             _write_notebook_outputs(out, r, None, None)
             bar.update(1)
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            futures = {
-                pool.submit(run_job, job, limits, env_extra or {}, extra_ro or [], binds): job for job in jobs
-            }
-            for future in as_completed(futures):
-                job = futures[future]
-                try:
-                    result, executed = future.result()
-                except Exception as err:  # a grader bug on one notebook must not stop the class
+        todo = []
+        for job in jobs:
+            earlier = done.finished(job, digests[id(job)])
+            if earlier is None:
+                todo.append(job)
+            else:
+                results.append(earlier)
+                bar.update(1)
+        workers_seen: dict = {}
+        if scheduler:  # the workers strip the helpers library themselves
+            runner = cluster.run_jobs(
+                todo, limits, env_extra or {}, extra_ro or [], student_helpers, scheduler, log,
+                score=lambda job, execution: score_job(job, execution, limits), info=workers_seen,
+            )  # fmt: skip
+        else:
+            binds = _student_binds(sorted({j.assignment for j in todo}), work, student_helpers, log)
+            runner = _run_local(todo, workers, limits, env_extra or {}, extra_ro or [], binds)
+        try:
+            for job, graded in runner:
+                if isinstance(graded, cluster.WorkerLost):
+                    result = scoring.zero_result(
+                        job.student, job.assignment, job.spec, "worker_lost", str(graded)
+                    )
+                    executed = None
+                elif isinstance(graded, Exception):  # a grader bug on one notebook must not stop the class
                     result = scoring.zero_result(
                         job.student,
                         job.assignment,
                         job.spec,
                         "error",
-                        f"grader error: {type(err).__name__}: {err}",
+                        f"grader error: {type(graded).__name__}: {graded}",
                     )
                     executed = None
+                else:
+                    result, executed = graded
                 results.append(result)  # the executed notebook is written below and then dropped
                 try:
                     _write_notebook_outputs(out, result, executed, job.spec)
                 except Exception as err:
                     result.problems.append({"kind": "feedback", "detail": f"feedback failed: {err}"})
+                done.record(result, digests[id(job)])
                 bar.set_postfix_str(
                     f"{result.student}/{result.notebook} {result.score:g}/{result.max_score:g}"
                 )
                 bar.update(1)
+        except KeyboardInterrupt:
+            runner.close()  # pending jobs cancelled, a local cluster shut down
+            bar.close()
+            log(
+                f"interrupted: {len(results)} of {len(jobs) + len(known)} notebooks graded, kept in "
+                f"{done.path}; run the same command again to grade the rest (the gradebook, grades.csv "
+                "and report.json are written when every notebook is graded)"
+            )
+            raise
+        except (RuntimeError, OSError, ValueError) as err:
+            if scheduler:  # the cluster could not be used (not reachable, no worker passed its checks)
+                raise GraderError(f"cluster {scheduler}: {err}") from err
+            raise
+        finally:
+            runner.close()
+            done.close()
         bar.close()
         timestamps = {(s.student, s.assignment): s.timestamp for s in received.submissions}
         unreadable = {(s.student, s.assignment): s.problems for s in received.submissions}
@@ -347,13 +409,15 @@ def grade(
             "course_id": course.course_id,
             "assignments": {a: sorted(n) for a, n in course.assignments.items()},
             "workers": workers,
+            "scheduler": scheduler,
             "limits": limits.__dict__,
             "seconds": round(seconds, 1),
             "gradebook_seconds": round(gradebook_seconds, 1),
-            "isolation": sandbox.isolation_report(),
+            "isolation": workers_seen if scheduler else sandbox.isolation_report(),
             "grader_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }
         report = export.write_report(out / "report.json", results, received.warnings, meta)
+        done.remove()
         for w in received.warnings:
             log(f"warning: {intake.printable(w)}")
         return Outcome(results, received.warnings, report, course, seconds)

@@ -1,6 +1,6 @@
 """Autograder vs nbgrader's own serial ``nbgrader autograde``, side by side on the same class.
 
-    python -m benchmarks.bench_grading [--students 12] [--workers 2] [--course .] [--json]
+    python -m benchmarks.bench_grading [--students 12] [--workers 2] [--course .] [--json] [--scheduler local:2]
 
 Builds a class of complete submissions from the course's release/ and source/ (perfect, half-done
 and untouched students, in rotation), then grades it twice:
@@ -14,6 +14,10 @@ and untouched students, in rotation), then grades it twice:
 
 It reports both wall times, the speed-up ratio and whether every (student, assignment) score is
 identical in the two grades.csv files. Exit status 1 if the scores differ.
+
+``--scheduler local:2`` (or a Dask scheduler's address) adds a column: the autograder once more,
+right after the first run, on that Dask cluster (LocalCluster start-up and worker checks included),
+its overhead per notebook against ``--workers N`` and whether its scores are identical too.
 """
 
 from __future__ import annotations
@@ -114,12 +118,13 @@ def run_nbgrader(
 
 
 def run_autograder(
-    course: Path, submitted: Path, work: Path, workers: int, timeout: int, meter: CpuMeter
+    course: Path, submitted: Path, work: Path, workers: int, timeout: int, meter: CpuMeter, scheduler=""
 ) -> tuple[float, Path]:
-    out = work / "autograder-out"
+    out = work / ("autograder-cluster-out" if scheduler else "autograder-out")
     started = time.perf_counter()
     cmd = [sys.executable, "-m", "autograder", "grade", str(submitted), "--out", str(out), "--course", str(course),
            "--workers", str(workers), "--timeout", str(timeout), "--no-progress"]  # fmt: skip
+    cmd += ["--scheduler", scheduler] if scheduler else []
     subprocess.run(cmd, env=env(), check=True, stdout=subprocess.DEVNULL, preexec_fn=meter.join)
     return time.perf_counter() - started, out / "grades.csv"
 
@@ -182,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--course", type=Path, default=ROOT)
     p.add_argument("--assignments", nargs="*", default=None)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--scheduler", default="", help="also grade on this Dask cluster (e.g. local:2)")
     args = p.parse_args(argv)
     course = args.course.resolve()
     work = Path(tempfile.mkdtemp(prefix="bench-grading-"))
@@ -200,6 +206,15 @@ def main(argv: list[str] | None = None) -> int:
                 course, work / "submitted", work, args.workers, args.timeout, ours_cpu
             )
             c_ours = ours_cpu.seconds()
+            if args.scheduler:
+                dask_cpu = CpuMeter("cluster")
+                try:
+                    on_dask, dask_csv = run_autograder(
+                        course, work / "submitted", work, args.workers, args.timeout, dask_cpu, args.scheduler
+                    )
+                    c_dask = dask_cpu.seconds()
+                finally:
+                    dask_cpu.close()
             load1 = os.getloadavg()[0]
             theirs, theirs_csv = run_nbgrader(
                 course, work / "submitted", work, list(found), args.timeout, theirs_cpu
@@ -237,6 +252,16 @@ def main(argv: list[str] | None = None) -> int:
             "identical_scores": not differ,
             "differences": differ[:20],
         }
+        if args.scheduler:
+            n = result["notebooks"]
+            result.update(
+                scheduler=args.scheduler,
+                cluster_seconds=round(on_dask, 1),
+                cluster_cpu_seconds=round(c_dask, 1),
+                cluster_overhead_seconds_per_notebook=round((on_dask - ours) / n, 2),
+                cluster_overhead_ratio=round(on_dask / ours - 1, 3),
+                cluster_identical_scores=scores(dask_csv) == a,
+            )
         if args.json:
             print(json.dumps(result, indent=1))
         else:
@@ -250,9 +275,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"of which the trusted evaluator:     {evaluator_cpu:7.2f} s per notebook (mean)")
             print(f"load average at start / between / end: {load0:.1f} / {load1:.1f} / {load2:.1f}")
             print(f"identical scores:                   {result['identical_scores']}")
+            if args.scheduler:
+                print(
+                    f"autograder --scheduler {args.scheduler}:  {on_dask:7.1f} s (CPU {c_dask:.1f} s), "
+                    f"{result['cluster_overhead_seconds_per_notebook']:+.2f} s per notebook "
+                    f"({100 * result['cluster_overhead_ratio']:+.1f} %) against --workers {args.workers}, "
+                    f"identical scores: {result['cluster_identical_scores']}"
+                )
             for k, x, y in differ[:20]:
                 print(f"  {k}: autograder {x} vs nbgrader {y}")
-        return 0 if not differ else 1
+        return 0 if not differ and result.get("cluster_identical_scores", True) else 1
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -30,13 +30,24 @@ NOT_ON_CONDA_FORGE = {
 }
 
 
+# conda-forge packages that are a PyPI package under another name (conda-forge's ``dask`` is a
+# bundle that also pulls pandas, bokeh and pyarrow; ``dask-core`` is PyPI's ``dask``).
+CONDA_FORGE_NAMES = {"dask-core": "dask"}
+
+
 def environment_sections() -> tuple[dict[str, str], dict[str, str]]:
-    """environment.yml's pins: (conda packages ``name=version``, pip packages ``name==version``)."""
+    """environment.yml's pins: (conda packages ``name=version``, pip packages ``name==version``).
+
+    conda packages are keyed by their PyPI name (``CONDA_FORGE_NAMES``).
+    """
     conda, pip = {}, {}
     for line in (ROOT / "environment.yml").read_text().splitlines():
         m = re.match(r"^\s+-\s+([A-Za-z0-9_.-]+)\s*(==?)\s*([0-9][^\s#]*)", line)
         if m and m.group(1) != "python":
-            (pip if m.group(2) == "==" else conda)[m.group(1).lower()] = m.group(3)
+            if m.group(2) == "==":
+                pip[m.group(1).lower()] = m.group(3)
+            else:
+                conda[CONDA_FORGE_NAMES.get(m.group(1).lower(), m.group(1).lower())] = m.group(3)
     return conda, pip
 
 

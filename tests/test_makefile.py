@@ -78,3 +78,18 @@ def test_formgrade_without_graded_says_how(course):
     run = make(course, "formgrade")
     assert run.returncode != 0
     assert "usage: make formgrade GRADED=" in run.stderr
+
+
+def test_setup_installs_the_cluster_extra(course):
+    """The Dask tests run in `make test` and CI, so set-up installs the [cluster] extra with [dev]."""
+    import re
+    import tomllib
+
+    run = make(course, "-n", "setup")
+    install = [line for line in run.stdout.splitlines() if "pip install" in line]
+    extras = re.search(r"-e '\.\[([a-z,]+)\]'", install[0])
+    assert extras and {"dev", "cluster"} <= set(extras.group(1).split(",")), install[0]
+    cluster = tomllib.loads((course / "pyproject.toml").read_text())["project"]["optional-dependencies"][
+        "cluster"
+    ]
+    assert {spec.partition("==")[0] for spec in cluster} == {"dask", "distributed", "cryptography"}
