@@ -7,7 +7,9 @@ r"""Minibatch SGD with momentum and a learning-rate schedule, and a CLI (noteboo
 
 where the learning rate :math:`\eta_t` follows :func:`learning_rate` (constant, step decay per
 epoch, or cosine).  It records a :class:`History` and shows a progress bar (``tqdm.auto``: a
-widget in notebooks, text in terminals).
+widget in notebooks, text in terminals).  It is the reference answer to notebook 08's
+``minibatch_sgd`` exercise (with ``schedule="step"`` and no flips it computes the same history), so
+the student bundle and the grader ship a stub of it until 08 is due.
 
 The command line trains on CIFAR-10 with the reference recipes of :data:`RECIPES`::
 
@@ -57,8 +59,9 @@ class History:
     loss : list of float
         Minibatch loss (data loss + L2 penalty) of every iteration.
     train_acc, val_acc : list of float
-        Accuracy after every epoch: on a fixed random subset of the training set (see
-        ``train_acc_samples``), and on the whole validation set.
+        Accuracy after every epoch: on the first ``train_acc_samples`` rows of the training set
+        (a random sample when the rows are in random order, as after ``data.train_val_split``),
+        and on the whole validation set.
     lr : list of float
         Learning rate at the start of every epoch.
     seconds : float
@@ -274,6 +277,7 @@ def _check_data(model, X, y, name):
     return np.asarray(X, dtype=getattr(model, "dtype", X.dtype)), y
 
 
+@answer("08_cifar10", "minibatch_sgd")
 def sgd(
     model,
     X_train,
@@ -327,13 +331,13 @@ def sgd(
         Whether image_shape is (height, width, channels) or (channels, height, width).  CHW flips
         about 4x faster (contiguous rows of 32 values instead of 3).
     rng : numpy.random.Generator
-        Shuffling, flips and the training-accuracy subset.
+        Shuffling (one ``rng.permutation(N)`` per epoch) and flips.
     progress : bool
         Show a tqdm progress bar.
     verbose : bool
         Print one line per epoch.
     train_acc_samples : int
-        Size of the fixed random training subset on which ``train_acc`` is measured (0: none).
+        ``train_acc`` is measured on the first ``min(N, train_acc_samples)`` training rows (0: none).
     step : callable, default :func:`momentum_step`
         ``step(params, grads, velocity, lr, momentum)`` updates params (and velocity) in place or
         under the same keys: your ``sgd_momentum_step`` of notebook 08, or :func:`gradient_step`
@@ -380,8 +384,8 @@ def sgd(
     )
     optimizer = fused(model, momentum) if fast else _Stepper(model, momentum, step)
     buffer = np.empty((batch_size, D), dtype=X_train.dtype)  # minibatch gathered here, no allocation
-    subset = np.sort(rng.choice(N, size=min(N, train_acc_samples), replace=False))
-    X_sub, y_sub = X_train[subset], y_train[subset]
+    n_sub = min(N, train_acc_samples)
+    X_sub, y_sub = X_train[:n_sub], y_train[:n_sub]  # views: the first rows, as notebook 08's loop does
 
     history = History()
     start = time.perf_counter()
@@ -410,7 +414,7 @@ def sgd(
                 if verbose:
                     bar.write(f"epoch {epoch + 1}: loss is {loss}; stopping (try a smaller learning rate)")
                 break
-            if len(subset):
+            if n_sub:
                 history.train_acc.append(float(metric(model.predict(X_sub), y_sub)))
             if X_val is not None:
                 history.val_acc.append(float(metric(model.predict(X_val), y_val)))

@@ -235,6 +235,53 @@ def test_sgd_with_the_students_step_loss_and_metric_matches_the_library(kind):
         assert len(calls) == 15  # 5 minibatches a epoch: the student's loss ran every step
 
 
+@pytest.mark.parametrize("kind", ["two_layer", "softmax"])
+def test_sgd_is_the_reference_answer_to_notebook_08s_minibatch_sgd(kind):
+    """The notebook's minibatch_sgd and train.sgd(schedule="step") compute the same history and weights."""
+    from tests.nbtools import solution
+
+    def fraction(predictions, labels):
+        return float(np.mean(np.asarray(predictions) == np.asarray(labels)))
+
+    namespace = {"np": np, "sgd_momentum_step": student_step, "accuracy": fraction}
+    exec(solution("08_cifar10", "minibatch_sgd"), namespace)
+    X, y = blobs(np.random.default_rng(6), n=95, d=8)  # 5 minibatches of 20, the last of 15
+
+    def make():
+        r = np.random.default_rng(12)
+        if kind == "two_layer":
+            return TwoLayerNet(
+                8, 10, 3, weight_scale=0.3, reg=0.05, rng=r, dtype=np.float64, loss_fn=student_loss
+            )
+        return LinearSoftmax(8, 3, weight_scale=0.3, reg=0.05, rng=r, dtype=np.float64)
+
+    library, own = make(), make()
+    settings = dict(epochs=3, batch_size=20, lr=0.1, lr_decay=0.7, momentum=0.9)
+    h_lib = sgd(
+        library,
+        X,
+        y,
+        X[:30],
+        y[:30],
+        rng=np.random.default_rng(2),
+        schedule="step",
+        progress=False,
+        train_acc_samples=40,
+        step=student_step,
+        metric=fraction,
+        **settings,
+    )
+    h_own = namespace["minibatch_sgd"](
+        own, X, y, X[:30], y[:30], rng=np.random.default_rng(2), num_train_acc=40, **settings
+    )
+    assert set(h_own) == {"loss", "train_acc", "val_acc"}
+    assert len(h_own["loss"]) == 15 and h_lib.lr == pytest.approx([0.1, 0.07, 0.049])
+    np.testing.assert_allclose(h_own["loss"], h_lib.loss, rtol=1e-10)
+    assert h_own["train_acc"] == h_lib.train_acc and h_own["val_acc"] == h_lib.val_acc
+    for k in library.params:
+        np.testing.assert_allclose(own.params[k], library.params[k], rtol=1e-9, atol=1e-12)
+
+
 def test_momentum_step_is_the_textbook_update_and_gradient_step_has_no_momentum():
     params, grads = {"w": np.array([1.0, -2.0])}, {"w": np.array([0.5, 1.0])}
     velocity = {"w": np.array([0.2, 0.0])}
