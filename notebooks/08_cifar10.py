@@ -1036,7 +1036,8 @@ if widgets.widgets_enabled():
 #   value is not at the edge of the range you searched.
 # * The lecture's **two-layer network**, trained by your loop, reaches about 55% test accuracy on the
 #   full data (54.8% in the run above). `python -m helpers.train --model two_layer` adds randomly flipped
-#   images, a cosine schedule and more epochs and reaches 60%.
+#   training images (and averages each test image's prediction with its mirror image's), a cosine
+#   schedule, larger minibatches and more epochs: about five points more (benchmarks/README.md).
 # * Always **look** at the results: curves show under- or over-fitting, the confusion matrix which classes
 #   are hard, the confident mistakes what the network gets wrong.
 #

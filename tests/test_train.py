@@ -18,6 +18,7 @@ from helpers.train import (
     learning_rate,
     main,
     momentum_step,
+    predict_flip_average,
     random_flip,
     sgd,
 )
@@ -280,6 +281,30 @@ def test_sgd_is_the_reference_answer_to_notebook_08s_minibatch_sgd(kind):
     assert h_own["train_acc"] == h_lib.train_acc and h_own["val_acc"] == h_lib.val_acc
     for k in library.params:
         np.testing.assert_allclose(own.params[k], library.params[k], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("layout", ["HWC", "CHW"])
+def test_predict_flip_average_averages_the_probabilities_of_each_image_and_its_mirror(layout, rng):
+    shape = (2, 3, 3) if layout == "HWC" else (3, 2, 3)  # height 2 and width 3, 3 channels
+    net = LinearSoftmax(18, 4, weight_scale=1.0, rng=rng, dtype=np.float64)
+    X = rng.standard_normal((7, 18))
+    X0 = X.copy()
+    width = 1 if layout == "HWC" else 2
+    mirrored = np.flip(X.reshape(7, *shape), axis=1 + width).reshape(7, 18)
+
+    def probs(rows):
+        s = rows @ net.params["W"] + net.params["b"]
+        e = np.exp(s - s.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    expected = np.argmax(probs(X) + probs(mirrored), axis=1)
+    np.testing.assert_array_equal(predict_flip_average(net, X, shape, layout=layout, batch_size=3), expected)
+    np.testing.assert_array_equal(X, X0)  # the caller's images are not flipped
+    # a flip-symmetric image gets the plain prediction
+    sym = (X.reshape(7, *shape) + np.flip(X.reshape(7, *shape), axis=1 + width)).reshape(7, 18)
+    np.testing.assert_array_equal(predict_flip_average(net, sym, shape, layout=layout), net.predict(sym))
+    with pytest.raises(ValueError, match="expected X of shape"):
+        predict_flip_average(net, X[:, :9], shape, layout=layout)
 
 
 def test_momentum_step_is_the_textbook_update_and_gradient_step_has_no_momentum():
