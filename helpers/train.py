@@ -479,7 +479,7 @@ def sgd(
 RECIPES = {
     "two_layer": {
         "hidden": 500,
-        "epochs": 35,
+        "epochs": 40,
         "batch_size": 400,
         "lr": 0.03,
         "reg": 1e-3,
