@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = {"two_layer": 0.58, "softmax": 0.39}
+TARGETS = {"two_layer": 0.60, "softmax": 0.39}  # issue 13 item 7: 60% within 90 s of training
 MAX_TRAIN_SECONDS = {"two_layer": 90.0}
 
 

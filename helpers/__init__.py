@@ -13,18 +13,18 @@ module                        notebook
 ``gradients``                 06_gradients: numerical gradients, gradient checks, descent
 ``graph``                     07_backprop: a tiny scalar autograd ``Value`` and its drawing
 ``models``                    07/08: ``TwoLayerNet`` and linear classifiers
-``train``                     08_cifar10: minibatch SGD and the ``python -m helpers.train`` CLI
+``train``                     08_cifar10: minibatch SGD (08's ``minibatch_sgd``), the CLI's recipes
 ``data``                      08_cifar10: CIFAR-10 loading, the bundled sample, preprocessing
 ``figure_style``              every notebook: palette, figure sizes, alt text for each figure shown
 ``network_figures``           01: the network drawn with its weights, universal approximation
 ``activation_figures``        02: activations and derivatives, gradient size per layer
 ``argmin_figures``            03: penalised loss of candidates, grid and local search
 ``loss_figures``              04: hinge and cross-entropy of one example, triplets
-``image_figures``             04/08: grids of images, linear templates
+``image_figures``             04/08: grids of images, linear templates, first-layer weights
 ``regularization_figures``    05: decision boundaries, penalty contours
 ``gradient_figures``          06: finite-difference error, gradient cost, descent paths
 ``backprop_figures``          07: the backward pass one node at a time
-``training_figures``          08: training curves, confusion matrix, mistakes, predictions
+``training_figures``          08: training and loss curves, confusion matrix, mistakes, predictions
 ``widgets``                   the explorer: controls wired to a figure (used by every figures module)
 ``testing``                   assertion helpers with student-friendly messages
 ``exercise``                  ``@answer``: marks the library functions that answer an exercise

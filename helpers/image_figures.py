@@ -1,6 +1,7 @@
-"""Images as figures: a grid of examples (04, 08) and a linear classifier's weights as templates (08).
+"""Images as figures: a grid of examples (04, 08), a linear classifier's weights as templates and a
+two-layer network's first-layer weights (08).
 
-Both tile small images into one picture (:func:`_draw_montage`); images of any range are brought to
+All three tile small images into one picture (:func:`_draw_montage`); images of any range are brought to
 [0, 1] for display (uint8, floats in [0, 1], or each image rescaled on its own).
 """
 
@@ -158,4 +159,37 @@ def show_templates(W, class_names=None, *, target=None, title=None, image_shape=
         row_labels=None,
     )
     ax.set_xlabel("each template rescaled to its own range: bright = large positive weight", fontsize=9)
+    return target_result(target, ax)
+
+
+def show_first_layer(W1, n=40, *, target=None, title=None, image_shape=(32, 32, 3), ncols=10):
+    """Show the first ``n`` hidden units' input weights, the columns of ``W1`` (D, H), as images.
+
+    Each column (D = prod(image_shape) weights, one per input pixel and colour) is reshaped to
+    ``image_shape`` and rescaled to [0, 1] on its own, like :func:`show_templates`: what pattern a
+    hidden unit responds to, not how strongly.  ``target`` may be an Axes or a Figure.  Returns the Axes
+    passed in, otherwise the Figure.
+    """
+    W1 = np.asarray(W1, dtype=np.float64)
+    D = math.prod(image_shape)
+    if W1.ndim != 2 or W1.shape[0] != D:
+        raise ValueError(f"expected W1 of shape ({D}, H), got {W1.shape}")
+    if not np.all(np.isfinite(W1)):
+        raise ValueError("W1 holds NaN or infinite weights (did training diverge?)")
+    n = min(int(n), W1.shape[1])
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    units = _rescale_each(W1[:, :n].T.reshape(n, *image_shape))
+    ncols = max(1, min(int(ncols), n))
+    nrows = math.ceil(n / ncols)
+    ax = axes_on(target, figsize=(0.9 * ncols + 0.6, 0.9 * nrows + 0.9))
+    _draw_montage(
+        ax,
+        units,
+        None,
+        ncols,
+        title=title or f"First-layer weights of {n} hidden units (columns of W1)",
+        row_labels=None,
+    )
+    ax.set_xlabel("each unit rescaled to its own range: bright = large positive weight", fontsize=9)
     return target_result(target, ax)

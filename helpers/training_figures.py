@@ -1,7 +1,8 @@
 """Figures for 08_cifar10: what training did and what the trained classifier gets right and wrong.
 
-Loss and accuracy curves, the confusion matrix, the most confident mistakes and one prediction beside
-its probabilities; the explorer browses the predictions (or only the mistakes).
+Loss and accuracy curves (of one run, or the losses of several runs side by side), the confusion
+matrix, the most confident mistakes and one prediction beside its probabilities; the explorer browses
+the predictions (or only the mistakes).
 """
 
 from collections.abc import Mapping
@@ -11,7 +12,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from helpers.figure_style import CMAP, COLORS, axes_on, new_figure, split_target, target_result
+from helpers.figure_style import (
+    CMAP,
+    COLORS,
+    LINESTYLES,
+    PALETTE,
+    axes_on,
+    new_figure,
+    split_target,
+    target_result,
+)
 from helpers.widgets import explorer
 
 
@@ -68,6 +78,45 @@ def plot_history(history, axes=None, *, title=None):
     fig = ax_loss.figure
     fig.suptitle(title or "Training history")
     return fig
+
+
+def plot_loss_curves(histories, ax=None, *, title=None, log_y=False):
+    """The minibatch loss per iteration of several runs on one Axes, e.g. three learning rates.
+
+    ``histories`` maps a label (``"lr = 0.1"``) to a history (dict or ``helpers.train.History``) or
+    to a sequence of losses.  Non-finite losses (a run that diverged) are not drawn; the legend says
+    where such a run stopped.  ``log_y`` puts the loss on a log scale.  Returns the figure.
+    """
+    if not histories:
+        raise ValueError("histories is empty: give at least one {label: history}")
+    if ax is None:
+        _, ax = new_figure()
+    for k, (label, history) in enumerate(histories.items()):
+        if isinstance(history, Mapping) or hasattr(history, "loss"):
+            loss = np.asarray(_series(history, "loss"), dtype=float)
+        else:
+            loss = np.asarray(history, dtype=float).ravel()
+        steps = np.arange(1, len(loss) + 1)
+        bad = np.flatnonzero(~np.isfinite(loss))
+        text = str(label)
+        if bad.size:
+            text += f" (not finite from iteration {bad[0] + 1})"
+            loss, steps = loss[: bad[0]], steps[: bad[0]]
+        ax.plot(
+            steps,
+            loss,
+            color=PALETTE[k % len(PALETTE)],
+            linestyle=LINESTYLES[k % len(LINESTYLES)],
+            linewidth=1.2,
+            label=text,
+        )
+    if log_y:
+        ax.set_yscale("log")
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("training loss (minibatch)" + (", log scale" if log_y else ""))
+    ax.set_title(title or "Training loss")
+    ax.legend()
+    return ax.figure
 
 
 def plot_confusion_matrix(*args, class_names=None, normalize=False, title=None):

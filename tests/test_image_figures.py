@@ -72,3 +72,27 @@ def test_show_templates(rng):
     assert image_figures.show_templates(np.vstack([W, np.ones((1, 10))]), target=ax2) is ax2
     with pytest.raises(ValueError, match="shape"):
         image_figures.show_templates(np.zeros((100, 10)))
+
+
+def test_show_first_layer_tiles_the_first_units(rng):
+    W1 = rng.standard_normal((3072, 50))
+    fig = image_figures.show_first_layer(W1, n=12, ncols=4)
+    (ax,) = fig.axes
+    assert "12 hidden units" in ax.get_title() and ax.get_xlabel()
+    shown = ax.images[0].get_array()
+    gap = 2  # 32 // 16
+    assert shown.shape == (3 * 32 + 2 * gap, 4 * 32 + 3 * gap, 3)
+    for k in (0, 5, 11):
+        r, c = divmod(k, 4)
+        unit = W1[:, k].reshape(32, 32, 3)
+        unit = (unit - unit.min()) / (unit.max() - unit.min())
+        tile = shown[r * (32 + gap) : r * (32 + gap) + 32, c * (32 + gap) : c * (32 + gap) + 32]
+        np.testing.assert_allclose(tile, unit, atol=1e-12)
+    # more units asked than there are, an axes target, bad shapes and diverged weights
+    fig2, ax2 = figure_style.new_figure()
+    assert image_figures.show_first_layer(W1[:, :3], n=40, target=ax2) is ax2
+    assert "3 hidden units" in ax2.get_title()
+    with pytest.raises(ValueError, match="shape"):
+        image_figures.show_first_layer(np.zeros((100, 5)))
+    with pytest.raises(ValueError, match="diverge"):
+        image_figures.show_first_layer(np.full((3072, 2), np.nan))

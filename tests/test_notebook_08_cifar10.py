@@ -15,6 +15,8 @@ GRADED = {
     "accuracy": ("accuracy_tests",),
     "two_layer_loss": ("two_layer_loss_value_tests", "two_layer_loss_grad_tests"),
     "sgd_step": ("sgd_step_tests",),
+    "minibatch_sgd": ("minibatch_sgd_tests",),
+    "random_search": ("random_search_tests",),
     "confusion": ("confusion_tests",),
 }
 ALL_TESTS = [gid for gids in GRADED.values() for gid in gids]
@@ -61,6 +63,16 @@ DELEGATING = {
         "    net.params = dict(params)\n"
         "    return net.loss(X, y)\n"
     ),
+    # the course's training loop with the student's own step and accuracy
+    "minibatch_sgd": (
+        "from helpers.train import sgd as _library_sgd\n\n\n"
+        "def minibatch_sgd(model, X, y, X_val, y_val, *, epochs, batch_size, lr, lr_decay, momentum, rng,"
+        " num_train_acc=1000):\n"
+        "    h = _library_sgd(model, X, y, X_val, y_val, epochs=epochs, batch_size=batch_size, lr=lr,"
+        " lr_decay=lr_decay, momentum=momentum, schedule='step', rng=rng, progress=False,"
+        " train_acc_samples=num_train_acc, step=sgd_momentum_step, metric=accuracy)\n"
+        "    return {'loss': h.loss, 'train_acc': h.train_acc, 'val_acc': h.val_acc}\n"
+    ),
 }
 
 WRONG = {
@@ -78,6 +90,32 @@ WRONG = {
         "def sgd_momentum_step(params, grads, velocity, lr, momentum):\n"
         "    for name in params:\n"
         "        params[name] = params[name] - lr * grads[name]\n"
+    ),
+    # the same order in every epoch: shuffled once, before the loop
+    "minibatch_sgd": (
+        "def minibatch_sgd(model, X, y, X_val, y_val, *, epochs, batch_size, lr, lr_decay, momentum, rng,"
+        " num_train_acc=1000):\n"
+        "    velocity = {k: np.zeros_like(v) for k, v in model.params.items()}\n"
+        "    history = {'loss': [], 'train_acc': [], 'val_acc': []}\n"
+        "    order = rng.permutation(len(X))\n"
+        "    for epoch in range(epochs):\n"
+        "        for start in range(0, len(X), batch_size):\n"
+        "            b = order[start : start + batch_size]\n"
+        "            loss, grads = model.loss(X[b], y[b])\n"
+        "            sgd_momentum_step(model.params, grads, velocity, lr * lr_decay**epoch, momentum)\n"
+        "            history['loss'].append(float(loss))\n"
+        "        history['train_acc'].append(accuracy(model.predict(X[:num_train_acc]), y[:num_train_acc]))\n"
+        "        history['val_acc'].append(accuracy(model.predict(X_val), y_val))\n"
+        "    return history\n"
+    ),
+    # uniform instead of log-uniform
+    "random_search": (
+        "def random_search(train_and_score, lr_range, reg_range, num_trials, rng):\n"
+        "    results = []\n"
+        "    for _ in range(num_trials):\n"
+        "        lr, reg = rng.uniform(*lr_range), rng.uniform(*reg_range)\n"
+        "        results.append((lr, reg, train_and_score(lr, reg)))\n"
+        "    return sorted(results, key=lambda r: -r[2])\n"
     ),
     # rows and columns swapped
     "confusion": (
@@ -112,7 +150,12 @@ def test_untouched_release_fails_every_test_cell():
 
 def test_delegating_to_the_library_earns_nothing():
     results = grade(NAME, DELEGATING, perfect=True)
-    refused = {"accuracy_tests", "two_layer_loss_value_tests", "two_layer_loss_grad_tests"}
+    refused = {
+        "accuracy_tests",
+        "two_layer_loss_value_tests",
+        "two_layer_loss_grad_tests",
+        "minibatch_sgd_tests",
+    }
     for gid in refused:
         assert results[gid].score == 0, f"{gid} gives credit for delegating to the course library"
         assert "earns no credit" in results[gid].error, f"{gid}: {results[gid].error}"
@@ -123,10 +166,17 @@ def test_delegating_to_the_library_earns_nothing():
 def test_wrong_answers_lose_only_their_tests():
     results = grade(NAME, WRONG, perfect=True)
     lost = {gid for gid, r in results.items() if r.score == 0}
-    assert lost == {"accuracy_tests", "two_layer_loss_grad_tests", "sgd_step_tests", "confusion_tests"}, {
-        g: r.error for g, r in results.items()
-    }
+    assert lost == {
+        "accuracy_tests",
+        "two_layer_loss_grad_tests",
+        "sgd_step_tests",
+        "minibatch_sgd_tests",
+        "random_search_tests",
+        "confusion_tests",
+    }, {g: r.error for g, r in results.items()}
     assert "numerical gradient" in results["two_layer_loss_grad_tests"].error
     assert "row sums" in results["confusion_tests"].error
+    assert "every epoch" in results["minibatch_sgd_tests"].error
+    assert "log-uniformly" in results["random_search_tests"].error
     value = results["two_layer_loss_value_tests"]
     assert value.score == value.max_score, value.error

@@ -18,6 +18,7 @@ from helpers.train import (
     learning_rate,
     main,
     momentum_step,
+    predict_flip_average,
     random_flip,
     sgd,
 )
@@ -233,6 +234,77 @@ def test_sgd_with_the_students_step_loss_and_metric_matches_the_library(kind):
     assert h_own.val_acc == h_lib.val_acc and len(metric_calls) == 6  # train and validation, 3 epochs
     if kind == "two_layer":
         assert len(calls) == 15  # 5 minibatches a epoch: the student's loss ran every step
+
+
+@pytest.mark.parametrize("kind", ["two_layer", "softmax"])
+def test_sgd_is_the_reference_answer_to_notebook_08s_minibatch_sgd(kind):
+    """The notebook's minibatch_sgd and train.sgd(schedule="step") compute the same history and weights."""
+    from tests.nbtools import solution
+
+    def fraction(predictions, labels):
+        return float(np.mean(np.asarray(predictions) == np.asarray(labels)))
+
+    namespace = {"np": np, "sgd_momentum_step": student_step, "accuracy": fraction}
+    exec(solution("08_cifar10", "minibatch_sgd"), namespace)
+    X, y = blobs(np.random.default_rng(6), n=95, d=8)  # 5 minibatches of 20, the last of 15
+
+    def make():
+        r = np.random.default_rng(12)
+        if kind == "two_layer":
+            return TwoLayerNet(
+                8, 10, 3, weight_scale=0.3, reg=0.05, rng=r, dtype=np.float64, loss_fn=student_loss
+            )
+        return LinearSoftmax(8, 3, weight_scale=0.3, reg=0.05, rng=r, dtype=np.float64)
+
+    library, own = make(), make()
+    settings = dict(epochs=3, batch_size=20, lr=0.1, lr_decay=0.7, momentum=0.9)
+    h_lib = sgd(
+        library,
+        X,
+        y,
+        X[:30],
+        y[:30],
+        rng=np.random.default_rng(2),
+        schedule="step",
+        progress=False,
+        train_acc_samples=40,
+        step=student_step,
+        metric=fraction,
+        **settings,
+    )
+    h_own = namespace["minibatch_sgd"](
+        own, X, y, X[:30], y[:30], rng=np.random.default_rng(2), num_train_acc=40, **settings
+    )
+    assert set(h_own) == {"loss", "train_acc", "val_acc"}
+    assert len(h_own["loss"]) == 15 and h_lib.lr == pytest.approx([0.1, 0.07, 0.049])
+    np.testing.assert_allclose(h_own["loss"], h_lib.loss, rtol=1e-10)
+    assert h_own["train_acc"] == h_lib.train_acc and h_own["val_acc"] == h_lib.val_acc
+    for k in library.params:
+        np.testing.assert_allclose(own.params[k], library.params[k], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("layout", ["HWC", "CHW"])
+def test_predict_flip_average_averages_the_probabilities_of_each_image_and_its_mirror(layout, rng):
+    shape = (2, 3, 3) if layout == "HWC" else (3, 2, 3)  # height 2 and width 3, 3 channels
+    net = LinearSoftmax(18, 4, weight_scale=1.0, rng=rng, dtype=np.float64)
+    X = rng.standard_normal((7, 18))
+    X0 = X.copy()
+    width = 1 if layout == "HWC" else 2
+    mirrored = np.flip(X.reshape(7, *shape), axis=1 + width).reshape(7, 18)
+
+    def probs(rows):
+        s = rows @ net.params["W"] + net.params["b"]
+        e = np.exp(s - s.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    expected = np.argmax(probs(X) + probs(mirrored), axis=1)
+    np.testing.assert_array_equal(predict_flip_average(net, X, shape, layout=layout, batch_size=3), expected)
+    np.testing.assert_array_equal(X, X0)  # the caller's images are not flipped
+    # a flip-symmetric image gets the plain prediction
+    sym = (X.reshape(7, *shape) + np.flip(X.reshape(7, *shape), axis=1 + width)).reshape(7, 18)
+    np.testing.assert_array_equal(predict_flip_average(net, sym, shape, layout=layout), net.predict(sym))
+    with pytest.raises(ValueError, match="expected X of shape"):
+        predict_flip_average(net, X[:, :9], shape, layout=layout)
 
 
 def test_momentum_step_is_the_textbook_update_and_gradient_step_has_no_momentum():

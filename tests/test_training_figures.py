@@ -59,6 +59,30 @@ def test_plot_history_partial_and_given_axes():
     assert fig.axes[0].texts[0].get_text() == "no loss recorded"
 
 
+def test_plot_loss_curves_one_line_per_run_and_diverged_runs_cut():
+    runs = {
+        "lr = 1e-05": {"loss": [2.3, 2.29, 2.29]},
+        "lr = 0.01": HistoryObject(),
+        "lr = 1": [2.3, 40.0, np.inf, np.nan],
+    }
+    fig = training_figures.plot_loss_curves(runs, title="Three learning rates", log_y=True)
+    (ax,) = fig.axes
+    assert ax.get_title() == "Three learning rates" and ax.get_yscale() == "log"
+    assert ax.get_xlabel() == "iteration" and "log scale" in ax.get_ylabel()
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["lr = 1e-05", "lr = 0.01", "lr = 1 (not finite from iteration 3)"]
+    lines = ax.get_lines()
+    np.testing.assert_array_equal(lines[0].get_xdata(), [1, 2, 3])
+    np.testing.assert_allclose(lines[1].get_ydata(), HistoryObject().loss)
+    np.testing.assert_allclose(lines[2].get_ydata(), [2.3, 40.0])  # cut before the first inf
+    assert lines[0].get_color() != lines[1].get_color()
+    _, ax2 = figure_style.new_figure()
+    assert training_figures.plot_loss_curves({"a": [1.0, 0.5]}, ax2) is ax2.figure
+    assert ax2.get_yscale() == "linear"
+    with pytest.raises(ValueError, match="empty"):
+        training_figures.plot_loss_curves({})
+
+
 def test_plot_confusion_matrix_from_labels():
     y_true = np.array([0, 0, 1, 1, 1, 2])
     y_pred = np.array([0, 1, 1, 1, 2, 2])

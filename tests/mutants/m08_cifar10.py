@@ -1,4 +1,5 @@
-"""Wrong answers to notebook 08 (accuracy, the two-layer net, SGD with momentum, confusion matrix).
+"""Wrong answers to notebook 08 (accuracy, the two-layer net, SGD with momentum, the minibatch SGD loop,
+random search, confusion matrix).
 
 See tests/mutants/__init__.py. The mutation test runs 08 with NBGRADER_EXECUTION set, so it trains on the
 shipped sample only.
@@ -260,5 +261,220 @@ PASSING = [
         "two_layer_loss",
         "keeps float32 inputs in float32",
         _loss().replace("    N = X.shape[0]\n", "    N = X.shape[0]\n    reg = X.dtype.type(reg)\n"),
+    ),
+]
+
+
+def _loop(
+    velocity="    velocity = {name: np.zeros_like(value) for name, value in model.params.items()}\n",
+    lr_epoch="lr * lr_decay**epoch",
+    order="rng.permutation(N)",
+    starts="range(0, N, batch_size)",
+    batch="order[start : start + batch_size]",
+    data="X[batch], y[batch]",
+    record="history['loss'].append(float(loss))",
+    train_rows="X[:num_train_acc], y[:num_train_acc]",
+    per_epoch="",
+):
+    return (
+        "def minibatch_sgd(model, X, y, X_val, y_val, *, epochs, batch_size, lr, lr_decay, momentum, rng,"
+        " num_train_acc=1000):\n"
+        "    N = X.shape[0]\n"
+        f"{velocity}"
+        "    history = {'loss': [], 'train_acc': [], 'val_acc': []}\n"
+        "    for epoch in range(epochs):\n"
+        f"{per_epoch}"
+        f"        lr_epoch = {lr_epoch}\n"
+        f"        order = {order}\n"
+        f"        for start in {starts}:\n"
+        f"            batch = {batch}\n"
+        f"            loss, grads = model.loss({data})\n"
+        "            sgd_momentum_step(model.params, grads, velocity, lr_epoch, momentum)\n"
+        f"            {record}\n"
+        f"        history['train_acc'].append(accuracy(model.predict({train_rows.split(', ')[0]}),"
+        f" {train_rows.split(', ')[1]}))\n"
+        "        history['val_acc'].append(accuracy(model.predict(X_val), y_val))\n"
+        "    return history\n"
+    )
+
+
+_SEARCH = (
+    "def random_search(train_and_score, lr_range, reg_range, num_trials, rng):\n"
+    "    results = []\n"
+    "    for _ in range({trials}):\n"
+    "        lr = {lr}\n"
+    "        reg = {reg}\n"
+    "        results.append((lr, reg, {score}))\n"
+    "    return {ret}\n"
+)
+
+
+def _search(
+    trials="num_trials",
+    lr="10 ** rng.uniform(np.log10(lr_range[0]), np.log10(lr_range[1]))",
+    reg="10 ** rng.uniform(np.log10(reg_range[0]), np.log10(reg_range[1]))",
+    score="train_and_score(lr, reg)",
+    ret="sorted(results, key=lambda r: r[2], reverse=True)",
+):
+    return _SEARCH.format(trials=trials, lr=lr, reg=reg, score=score, ret=ret)
+
+
+MUTANTS += [
+    # minibatch_sgd
+    Mutant(
+        "minibatch_sgd",
+        "no shuffling: the rows in their original order",
+        _loop(order="np.arange(N)"),
+        expect=("rng.permutation",),
+    ),
+    Mutant(
+        "minibatch_sgd",
+        "one order for all epochs (shuffled once, before the loop)",
+        _loop(order="order if epoch else rng.permutation(N)"),
+        expect=("every epoch",),
+    ),
+    Mutant(
+        "minibatch_sgd",
+        "np.random.permutation instead of the rng given",
+        _loop(order="np.random.permutation(N)"),
+        expect=("rng",),
+    ),
+    Mutant(
+        "minibatch_sgd",
+        "drops the last, smaller minibatch",
+        _loop(starts="range(0, N - batch_size + 1, batch_size)"),
+        expect=("the last one smaller",),
+    ),
+    Mutant(
+        "minibatch_sgd",
+        "contiguous minibatches of X, shuffled labels (X[start:end] with y[batch])",
+        _loop(data="X[start : start + batch_size], y[batch]"),
+        expect=("X[batch] and y[batch]",),
+    ),
+    Mutant(
+        "minibatch_sgd",
+        "the learning rate decays every iteration",
+        _loop(lr_epoch="lr", record="history['loss'].append(float(loss)); lr_epoch *= lr_decay"),
+        expect=("same for every step of an epoch",),
+    ),
+    Mutant(
+        "minibatch_sgd",
+        "decay already in the first epoch (lr * lr_decay**(epoch + 1))",
+        _loop(lr_epoch="lr * lr_decay ** (epoch + 1)"),
+        expect=("learning rate of each step",),
+    ),
+    Mutant(
+        "minibatch_sgd",
+        "the velocity reset every epoch",
+        _loop(
+            velocity="",
+            per_epoch="        velocity = {name: np.zeros_like(value) for name, value in model.params.items()}\n",
+        ),
+        expect=("create it once",),
+    ),
+    Mutant(
+        "minibatch_sgd",
+        "one loss per epoch (the mean), not per iteration",
+        _loop(
+            record="history.setdefault('_epoch', []).append(float(loss))",
+            per_epoch="        history['loss'].append(float(np.mean(history.pop('_epoch')))) if history.get('_epoch') else None\n",
+        ),
+        expect=("one loss per iteration",),
+    ),
+    Mutant(
+        "minibatch_sgd",
+        "training accuracy on all training rows (num_train_acc ignored)",
+        _loop(train_rows="X, y"),
+        expect=("first num_train_acc",),
+    ),
+    Mutant(
+        "minibatch_sgd",
+        "shuffles X and y in place",
+        _loop(order="np.arange(N); _p = rng.permutation(N); X[:] = X[_p]; y[:] = y[_p]"),
+        expect=("changed X or y",),
+    ),
+    # random_search
+    Mutant(
+        "random_search",
+        "uniform, not log-uniform",
+        _search(lr="rng.uniform(lr_range[0], lr_range[1])", reg="rng.uniform(reg_range[0], reg_range[1])"),
+        expect=("log-uniformly",),
+    ),
+    Mutant(
+        "random_search",
+        "the bounds used as exponents (10 ** rng.uniform(low, high))",
+        _search(
+            lr="10 ** rng.uniform(lr_range[0], lr_range[1])",
+            reg="10 ** rng.uniform(reg_range[0], reg_range[1])",
+        ),
+        expect=("outside lr_range",),
+    ),
+    Mutant(
+        "random_search",
+        "one random number for both lr and reg",
+        _search(
+            lr="10 ** ((u := rng.uniform()) * np.log10(lr_range[1] / lr_range[0]) + np.log10(lr_range[0]))",
+            reg="10 ** (u * np.log10(reg_range[1] / reg_range[0]) + np.log10(reg_range[0]))",
+        ),
+        expect=("correlated",),
+    ),
+    Mutant(
+        "random_search",
+        "np.random instead of the rng given",
+        _search(
+            lr="10 ** np.random.uniform(np.log10(lr_range[0]), np.log10(lr_range[1]))",
+            reg="10 ** np.random.uniform(np.log10(reg_range[0]), np.log10(reg_range[1]))",
+        ),
+        expect=("rng you are given",),
+    ),
+    Mutant(
+        "random_search",
+        "sorted worst first",
+        _search(ret="sorted(results, key=lambda r: r[2])"),
+        expect=("best first",),
+    ),
+    Mutant("random_search", "in the order tried, not sorted", _search(ret="results"), expect=("best first",)),
+    Mutant(
+        "random_search",
+        "only the best trial",
+        _search(ret="[max(results, key=lambda r: r[2])]"),
+        expect=("number of results",),
+    ),
+    Mutant(
+        "random_search", "one trial too few", _search(trials="num_trials - 1"), expect=("number of calls",)
+    ),
+    Mutant(
+        "random_search",
+        "natural log bounds with 10 ** (a narrower, shifted range)",
+        _search(
+            lr="10 ** rng.uniform(np.log(lr_range[0]), np.log(lr_range[1]))",
+            reg="10 ** rng.uniform(np.log(reg_range[0]), np.log(reg_range[1]))",
+        ),
+        common=False,
+        expect=("outside lr_range",),
+    ),
+]
+
+PASSING += [
+    Passing(
+        "minibatch_sgd",
+        "the velocity built in a loop, in float64",
+        _loop(
+            velocity="    velocity = {}\n    for name in model.params:\n"
+            "        velocity[name] = np.zeros(model.params[name].shape)\n",
+            starts="range(0, N, batch_size) if N else []",
+        ),
+    ),
+    Passing(
+        "random_search",
+        "natural logs and np.exp; all draws at once",
+        (
+            "def random_search(train_and_score, lr_range, reg_range, num_trials, rng):\n"
+            "    lrs = np.exp(rng.uniform(np.log(lr_range[0]), np.log(lr_range[1]), size=num_trials))\n"
+            "    regs = np.exp(rng.uniform(np.log(reg_range[0]), np.log(reg_range[1]), size=num_trials))\n"
+            "    results = [(float(a), float(b), train_and_score(a, b)) for a, b in zip(lrs, regs)]\n"
+            "    results.sort(key=lambda r: -r[2])\n"
+            "    return results\n"
+        ),
     ),
 ]
