@@ -23,7 +23,6 @@ import warnings
 
 from . import plaindata
 
-_STATE_KINDS = (list, dict)
 _active: list = []  # (args, kwargs, last state sent) of the calls running now, innermost last
 
 
@@ -48,36 +47,18 @@ def _callback(index: int):
             "kwargs": plaindata.to_plain(kwargs, what="the arguments of a callback"),
         }
         if _active:  # the evaluator's closures may read the arguments the student changed in place
-            request["state"] = _changed_state(*_active[-1])
+            request["state"] = plaindata.changed_state(*_active[-1])
         reply = _exchange(request)
         while reply.get("op") not in ("return", "raise"):  # the evaluator calls us back first
             reply = _exchange(_answer(reply))
         if reply["op"] == "raise":
             raise CallbackError(str(reply.get("message", ""))[:500])
-        return plaindata.from_plain(reply.get("value"), what="a callback's result")
+        value = plaindata.from_plain(reply.get("value"), what="a callback's result")
+        # what the callback changed in place (a stand-in update rule's parameters) changes here too
+        plaindata.apply_state(reply.get("state") or {}, "a callback", args, kwargs)
+        return value
 
     return call_evaluator
-
-
-def _changed_state(args, kwargs, before: dict) -> dict:
-    """Plain copies of the arguments (arrays, lists, dicts, generators) whose content the call changed."""
-    state = {}
-    for key, value in [*enumerate(args), *kwargs.items()]:
-        if not (
-            isinstance(value, _STATE_KINDS)
-            or type(value).__name__ in ("ndarray", "Generator")  # a generator's state moves as it draws
-            or isinstance(value, tuple)
-        ):
-            continue
-        try:
-            now = plaindata.to_plain(value)
-        except plaindata.NotPlainData:
-            continue
-        text = plaindata.dumps(now)
-        if text != before.get(str(key)):
-            state[str(key)] = now
-            before[str(key)] = text
-    return state
 
 
 def _answer(request: dict) -> dict:
@@ -126,7 +107,7 @@ def _answer(request: dict) -> dict:
                 "op": "return",
                 "id": rid,
                 "value": value,
-                "state": _changed_state(args, kwargs, before),
+                "state": plaindata.changed_state(args, kwargs, before),
                 "warnings": notes,
             }
         return {"op": "raise", "id": rid, "type": "ProtocolError", "message": f"unknown request {op!r}"}

@@ -120,59 +120,25 @@ class Channel:
             return {"op": "raise", "type": "ProtocolError", "message": "no such callback"}
         try:
             if msg.get("state") and self.frames:
-                apply_state(msg["state"], *self.frames[-1])
+                plaindata.apply_state(msg["state"], *self.frames[-1])
             args = plaindata.from_plain(msg.get("args", []), what="a callback's arguments")
             kwargs = plaindata.from_plain(msg.get("kwargs", {}), what="a callback's arguments")
             if type(args) is not list or type(kwargs) is not dict or any(type(k) is not str for k in kwargs):
                 raise plaindata.NotPlainData("a callback's arguments are malformed")
+            before = {  # the arguments as sent, to tell which ones the callback changed in place
+                str(key): plaindata.dumps(data)
+                for key, data in [*enumerate(msg.get("args", [])), *msg.get("kwargs", {}).items()]
+            }
             value = fn(*args, **kwargs)
-            return {"op": "return", "value": plaindata.to_plain(value, callable_ref=self._ref)}
+            return {
+                "op": "return",
+                "value": plaindata.to_plain(value, callable_ref=self._ref),
+                "state": plaindata.changed_state(args, kwargs, before),
+            }
         except KernelLost:
             raise
         except Exception as err:  # the student's function sees that its callback raised
             return {"op": "raise", "type": type(err).__name__, "message": _clean(err, 300)}
-
-
-def _write_back(target, new):
-    """Give ``target`` (an argument of the test) the content ``new`` that the student's call left."""
-    import numpy as np
-
-    if type(target) is np.ndarray and type(new) is np.ndarray:
-        if target.shape == new.shape and target.flags.writeable:
-            target[...] = new.astype(target.dtype, copy=False)
-        return target
-    if type(target) is np.random.Generator and type(new) is np.random.Generator:
-        # the student's draws advanced its copy: the test's generator continues from there
-        if type(target.bit_generator) is np.random.PCG64:
-            target.bit_generator.state = new.bit_generator.state
-        return target
-    if type(target) is dict and type(new) is dict:
-        for key in list(target):
-            if key not in new:
-                del target[key]
-        for key, value in new.items():
-            target[key] = _write_back(target[key], value) if key in target else value
-        return target
-    if type(target) is list and type(new) is list:
-        target[:] = [_write_back(t, n) for t, n in zip(target, new, strict=False)] + new[len(target) :]
-        return target
-    if type(target) is tuple and type(new) is tuple and len(target) == len(new):
-        for t, n in zip(target, new, strict=True):
-            _write_back(t, n)
-        return target
-    return target
-
-
-def apply_state(state, name: str, args: tuple, kwargs: dict) -> None:
-    """Write the content the student's call gave its arguments back into the test's objects."""
-    if type(state) is not dict:
-        raise plaindata.NotPlainData("malformed argument state")
-    for key, data in state.items():
-        new = plaindata.from_plain(data, what=f"an argument of {name} after the call")
-        if type(key) is str and key.isdigit() and int(key) < len(args):
-            _write_back(args[int(key)], new)
-        elif key in kwargs:
-            _write_back(kwargs[key], new)
 
 
 class Proxy:
@@ -211,7 +177,7 @@ class Proxy:
             raise _builtin_error(reply.get("type"), _clean(reply.get("message", "")))
         try:
             value = plaindata.from_plain(reply.get("value"), what=f"the result of {self.__name__}")
-            apply_state(reply.get("state") or {}, self.__name__, args, kwargs)
+            plaindata.apply_state(reply.get("state") or {}, self.__name__, args, kwargs)
         except plaindata.NotPlainData as err:
             raise TypeError(str(err)) from None
         notes = reply.get("warnings") or []

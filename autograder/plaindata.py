@@ -275,3 +275,72 @@ def loads(text: str, *, caps: Caps = CAPS) -> dict:
     if type(msg) is not dict:
         raise NotPlainData("message is not a JSON object")
     return msg
+
+
+# In-place changes cross back as plain data too: a student's function that updates its arguments
+# (a parameter dict, a generator), or a test's callback that does (a stand-in update rule).
+
+
+def changed_state(args, kwargs, before: dict) -> dict:
+    """Plain copies of the arguments (arrays, lists, dicts, generators) whose content a call changed.
+
+    ``before`` maps each argument's key (its position as a string, or its name) to its plain JSON
+    text when the call began; it is updated, so a later call reports only newer changes.
+    """
+    state = {}
+    for key, value in [*enumerate(args), *kwargs.items()]:
+        if not (
+            isinstance(value, list | dict)
+            or type(value).__name__ in ("ndarray", "Generator")  # a generator's state moves as it draws
+            or isinstance(value, tuple)
+        ):
+            continue
+        try:
+            now = to_plain(value)
+        except NotPlainData:
+            continue
+        text = dumps(now)
+        if text != before.get(str(key)):
+            state[str(key)] = now
+            before[str(key)] = text
+    return state
+
+
+def _write_back(target, new):
+    """Give ``target`` (an argument of the caller) the content ``new`` that the other side's call left."""
+    if type(target) is np.ndarray and type(new) is np.ndarray:
+        if target.shape == new.shape and target.flags.writeable:
+            target[...] = new.astype(target.dtype, copy=False)
+        return target
+    if type(target) is np.random.Generator and type(new) is np.random.Generator:
+        # the student's draws advanced its copy: the test's generator continues from there
+        if type(target.bit_generator) is np.random.PCG64:
+            target.bit_generator.state = new.bit_generator.state
+        return target
+    if type(target) is dict and type(new) is dict:
+        for key in list(target):
+            if key not in new:
+                del target[key]
+        for key, value in new.items():
+            target[key] = _write_back(target[key], value) if key in target else value
+        return target
+    if type(target) is list and type(new) is list:
+        target[:] = [_write_back(t, n) for t, n in zip(target, new, strict=False)] + new[len(target) :]
+        return target
+    if type(target) is tuple and type(new) is tuple and len(target) == len(new):
+        for t, n in zip(target, new, strict=True):
+            _write_back(t, n)
+        return target
+    return target
+
+
+def apply_state(state, name: str, args: tuple, kwargs: dict) -> None:
+    """Write the content that the other side's call gave its arguments back into the caller's objects."""
+    if type(state) is not dict:
+        raise NotPlainData("malformed argument state")
+    for key, data in state.items():
+        new = from_plain(data, what=f"an argument of {name} after the call")
+        if type(key) is str and key.isdigit() and int(key) < len(args):
+            _write_back(args[int(key)], new)
+        elif key in kwargs:
+            _write_back(kwargs[key], new)

@@ -39,6 +39,7 @@ ANSWERS = {
         "    return g"
     ),
     "pair": "LIMIT = 3\ndef pair(x):\n    return x.min(), {'max': x.max(), 'n': len(x)}",
+    "repeat": "def repeat(params, update, n):\n    for _ in range(n):\n        update(params, 0.5)",
 }
 
 TESTS = {
@@ -72,6 +73,16 @@ TESTS = {
         "try:\n    pair(np.array([]))\nexcept ValueError:\n    pass\n"
         "else:\n    raise AssertionError('pair of an empty array should raise ValueError')",
     ),
+    # a callback that changes its argument in place (a stand-in update rule): the student's loop sees it
+    "repeat_tests": (
+        1,
+        "calls = []\n"
+        "def update(p, lr):\n    calls.append(float(p['w'][0]))\n    p['w'] = p['w'] + lr\n    p['b'] += 1\n"
+        "params = {'w': np.zeros(2), 'b': np.zeros(1)}\n"
+        "assert repeat(params, update, 3) is None\n"
+        "assert calls == [0.0, 0.5, 1.0], calls\n"
+        "np.testing.assert_allclose(params['w'], 1.5)\nnp.testing.assert_allclose(params['b'], 3.0)",
+    ),
 }
 
 # student -> answers replaced, on top of the right ones
@@ -93,12 +104,12 @@ STUDENTS = {
         "step": "def step(params, grads, lr):\n    params = {k: v - lr * grads[k] for k, v in params.items()}"
     },
 }
-EXPECTED = {"good": 6, "chatty": 6, "hang": 3, "dies": 1, "flood": 6, "warner": 5, "stderr": 6, "copies": 4}
+EXPECTED = {"good": 7, "chatty": 7, "hang": 4, "dies": 1, "flood": 7, "warner": 6, "stderr": 7, "copies": 5}
 
 
 def source_notebook():
     cells = [_cell("code", "import numpy as np")]
-    for gid in ("double", "step", "grad", "pair"):
+    for gid in ("double", "step", "grad", "pair", "repeat"):
         body = ANSWERS[gid]
         cells.append(_cell("answer", f"### BEGIN SOLUTION\n{body}\n### END SOLUTION", gid))
         points, test = TESTS[f"{gid}_tests"]
@@ -122,7 +133,7 @@ def student_notebook(answers: dict[str, str]):
 
 def test_plan_keeps_what_the_tests_need_and_proxies_the_solution_names():
     job = plan(source_notebook())
-    assert job["solution_names"] == ["LIMIT", "double", "grad", "pair", "step"]
+    assert job["solution_names"] == ["LIMIT", "double", "grad", "pair", "repeat", "step"]
     kinds = [(c["kind"], c.get("grade_id")) for c in job["cells"]]
     assert kinds[0] == ("setup", None) and job["cells"][0]["source"] == "import numpy as np"
     assert [g for k, g in kinds if k == "test"] == list(TESTS)
@@ -217,16 +228,16 @@ def test_a_generator_the_student_draws_from_continues_in_the_test():
     """The student's copy of an rng argument advances; the test's generator is moved to the same state."""
     import numpy as np
 
-    from autograder import agent, plaindata
-    from autograder.evaluator import apply_state
+    from autograder import plaindata
+    from autograder.plaindata import apply_state
 
     test_rng = np.random.default_rng(3)
     sent = plaindata.to_plain([test_rng])  # what the evaluator sends for the call's arguments
     (student_rng,) = plaindata.from_plain(sent)
     before = {"0": plaindata.dumps(sent[0])}
-    assert agent._changed_state((student_rng,), {}, dict(before)) == {}  # nothing drawn yet
+    assert plaindata.changed_state((student_rng,), {}, dict(before)) == {}  # nothing drawn yet
     student_rng.normal(size=4)  # the student's function draws
-    state = agent._changed_state((student_rng,), {}, before)
+    state = plaindata.changed_state((student_rng,), {}, before)
     assert list(state) == ["0"]
     apply_state(json.loads(plaindata.dumps(state)), "init_weights", (test_rng,), {})
     expected = np.random.default_rng(3)
