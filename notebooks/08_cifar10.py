@@ -485,29 +485,33 @@ testing.assert_close(_p["W"], [[1.0 + 0.18 - 0.5 + 0.9 * (0.18 - 0.5) - 0.5, -2.
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex4_prompt", "locked": true, "schema_version": 3, "solution": false}
 # ### Exercise 4: the minibatch SGD loop (3 points)
 #
-# Write `minibatch_sgd(model, X, y, X_val, y_val, ...)`. `model` is any classifier of the course: it has a
-# dict `model.params` of weight arrays, `model.loss(X, y)` returns `(loss, grads)` for a minibatch, and
-# `model.predict(X)` returns the predicted labels. Your loop
+# Write `minibatch_sgd(params, loss_fn, predict_fn, X, y, X_val, y_val, ...)`. The loop knows nothing about
+# the model: `params` is its dict of weight arrays, `loss_fn(X, y)` returns `(loss, grads)` for a minibatch,
+# and `predict_fn(X)` returns the predicted labels (for a model of the course: `model.params`, `model.loss`,
+# `model.predict`). The update rule and the measure come in as arguments too, `step` and `metric`: you will
+# pass your `sgd_momentum_step` and `accuracy`. Your loop
 #
-# 1. creates the velocity once, before the first epoch: a dict of zero arrays shaped like `model.params`;
+# 1. creates the velocity once, before the first epoch: a dict of zero arrays shaped like `params`;
 # 2. in every epoch `e = 0, 1, ..., epochs - 1`: uses the learning rate `lr * lr_decay**e`, shuffles with
 #    `order = rng.permutation(N)` and walks through `order` in minibatches of `batch_size` indices; for each
-#    minibatch computes `model.loss` on those rows of `X` and `y`, updates with your `sgd_momentum_step`,
-#    and appends the loss (a float) to `history["loss"]`;
-# 3. after every epoch appends your `accuracy` of `model.predict` on the first `num_train_acc` training
-#    rows to `history["train_acc"]` (the rows are in random order already: a cheap sample) and on the
-#    whole validation set to `history["val_acc"]`.
+#    minibatch computes `loss_fn` on those rows of `X` and `y`, updates with
+#    `step(params, grads, velocity, lr_e, momentum)`, and appends the loss (a float) to `history["loss"]`;
+# 3. after every epoch appends `metric` of `predict_fn` on the first `num_train_acc` training rows to
+#    `history["train_acc"]` (the rows are in random order already: a cheap sample) and on the whole
+#    validation set to `history["val_acc"]`.
 #
 # Return `history`, a dict with the three lists. Use only the `rng` you are given, and not
 # `helpers.train` (the course's loop is released after this notebook is due).
 
 # %% nbgrader={"grade": false, "grade_id": "minibatch_sgd", "locked": false, "schema_version": 3, "solution": true}
-def minibatch_sgd(model, X, y, X_val, y_val, *, epochs, batch_size, lr, lr_decay, momentum, rng, num_train_acc=1000):
-    """Train ``model`` in place with minibatch SGD with momentum and return its history.
+def minibatch_sgd(params, loss_fn, predict_fn, X, y, X_val, y_val, *, epochs, batch_size, lr, lr_decay, momentum, rng, step, metric, num_train_acc=1000):
+    """Train a model's ``params`` in place with minibatch SGD with momentum and return the history.
 
     Parameters
     ----------
-    model : has ``params`` (dict name -> ndarray), ``loss(X, y) -> (loss, grads)``, ``predict(X) -> (N,)``
+    params : dict name -> ndarray, the model's weights (updated in place by ``step``)
+    loss_fn : callable, ``loss_fn(X, y) -> (loss, grads)`` with grads shaped like params
+    predict_fn : callable, ``predict_fn(X) -> (N,)`` predicted labels
     X : ndarray, shape (N, D); y : ndarray of int, shape (N,), the training data
     X_val : ndarray, shape (M, D); y_val : ndarray of int, shape (M,), the validation data
     epochs : int, passes over the training data
@@ -516,6 +520,8 @@ def minibatch_sgd(model, X, y, X_val, y_val, *, epochs, batch_size, lr, lr_decay
     lr_decay : float, the learning rate is multiplied by it after every epoch (1.0: constant)
     momentum : float in [0, 1)
     rng : numpy.random.Generator, the order of the training examples
+    step : callable, ``step(params, grads, velocity, lr, momentum)`` updates params and velocity in place
+    metric : callable, ``metric(predictions, y) -> float``
     num_train_acc : int, the training accuracy is measured on the first num_train_acc rows
 
     Returns
@@ -524,18 +530,18 @@ def minibatch_sgd(model, X, y, X_val, y_val, *, epochs, batch_size, lr, lr_decay
     """
     ### BEGIN SOLUTION
     N = X.shape[0]
-    velocity = {name: np.zeros_like(value) for name, value in model.params.items()}
+    velocity = {name: np.zeros_like(value) for name, value in params.items()}
     history = {"loss": [], "train_acc": [], "val_acc": []}
     for epoch in range(epochs):
         lr_epoch = lr * lr_decay**epoch
         order = rng.permutation(N)
         for start in range(0, N, batch_size):
             batch = order[start : start + batch_size]
-            loss, grads = model.loss(X[batch], y[batch])
-            sgd_momentum_step(model.params, grads, velocity, lr_epoch, momentum)
+            loss, grads = loss_fn(X[batch], y[batch])
+            step(params, grads, velocity, lr_epoch, momentum)
             history["loss"].append(float(loss))
-        history["train_acc"].append(accuracy(model.predict(X[:num_train_acc]), y[:num_train_acc]))
-        history["val_acc"].append(accuracy(model.predict(X_val), y_val))
+        history["train_acc"].append(metric(predict_fn(X[:num_train_acc]), y[:num_train_acc]))
+        history["val_acc"].append(metric(predict_fn(X_val), y_val))
     return history
     ### END SOLUTION
 
@@ -547,7 +553,8 @@ def minibatch_sgd(model, X, y, X_val, y_val, *, epochs, batch_size, lr, lr_decay
 
 # %%
 linear = models.LinearSoftmax(3072, 10, weight_scale=1e-3, reg=1e-3, rng=np.random.default_rng(3))
-linear_history = minibatch_sgd(linear, X_tr, y_tr, X_val, y_val, epochs=10, batch_size=200, lr=1e-3, lr_decay=0.95, momentum=0.9, rng=np.random.default_rng(4))
+linear_history = minibatch_sgd(linear.params, linear.loss, linear.predict, X_tr, y_tr, X_val, y_val, epochs=10, batch_size=200,
+                               lr=1e-3, lr_decay=0.95, momentum=0.9, rng=np.random.default_rng(4), step=sgd_momentum_step, metric=accuracy)
 print(f"linear softmax: {len(linear_history['loss'])} iterations, validation accuracy after each epoch:")
 print(" ".join(f"{100 * a:.1f}%" for a in linear_history["val_acc"]))
 
@@ -584,15 +591,18 @@ class _Probe:
 
 
 class _Steps:
-    """A stand-in for sgd_momentum_step: records how it is called, then takes a plain step lr * grad."""
+    """A stand-in for sgd_momentum_step: records how it is called, takes a plain step lr * grad, and
+    adds 1 to the velocity (which then counts the steps it has seen: one velocity for the whole run)."""
 
     def __init__(self):
         self.calls = []
 
     def __call__(self, params, grads, velocity, lr, momentum):
-        self.calls.append((lr, momentum, velocity, {k: np.array(v, copy=True) for k, v in velocity.items()}))
+        self.calls.append((lr, momentum, {k: np.array(v, copy=True) for k, v in velocity.items()}))
         for name in params:
             params[name] = params[name] - lr * grads[name]
+        for name in velocity:
+            velocity[name] += 1.0
 
 
 def _probe_data(N, seed):
@@ -606,15 +616,11 @@ def _fraction(predictions, y):
 
 
 def _run_loop(X, y, X_v, y_v, **kwargs):
-    """Your minibatch_sgd on a _Probe, with stand-ins for your sgd_momentum_step and accuracy (so a
-    mistake in exercise 1 or 3 costs no points here); returns (history, probe, steps)."""
-    global sgd_momentum_step, accuracy
-    probe, steps, saved = _Probe(), _Steps(), (sgd_momentum_step, accuracy)
-    sgd_momentum_step, accuracy = steps, _fraction
-    try:
-        history = testing.check_own_work(minibatch_sgd, probe, X, y, X_v, y_v, forbidden=("helpers.train",), **kwargs)
-    finally:
-        sgd_momentum_step, accuracy = saved
+    """Your minibatch_sgd on a _Probe, with stand-ins for sgd_momentum_step and accuracy (so a mistake
+    in exercise 1 or 3 costs no points here); returns (history, probe, steps)."""
+    probe, steps = _Probe(), _Steps()
+    history = testing.check_own_work(minibatch_sgd, probe.params, probe.loss, probe.predict, X, y, X_v, y_v,
+                                     step=steps, metric=_fraction, forbidden=("helpers.train",), **kwargs)
     return history, probe, steps
 
 
@@ -644,16 +650,20 @@ def _check_loop(N, B, epochs, lr, lr_decay, momentum, num_train_acc, seed):
     same = np.array_equal(np.concatenate(probe_again.batches), np.concatenate(probe.batches))
     assert same, "use the rng you are given (order = rng.permutation(N)), not np.random: the same rng must give the same order"
     testing.assert_close(history["loss"], np.arange(1.0, epochs * iters + 1), name=f"history['loss'] (one loss per iteration, in order: {epochs} epochs x {iters} iterations)")
+    assert steps.calls, "step was never called: update the weights with step(params, grads, velocity, lr_e, momentum), the update rule you are given"
     testing.assert_close([c[0] for c in steps.calls], [lr * lr_decay**e for e in range(epochs) for _ in range(iters)],
                          name=f"the learning rate of each step (lr = {lr}, lr_decay = {lr_decay}: lr * lr_decay**e in epoch e = 0, 1, ..., the same for every step of an epoch)")
-    testing.assert_close([c[1] for c in steps.calls], [momentum] * len(steps.calls), name="the momentum passed to sgd_momentum_step")
-    assert all(c[2] is steps.calls[0][2] for c in steps.calls), "a new velocity dict was made during training: create it once, before the first epoch (it carries momentum from step to step)"
-    first = steps.calls[0][3]
-    assert sorted(first) == sorted(probe.params), f"the velocity should have the keys of model.params {sorted(probe.params)}, got {sorted(first)}"
+    testing.assert_close([c[1] for c in steps.calls], [momentum] * len(steps.calls), name="the momentum passed to step")
+    first = steps.calls[0][2]
+    assert sorted(first) == sorted(probe.params), f"the velocity should have the keys of params {sorted(probe.params)}, got {sorted(first)}"
     for k, v in first.items():
         testing.assert_close(v, np.zeros_like(probe.params[k]), name=f"velocity[{k!r}] at the first step (zeros shaped like params[{k!r}])")
+    for i, (_, _, velocity) in enumerate(steps.calls):
+        assert all(np.all(v == i) for v in velocity.values()), (
+            f"the velocity at step {i} has lost what the earlier steps put in it: create it once, before the first "
+            "epoch, and pass that same dict to every step (it carries the momentum from step to step)")
     total = sum(c[0] for c in steps.calls)
-    testing.assert_close(probe.params["w"], -total * np.ones(2), name="model.params['w'] after training (model.params updated in place by the steps)")
+    testing.assert_close(probe.params["w"], -total * np.ones(2), name="params['w'] after training (params updated in place by the steps)")
     calls = [(e + 1) * iters for e in range(epochs)]
     n_sub = min(N, num_train_acc)
     testing.assert_close(history["train_acc"], [float(np.mean(X[:n_sub, 1] <= c)) for c in calls],
@@ -686,7 +696,8 @@ n_small = 5_000 if FULL else len(X_tr)
 def short_run(lr=1e-2, reg=1e-3, weight_scale="he", hidden=100, epochs=2, n=n_small, seed=5):
     """Train a small two-layer net with your loop on the first n training images; (net, history)."""
     net = models.TwoLayerNet(3072, hidden, 10, weight_scale=weight_scale, reg=reg, rng=np.random.default_rng(seed), loss_fn=two_layer_loss)
-    history = minibatch_sgd(net, X_tr[:n], y_tr[:n], X_val, y_val, epochs=epochs, batch_size=200, lr=lr, lr_decay=0.95, momentum=0.9, rng=np.random.default_rng(seed + 1))
+    history = minibatch_sgd(net.params, net.loss, net.predict, X_tr[:n], y_tr[:n], X_val, y_val, epochs=epochs, batch_size=200,
+                            lr=lr, lr_decay=0.95, momentum=0.9, rng=np.random.default_rng(seed + 1), step=sgd_momentum_step, metric=accuracy)
     return net, history
 
 
@@ -875,7 +886,8 @@ _check_search((1e-5, 1e-3), (0.01, 0.1), num_trials=7, seed=815)
 EPOCHS = 12 if FULL else 5
 HIDDEN = 500 if FULL else 100
 final_net = models.TwoLayerNet(3072, HIDDEN, 10, weight_scale="he", reg=best_reg, rng=np.random.default_rng(8), loss_fn=two_layer_loss)
-final_history = minibatch_sgd(final_net, X_tr, y_tr, X_val, y_val, epochs=EPOCHS, batch_size=200, lr=best_lr, lr_decay=0.85, momentum=0.9, rng=np.random.default_rng(9))
+final_history = minibatch_sgd(final_net.params, final_net.loss, final_net.predict, X_tr, y_tr, X_val, y_val, epochs=EPOCHS, batch_size=200,
+                              lr=best_lr, lr_decay=0.85, momentum=0.9, rng=np.random.default_rng(9), step=sgd_momentum_step, metric=accuracy)
 print(f"two-layer net: training accuracy {100 * accuracy(final_net.predict(X_tr), y_tr):.1f}%, "
       f"validation accuracy {100 * accuracy(final_net.predict(X_val), y_val):.1f}%")
 

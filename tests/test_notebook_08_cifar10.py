@@ -66,11 +66,13 @@ DELEGATING = {
     # the course's training loop with the student's own step and accuracy
     "minibatch_sgd": (
         "from helpers.train import sgd as _library_sgd\n\n\n"
-        "def minibatch_sgd(model, X, y, X_val, y_val, *, epochs, batch_size, lr, lr_decay, momentum, rng,"
-        " num_train_acc=1000):\n"
+        "def minibatch_sgd(params, loss_fn, predict_fn, X, y, X_val, y_val, *, epochs, batch_size, lr,"
+        " lr_decay, momentum, rng, step, metric, num_train_acc=1000):\n"
+        "    model = type('Model', (), {})()\n"
+        "    model.params, model.loss, model.predict = params, loss_fn, predict_fn\n"
         "    h = _library_sgd(model, X, y, X_val, y_val, epochs=epochs, batch_size=batch_size, lr=lr,"
         " lr_decay=lr_decay, momentum=momentum, schedule='step', rng=rng, progress=False,"
-        " train_acc_samples=num_train_acc, step=sgd_momentum_step, metric=accuracy)\n"
+        " train_acc_samples=num_train_acc, step=step, metric=metric)\n"
         "    return {'loss': h.loss, 'train_acc': h.train_acc, 'val_acc': h.val_acc}\n"
     ),
 }
@@ -93,19 +95,19 @@ WRONG = {
     ),
     # the same order in every epoch: shuffled once, before the loop
     "minibatch_sgd": (
-        "def minibatch_sgd(model, X, y, X_val, y_val, *, epochs, batch_size, lr, lr_decay, momentum, rng,"
-        " num_train_acc=1000):\n"
-        "    velocity = {k: np.zeros_like(v) for k, v in model.params.items()}\n"
+        "def minibatch_sgd(params, loss_fn, predict_fn, X, y, X_val, y_val, *, epochs, batch_size, lr,"
+        " lr_decay, momentum, rng, step, metric, num_train_acc=1000):\n"
+        "    velocity = {k: np.zeros_like(v) for k, v in params.items()}\n"
         "    history = {'loss': [], 'train_acc': [], 'val_acc': []}\n"
         "    order = rng.permutation(len(X))\n"
         "    for epoch in range(epochs):\n"
         "        for start in range(0, len(X), batch_size):\n"
         "            b = order[start : start + batch_size]\n"
-        "            loss, grads = model.loss(X[b], y[b])\n"
-        "            sgd_momentum_step(model.params, grads, velocity, lr * lr_decay**epoch, momentum)\n"
+        "            loss, grads = loss_fn(X[b], y[b])\n"
+        "            step(params, grads, velocity, lr * lr_decay**epoch, momentum)\n"
         "            history['loss'].append(float(loss))\n"
-        "        history['train_acc'].append(accuracy(model.predict(X[:num_train_acc]), y[:num_train_acc]))\n"
-        "        history['val_acc'].append(accuracy(model.predict(X_val), y_val))\n"
+        "        history['train_acc'].append(metric(predict_fn(X[:num_train_acc]), y[:num_train_acc]))\n"
+        "        history['val_acc'].append(metric(predict_fn(X_val), y_val))\n"
         "    return history\n"
     ),
     # uniform instead of log-uniform

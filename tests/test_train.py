@@ -244,7 +244,7 @@ def test_sgd_is_the_reference_answer_to_notebook_08s_minibatch_sgd(kind):
     def fraction(predictions, labels):
         return float(np.mean(np.asarray(predictions) == np.asarray(labels)))
 
-    namespace = {"np": np, "sgd_momentum_step": student_step, "accuracy": fraction}
+    namespace = {"np": np}
     exec(solution("08_cifar10", "minibatch_sgd"), namespace)
     X, y = blobs(np.random.default_rng(6), n=95, d=8)  # 5 minibatches of 20, the last of 15
 
@@ -273,7 +273,18 @@ def test_sgd_is_the_reference_answer_to_notebook_08s_minibatch_sgd(kind):
         **settings,
     )
     h_own = namespace["minibatch_sgd"](
-        own, X, y, X[:30], y[:30], rng=np.random.default_rng(2), num_train_acc=40, **settings
+        own.params,
+        own.loss,
+        own.predict,
+        X,
+        y,
+        X[:30],
+        y[:30],
+        rng=np.random.default_rng(2),
+        step=student_step,
+        metric=fraction,
+        num_train_acc=40,
+        **settings,
     )
     assert set(h_own) == {"loss", "train_acc", "val_acc"}
     assert len(h_own["loss"]) == 15 and h_lib.lr == pytest.approx([0.1, 0.07, 0.049])

@@ -266,7 +266,7 @@ PASSING = [
 
 
 def _loop(
-    velocity="    velocity = {name: np.zeros_like(value) for name, value in model.params.items()}\n",
+    velocity="    velocity = {name: np.zeros_like(value) for name, value in params.items()}\n",
     lr_epoch="lr * lr_decay**epoch",
     order="rng.permutation(N)",
     starts="range(0, N, batch_size)",
@@ -277,8 +277,8 @@ def _loop(
     per_epoch="",
 ):
     return (
-        "def minibatch_sgd(model, X, y, X_val, y_val, *, epochs, batch_size, lr, lr_decay, momentum, rng,"
-        " num_train_acc=1000):\n"
+        "def minibatch_sgd(params, loss_fn, predict_fn, X, y, X_val, y_val, *, epochs, batch_size, lr, lr_decay,"
+        " momentum, rng, step, metric, num_train_acc=1000):\n"
         "    N = X.shape[0]\n"
         f"{velocity}"
         "    history = {'loss': [], 'train_acc': [], 'val_acc': []}\n"
@@ -288,12 +288,12 @@ def _loop(
         f"        order = {order}\n"
         f"        for start in {starts}:\n"
         f"            batch = {batch}\n"
-        f"            loss, grads = model.loss({data})\n"
-        "            sgd_momentum_step(model.params, grads, velocity, lr_epoch, momentum)\n"
+        f"            loss, grads = loss_fn({data})\n"
+        "            step(params, grads, velocity, lr_epoch, momentum)\n"
         f"            {record}\n"
-        f"        history['train_acc'].append(accuracy(model.predict({train_rows.split(', ')[0]}),"
+        f"        history['train_acc'].append(metric(predict_fn({train_rows.split(', ')[0]}),"
         f" {train_rows.split(', ')[1]}))\n"
-        "        history['val_acc'].append(accuracy(model.predict(X_val), y_val))\n"
+        "        history['val_acc'].append(metric(predict_fn(X_val), y_val))\n"
         "    return history\n"
     )
 
@@ -368,7 +368,7 @@ MUTANTS += [
         "the velocity reset every epoch",
         _loop(
             velocity="",
-            per_epoch="        velocity = {name: np.zeros_like(value) for name, value in model.params.items()}\n",
+            per_epoch="        velocity = {name: np.zeros_like(value) for name, value in params.items()}\n",
         ),
         expect=("create it once",),
     ),
@@ -392,6 +392,12 @@ MUTANTS += [
         "shuffles X and y in place",
         _loop(order="np.arange(N); _p = rng.permutation(N); X[:] = X[_p]; y[:] = y[_p]"),
         expect=("changed X or y",),
+    ),
+    Mutant(
+        "minibatch_sgd",
+        "updates with sgd_momentum_step itself, not the step it is given",
+        _loop().replace("            step(params,", "            sgd_momentum_step(params,"),
+        expect=("step was never called",),
     ),
     # random_search
     Mutant(
@@ -460,8 +466,8 @@ PASSING += [
         "minibatch_sgd",
         "the velocity built in a loop, in float64",
         _loop(
-            velocity="    velocity = {}\n    for name in model.params:\n"
-            "        velocity[name] = np.zeros(model.params[name].shape)\n",
+            velocity="    velocity = {}\n    for name in params:\n"
+            "        velocity[name] = np.zeros(params[name].shape)\n",
             starts="range(0, N, batch_size) if N else []",
         ),
     ),
