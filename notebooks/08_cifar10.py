@@ -534,7 +534,7 @@ def minibatch_sgd(params, loss_fn, predict_fn, X, y, X_val, y_val, *, epochs, ba
     history = {"loss": [], "train_acc": [], "val_acc": []}
     for epoch in range(epochs):
         lr_epoch = lr * lr_decay**epoch
-        order = rng.permutation(N)
+        order = rng.permutation(N)  # a new order of the rows in every epoch
         for start in range(0, N, batch_size):
             batch = order[start : start + batch_size]
             loss, grads = loss_fn(X[batch], y[batch])
@@ -621,7 +621,7 @@ def _run_loop(X, y, X_v, y_v, **kwargs):
     probe, steps = _Probe(), _Steps()
     history = testing.check_own_work(minibatch_sgd, probe.params, probe.loss, probe.predict, X, y, X_v, y_v,
                                      step=steps, metric=_fraction, forbidden=("helpers.train",), **kwargs)
-    return history, probe, steps
+    return (history, probe, steps)
 
 
 def _check_loop(N, B, epochs, lr, lr_decay, momentum, num_train_acc, seed):
@@ -708,7 +708,6 @@ with np.errstate(over="ignore", invalid="ignore"):  # a too large step may overf
 for label, history in lr_runs.items():
     print(f"{label:<10} loss: first {history['loss'][0]:.3g}, last {history['loss'][-1]:.3g};  validation accuracy {100 * history['val_acc'][-1]:.1f}%")
 
-# %%
 fig = training_figures.plot_loss_curves(lr_runs, title="The same network, three learning rates", log_y=True)
 plt.show()
 
@@ -734,7 +733,6 @@ with np.errstate(over="ignore", invalid="ignore"):
         print(f"{label:<9}: validation accuracy after each epoch " + " ".join(f"{100 * a:.1f}%" for a in init_runs[label]["val_acc"])
               + f";  W1 changed: {bool(np.any(init_net.params['W1']))}")
 
-# %%
 fig = training_figures.plot_loss_curves(init_runs, title="The same network, three initial weight scales", log_y=True)
 plt.show()
 

@@ -27,6 +27,7 @@ import threading
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from tests.test_autograder_support import IN_CI, make_course, need_sandbox, perfect, write
@@ -121,7 +122,11 @@ def test_killed_workers_cost_nothing_and_a_job_that_keeps_killing_them_is_given_
     for student in ("s1", "s2", "s3", "s4"):
         for a in ("a1_squares", "a2_double"):
             write(folder, student, a, perfect(course, a))
-    write(folder, "poison", "a1_squares", perfect(course, "a1_squares"))
+    poison = perfect(course, "a1_squares")
+    # slow enough that it cannot finish while the test waits for a killed worker to leave (as it did
+    # once under CI's load): each try lasts until the test kills its worker
+    poison.cells[:0] = [nbformat.v4.new_code_cell("import time\ntime.sleep(4)") for _ in range(6)]
+    write(folder, "poison", "a1_squares", poison)
     lc, client = local_cluster(2, allowed_failures=2)
     out, logs, done = tmp_path / "out", [], []
     try:
