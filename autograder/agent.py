@@ -80,9 +80,7 @@ def _answer(request: dict) -> dict:
             fn = ns[name]
             args = plaindata.from_plain(request.get("args", []), callable_of=_callback)
             kwargs = plaindata.from_plain(request.get("kwargs", {}), callable_of=_callback)
-            before = {}
-            for key, value in [*enumerate(request.get("args", [])), *request.get("kwargs", {}).items()]:
-                before[str(key)] = plaindata.dumps(value)
+            before = plaindata.sent_state(request.get("args", []), request.get("kwargs", {}))
             _active.append((args, kwargs, before))
             try:
                 with warnings.catch_warnings(record=True) as caught:

@@ -125,10 +125,8 @@ class Channel:
             kwargs = plaindata.from_plain(msg.get("kwargs", {}), what="a callback's arguments")
             if type(args) is not list or type(kwargs) is not dict or any(type(k) is not str for k in kwargs):
                 raise plaindata.NotPlainData("a callback's arguments are malformed")
-            before = {  # the arguments as sent, to tell which ones the callback changed in place
-                str(key): plaindata.dumps(data)
-                for key, data in [*enumerate(msg.get("args", [])), *msg.get("kwargs", {}).items()]
-            }
+            # the arguments as sent, to tell which ones the callback changed in place
+            before = plaindata.sent_state(msg.get("args", []), msg.get("kwargs", {}))
             value = fn(*args, **kwargs)
             return {
                 "op": "return",

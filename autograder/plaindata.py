@@ -281,6 +281,11 @@ def loads(text: str, *, caps: Caps = CAPS) -> dict:
 # (a parameter dict, a generator), or a test's callback that does (a stand-in update rule).
 
 
+def sent_state(args_data, kwargs_data) -> dict:
+    """The ``before`` of :func:`changed_state`: each argument's plain JSON text as it was sent."""
+    return {str(key): dumps(data) for key, data in [*enumerate(args_data), *kwargs_data.items()]}
+
+
 def changed_state(args, kwargs, before: dict) -> dict:
     """Plain copies of the arguments (arrays, lists, dicts, generators) whose content a call changed.
 
