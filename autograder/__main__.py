@@ -11,9 +11,11 @@ import os
 import sys
 from pathlib import Path
 
-from . import export, sandbox
-from .grade import GraderError, grade
-from .intake import printable
+from .errors import GraderError
+from .grade import grade
+from .isolate.limits import Limits
+from .receive.intake import printable
+from .results import export
 
 
 def default_course_root() -> Path:
@@ -67,10 +69,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     course = (args.course or default_course_root()).resolve()
-    limits = sandbox.Limits(timeout=args.timeout, memory_mb=args.memory)
+    limits = Limits(timeout=args.timeout, memory_mb=args.memory)
     try:
         if args.command == "demo":
-            from .demo import build_class
+            from .demo.sampleclass import build_class
 
             submissions = args.out / "submitted"
             build_class(course, submissions, assignments=args.assignments)

@@ -36,8 +36,8 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import demo
-from autograder.course import find_assignments
+from autograder.demo import sampleclass as demo
+from autograder.receive.course import find_assignments
 
 ROOT = Path(__file__).resolve().parents[1]
 KINDS = ("perfect", "partial", "untouched")

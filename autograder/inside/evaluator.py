@@ -1,0 +1,360 @@
+"""The trusted evaluator: runs a notebook's graded test cells in its own sandbox, never in the student's.
+
+Run by autograder.run.trusted as ``python -I -m autograder.inside.evaluator READ_FD WRITE_FD``. It reads a
+JSON job on stdin (the instructor's cells it must run, from source/ and the gradebook, see
+``autograder.receive.testplan.plan``), writes one JSON line per graded test to its private stdout::
+
+    {"type": "test", "grade_id": g, "outputs": [...]}     the test cell's outputs (nbgrader format)
+    {"type": "done"} | {"type": "error", "message": "..."}
+
+and talks with the grading worker of the student's sandbox over the two pipe ends READ_FD/WRITE_FD
+(one JSON object per line). The worker says ``{"op": "test", "grade_id": g}`` when the student's
+notebook reaches a test cell; the evaluator then runs the instructor cells up to it and the test,
+and every name that the notebook's solution cells define is a :class:`Proxy` here: calling it asks
+the student's kernel (through the worker, see autograder.inside.agent) to call its function on plain-data
+arguments (autograder.inside.plaindata) and to send back a plain-data result and the new content of any
+argument it changed. Comparisons, expected values and the tests' source never leave this process.
+``helpers.testing.check_own_work`` passes the call through here (the student's process cannot be
+profiled from here; the student's ``helpers`` holds no answers anyway).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import io
+import json
+import os
+import resource
+import sys
+import warnings
+
+from . import plaindata
+
+LINE_CAP = plaindata.CAPS.message + 2
+TEXT_CAP = 100_000  # characters of printed text kept per test cell
+
+
+class KernelLost(Exception):
+    """The student's kernel did not answer (its call timed out, died or ended without an answer)."""
+
+
+class ProtocolError(Exception):
+    """The other side broke the protocol (treated like a failed call)."""
+
+
+def _builtin_error(name: str, message: str) -> Exception:
+    kind = getattr(builtins, name, None) if isinstance(name, str) and name.isidentifier() else None
+    if isinstance(kind, type) and issubclass(kind, Exception) and not issubclass(kind, Warning):
+        try:
+            return kind(message)
+        except Exception:  # noqa: BLE001 - an exception type with another signature
+            pass
+    return RuntimeError(f"{str(name)[:60]}: {message}")
+
+
+def _clean(text, limit: int = 2000) -> str:
+    text = str(text)[:limit]
+    return "".join(ch if ch.isprintable() or ch in "\n\t" else "?" for ch in text)
+
+
+class Channel:
+    """Line-delimited JSON over two pipes, with nested calls in both directions."""
+
+    def __init__(self, read_fd: int, write_fd: int):
+        self.rfile = os.fdopen(read_fd, "r", encoding="utf-8", newline="\n")
+        self.wfile = os.fdopen(write_fd, "w", encoding="utf-8", newline="\n")
+        self.callbacks: dict[int, object] = {}
+        self.frames: list[tuple] = []  # (name, args, kwargs) of the proxy calls waiting, innermost last
+        self.depth = 0
+        self.next_id = 0
+
+    def send(self, message: dict) -> None:
+        self.wfile.write(plaindata.dumps(message) + "\n")
+        self.wfile.flush()
+
+    def recv(self) -> dict:
+        line = self.rfile.readline(LINE_CAP)
+        if not line:
+            raise KernelLost("the grading worker stopped")
+        if not line.endswith("\n"):
+            raise ProtocolError("a message from the student's side is too large")
+        try:
+            return plaindata.loads(line)
+        except plaindata.NotPlainData as err:
+            raise ProtocolError(str(err)) from None
+
+    def _ref(self, fn) -> int:
+        index = len(self.callbacks)
+        self.callbacks[index] = fn
+        return index
+
+    def request(self, message: dict, what: str):
+        """Send a request to the student's kernel; serve its callbacks until the answer comes."""
+        self.next_id += 1
+        rid = message["id"] = self.next_id
+        self.depth += 1
+        try:
+            self.send(message)
+            while True:
+                msg = self.recv()
+                op = msg.get("op")
+                if op == "lost":
+                    raise KernelLost(_clean(msg.get("reason", "the student's kernel did not answer"), 300))
+                if op in ("return", "raise"):
+                    if msg.get("id") != rid:
+                        raise ProtocolError(f"an answer to another request came while waiting for {what}")
+                    return msg
+                if op == "call" and "callback" in msg:
+                    self.send(self._run_callback(msg))
+                    continue
+                raise ProtocolError(f"unexpected message while waiting for {what}")
+        finally:
+            self.depth -= 1
+            if self.depth == 0:
+                self.callbacks.clear()
+
+    def _run_callback(self, msg: dict) -> dict:
+        fn = self.callbacks.get(msg.get("callback")) if type(msg.get("callback")) is int else None
+        if fn is None:
+            return {"op": "raise", "type": "ProtocolError", "message": "no such callback"}
+        try:
+            if msg.get("state") and self.frames:
+                plaindata.apply_state(msg["state"], *self.frames[-1])
+            args = plaindata.from_plain(msg.get("args", []), what="a callback's arguments")
+            kwargs = plaindata.from_plain(msg.get("kwargs", {}), what="a callback's arguments")
+            if type(args) is not list or type(kwargs) is not dict or any(type(k) is not str for k in kwargs):
+                raise plaindata.NotPlainData("a callback's arguments are malformed")
+            # the arguments as sent, to tell which ones the callback changed in place
+            before = plaindata.sent_state(msg.get("args", []), msg.get("kwargs", {}))
+            value = fn(*args, **kwargs)
+            return {
+                "op": "return",
+                "value": plaindata.to_plain(value, callable_ref=self._ref),
+                "state": plaindata.changed_state(args, kwargs, before),
+            }
+        except KernelLost:
+            raise
+        except Exception as err:  # the student's function sees that its callback raised
+            return {"op": "raise", "type": type(err).__name__, "message": _clean(err, 300)}
+
+
+class Proxy:
+    """A student's function, seen from the evaluator: each call runs in the student's kernel."""
+
+    def __init__(self, channel: Channel, name: str):
+        self._channel, self.__name__ = channel, name
+        self.__qualname__ = name
+        self.__module__ = "__main__"
+
+    def __repr__(self) -> str:
+        return f"<student function {self.__name__}>"
+
+    def __call__(self, *args, **kwargs):
+        ch = self._channel
+        what = f"{self.__name__}(...)"
+        try:
+            request = {
+                "op": "call",
+                "name": self.__name__,
+                "args": plaindata.to_plain(
+                    list(args), callable_ref=ch._ref, what=f"an argument of {self.__name__}"
+                ),
+                "kwargs": plaindata.to_plain(
+                    kwargs, callable_ref=ch._ref, what=f"an argument of {self.__name__}"
+                ),
+            }
+        except plaindata.NotPlainData as err:
+            raise TypeError(f"the test cannot send this to the student's function: {err}") from None
+        ch.frames.append((self.__name__, args, kwargs))
+        try:
+            reply = ch.request(request, what)
+        finally:
+            ch.frames.pop()
+        if reply["op"] == "raise":
+            raise _builtin_error(reply.get("type"), _clean(reply.get("message", "")))
+        try:
+            value = plaindata.from_plain(reply.get("value"), what=f"the result of {self.__name__}")
+            plaindata.apply_state(reply.get("state") or {}, self.__name__, args, kwargs)
+        except plaindata.NotPlainData as err:
+            raise TypeError(str(err)) from None
+        notes = reply.get("warnings") or []
+        if type(notes) is list:
+            for note in notes[:5]:
+                if type(note) is list and len(note) == 2:
+                    warnings.warn(
+                        f"{_clean(note[0], 60)} in {self.__name__}: {_clean(note[1], 300)}",
+                        RuntimeWarning,
+                        stacklevel=2,
+                    )
+        return value
+
+
+def resolve(channel: Channel, ns: dict, names: list[str]) -> None:
+    """Bind each solution name: a Proxy if the student's is callable, a plain copy if not."""
+    if not names:
+        return
+    reply = channel.request({"op": "resolve", "names": names}, "the student's names")
+    if reply["op"] == "raise":
+        raise ProtocolError(
+            f"the student's kernel could not list its names: {_clean(reply.get('message'), 300)}"
+        )
+    found = reply.get("value")
+    if type(found) is not dict:
+        raise ProtocolError("malformed answer listing the student's names")
+    for name in names:
+        kind = found.get(name, "missing")
+        if kind == "callable":
+            ns[name] = Proxy(channel, name)
+        elif type(kind) is dict and "value" in kind:
+            try:
+                ns[name] = plaindata.from_plain(kind["value"], what=name)
+            except plaindata.NotPlainData:
+                ns.pop(name, None)
+        else:
+            ns.pop(name, None)
+
+
+class _Text(io.TextIOBase):
+    def __init__(self):
+        self.parts, self.size = [], 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, s) -> int:
+        s = str(s)
+        if self.size < TEXT_CAP:
+            self.parts.append(s[: TEXT_CAP - self.size])
+        self.size += len(s)
+        return len(s)
+
+    def text(self) -> str:
+        out = "".join(self.parts)
+        if self.size > TEXT_CAP:
+            out += f"\n... output truncated by the autograder (limit {TEXT_CAP} characters per cell) ...\n"
+        return out
+
+
+def run_cell(source: str, ns: dict, label: str) -> list[dict]:
+    """Execute one cell as IPython would (last expression shown), returning nbformat outputs."""
+    out, err = _Text(), _Text()
+    outputs: list[dict] = []
+    filename = f"<cell {label}>"
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = out, err
+    try:
+        tree = ast.parse(source, filename)
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        exec(compile(tree, filename, "exec"), ns)
+        if last is not None:
+            value = eval(compile(ast.Expression(last.value), filename, "eval"), ns)
+            if value is not None:
+                outputs.append(
+                    {"output_type": "execute_result", "execution_count": None, "metadata": {},
+                     "data": {"text/plain": _clean(repr(value), 10_000)}}
+                )  # fmt: skip
+    except BaseException as error:  # noqa: BLE001 - any error (even SystemExit) fails the test, as in the kernel
+        line = None
+        tb = error.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == filename:
+                line = tb.tb_lineno
+                break
+            tb = tb.tb_next
+        if line is None and isinstance(error, SyntaxError) and error.filename == filename:
+            line = error.lineno
+        ename, evalue = type(error).__name__, _clean(error, 4000)
+        trace = [f"{ename}: {evalue}"]
+        if line is not None:
+            trace.insert(0, f"Cell In[1], line {line}")
+        outputs.append({"output_type": "error", "ename": ename, "evalue": evalue, "traceback": trace})
+    finally:
+        sys.stdout, sys.stderr = saved
+    streams = []
+    if out.size:
+        streams.append({"output_type": "stream", "name": "stdout", "text": out.text()})
+    if err.size:
+        streams.append({"output_type": "stream", "name": "stderr", "text": err.text()})
+    return streams + outputs
+
+
+def _pass_through(fn, *args, forbidden=None, allowed=None, **kwargs):
+    """``check_own_work`` in the evaluator: the call runs in the student's kernel, just call it."""
+    return fn(*args, **kwargs)
+
+
+def serve(job: dict, channel: Channel, emit) -> None:
+    ns: dict = {"__name__": "__main__", "__builtins__": builtins}
+    cells = job["cells"]
+    done = 0
+    while True:
+        try:
+            msg = channel.recv()
+        except KernelLost:  # the student's sandbox ended (its kernel died, or the wall-clock cap)
+            return
+        op = msg.get("op")
+        if op == "end":
+            return
+        if op != "test":
+            raise ProtocolError(f"unexpected message {str(op)[:20]!r} from the grading worker")
+        gid = msg.get("grade_id")
+        at = next((i for i, c in enumerate(cells) if c["kind"] == "test" and c["grade_id"] == gid), None)
+        outputs = []
+        if at is None:
+            outputs = [{"output_type": "error", "ename": "GraderError", "evalue": f"unknown test {gid!r}",
+                        "traceback": [f"GraderError: unknown test {gid!r}"]}]  # fmt: skip
+        else:
+            try:
+                # the instructor's cells before this test (once), then the test
+                for cell in cells[done:at]:
+                    if cell["kind"] == "setup":
+                        resolve(channel, ns, cell["names"])
+                        run_cell(cell["source"], ns, cell.get("label", "setup"))
+                done = max(done, at + 1)
+                resolve(channel, ns, cells[at]["names"])
+                outputs = run_cell(cells[at]["source"], ns, gid)
+            except (KernelLost, ProtocolError) as err:
+                outputs = [{"output_type": "error", "ename": type(err).__name__, "evalue": _clean(err, 500),
+                            "traceback": [f"{type(err).__name__}: {_clean(err, 500)}"]}]  # fmt: skip
+        emit(type="test", grade_id=gid, outputs=outputs)
+        channel.send({"op": "done"})
+
+
+def prepare_library() -> None:
+    """Import the full course library once; make check_own_work a pass-through here."""
+    import numpy  # noqa: F401 - imported before any student data is decoded
+
+    try:
+        import helpers.testing
+
+        helpers.testing.check_own_work = _pass_through
+    except ImportError:  # a course without helpers (the sample course)
+        pass
+
+
+def main() -> None:
+    from .worker import private_channel
+
+    read_fd, write_fd = int(sys.argv[1]), int(sys.argv[2])
+    raw, emit = private_channel()
+    try:
+        job = json.loads(raw)
+        limits = job.get("limits") or {}
+        if limits:
+            from .kernel import apply_limits, drop_privileges
+
+            apply_limits(limits)
+            if limits.get("uid") is not None and os.geteuid() == 0:
+                drop_privileges(int(limits["uid"]), int(limits["gid"]))
+        os.environ.update(job.get("env") or {})
+        prepare_library()
+        serve(job, Channel(read_fd, write_fd), emit)
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        emit(type="done", cpu_seconds=round(usage.ru_utime + usage.ru_stime, 3))
+    except Exception as err:  # reported to the parent: every test not reported scores 0
+        emit(type="error", message=f"{type(err).__name__}: {err}"[:2000])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""Received hand-ins: each handed-in notebook read, identified and repaired, or the reason it cannot be.
+
+``receive(...)`` is the pipeline's first stage: the hand-ins copied out of SUBMISSIONS (intake), the
+gradebook built for the assignments handed in (course), then every expected notebook of every
+hand-in either repaired into a :class:`HandIn` (tests restored from the gradebook, ready to run) or
+recorded as :class:`Unreadable` (missing, not a notebook, another notebook). Nothing here scores:
+the unreadable ones are scored 0 in one place, ``results.scoring.zero_results``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import GraderError
+from . import intake, repair
+from .course import CourseSpec, NotebookSpec, build_gradebook, find_assignments
+
+
+@dataclass
+class HandIn:
+    """One notebook that will run: repaired, with what the repair did (``events``)."""
+
+    student: str
+    assignment: str
+    spec: NotebookSpec
+    prepared: object
+    events: list
+
+
+@dataclass
+class Unreadable:
+    """One expected notebook that cannot run, and why (``kind`` is report.json's problem kind)."""
+
+    student: str
+    assignment: str
+    spec: NotebookSpec
+    kind: str  # missing | malformed | other_notebook
+    detail: str
+
+
+@dataclass
+class Received:
+    course: CourseSpec
+    handins: list[HandIn]
+    unreadable: list[Unreadable]
+    timestamps: dict = field(default_factory=dict)  # (student, assignment) -> nbgrader timestamp
+    intake_problems: dict = field(
+        default_factory=dict
+    )  # (student, assignment) -> files intake could not write
+    warnings: list[str] = field(default_factory=list)
+    gradebook_seconds: float = 0.0
+
+
+def receive(
+    submissions: Path,
+    course_root: Path,
+    work: Path,
+    db_url: str,
+    writing: Callable[[], AbstractContextManager],
+) -> Received:
+    """Intake, the gradebook (built while ``writing()`` holds), then every notebook read and repaired."""
+    started = time.monotonic()
+    names = find_assignments(course_root / "source")
+    try:
+        got = intake.collect(submissions, names, work / "submitted")
+    except intake.IntakeError as err:
+        raise GraderError(str(err)) from err
+    # record only the assignments handed in (each costs a GenerateAssignment pass)
+    wanted = sorted({s.assignment for s in got.submissions}) or sorted(names)
+    try:
+        with writing():
+            course = build_gradebook(course_root, db_url, work, assignments=wanted)
+    except Exception as err:
+        raise GraderError(f"could not build the gradebook from {course_root / 'source'}: {err}") from err
+    received = Received(course, [], [], gradebook_seconds=time.monotonic() - started)
+    received.warnings = got.warnings
+    for sub in got.submissions:
+        key = (sub.student, sub.assignment)
+        received.timestamps[key] = sub.timestamp
+        received.intake_problems[key] = sub.problems
+        for name, spec in sorted(course.assignments.get(sub.assignment, {}).items()):
+            read = read_handin(course, sub.student, sub.assignment, spec, sub.notebooks.get(name))
+            (received.handins if isinstance(read, HandIn) else received.unreadable).append(read)
+        received.warnings.extend(sub.warnings)
+    return received
+
+
+def read_handin(course: CourseSpec, student: str, assignment: str, spec: NotebookSpec, path: Path | None):
+    """A :class:`HandIn` ready to run, or :class:`Unreadable` with the reason."""
+    name = spec.name
+    if path is None:
+        return Unreadable(student, assignment, spec, "missing", f"{name}.ipynb was not handed in")
+    try:
+        nb = repair.read_notebook(path.read_bytes())
+    except repair.NotANotebook as err:
+        return Unreadable(student, assignment, spec, "malformed", f"{name}.ipynb: {err}")
+    own = repair.fingerprint(nb, spec)
+    best = max(
+        (
+            (repair.fingerprint(nb, other), f"{a}/{n}")
+            for a, nbs in course.assignments.items()
+            for n, other in nbs.items()
+            if other is not spec
+        ),
+        default=(0, ""),
+    )
+    if own == 0 or best[0] > own:
+        hint = f" (it looks like {best[1]})" if best[0] > own else ""
+        detail = f"{name}.ipynb holds none of this notebook's exercises{hint}"
+        return Unreadable(student, assignment, spec, "other_notebook", detail)
+    prepared, events = repair.prepare(nb, spec)
+    return HandIn(student, assignment, spec, prepared, events)

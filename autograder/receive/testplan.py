@@ -1,0 +1,134 @@
+"""What the trusted evaluator runs for one notebook: ``plan(source_nb, tests)``, from source/ only.
+
+``plan(source_nb)`` decides what the evaluator runs (from source/, never from the hand-in):
+
+* every graded test cell, with its hidden part;
+* the statements of the instructor's other cells (locked and ordinary cells, never solution cells)
+  that define a name the tests need, directly or through another such statement; an import keeps
+  only the names needed. So it skips what only draws or explores (figures, widgets, timing loops),
+  which keeps it cheap;
+* for each of these, the names of the notebook's solution cells it uses: the evaluator binds each to
+  a proxy of the student's function (or to a plain copy of the student's value) right before.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+
+from .course import cell_kind
+
+
+def _names(node, ctx) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ctx)}
+
+
+def _defined(stmt) -> set[str]:
+    """Names a top-level statement binds or changes (``x[...] = `` and ``x.a = `` change ``x``)."""
+    out = set()
+    if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return {stmt.name}
+    if isinstance(stmt, ast.Import | ast.ImportFrom):
+        return {(a.asname or a.name).split(".")[0] for a in stmt.names}
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            out.add(node.id)
+        elif isinstance(node, ast.Subscript | ast.Attribute) and isinstance(node.ctx, ast.Store | ast.Del):
+            base = node.value
+            while isinstance(base, ast.Subscript | ast.Attribute):
+                base = base.value
+            if isinstance(base, ast.Name):
+                out.add(base.id)
+    return out
+
+
+def _used(node) -> set[str]:
+    """Names a statement or cell reads that it does not bind itself (its free names, roughly)."""
+    bound = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            bound.add(n.id)
+        elif isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound.add(n.name)
+        elif isinstance(n, ast.arg):
+            bound.add(n.arg)
+        elif isinstance(n, ast.Import | ast.ImportFrom):
+            bound |= {(a.asname or a.name).split(".")[0] for a in n.names}
+    return _names(node, ast.Load) - bound
+
+
+def _solution_names(tree) -> set[str]:
+    out = set()
+    for stmt in tree.body:
+        if not isinstance(stmt, ast.Import | ast.ImportFrom):
+            out |= _defined(stmt)
+    return out
+
+
+def _parse(source: str):
+    try:
+        return ast.parse(source)
+    except SyntaxError:
+        return None
+
+
+def plan(source_nb, test_sources: dict[str, str] | None = None) -> dict:
+    """The evaluator's job for one notebook of source/ (see the module docstring).
+
+    ``test_sources`` (grade_id -> source, from the gradebook) overrides the test cells' text.
+    """
+    cells = []
+    for cell in source_nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        meta = cell.get("metadata", {}).get("nbgrader") or {}
+        kind = cell_kind(meta) if meta else None
+        if kind == "test":
+            source = (test_sources or {}).get(meta["grade_id"], cell.source)
+        else:
+            source = cell.source
+        cells.append((kind, meta.get("grade_id"), source, _parse(source)))
+    solution = set()
+    for kind, _, _, tree in cells:
+        if kind in ("answer", "manual") and tree is not None:
+            solution |= _solution_names(tree)
+    for kind, _, _, tree in cells:
+        if kind not in ("answer", "manual") and tree is not None:
+            for stmt in tree.body:
+                solution -= _defined(stmt)
+
+    needed: set[str] = set()
+    picked: list[tuple] = []
+    for kind, gid, source, tree in reversed(cells):
+        if kind in ("answer", "manual", "task"):
+            continue
+        if kind == "test":
+            picked.append(("test", gid, source, _used(tree) if tree is not None else set()))
+            if tree is not None:
+                needed |= _used(tree)
+            continue
+        if tree is None:
+            continue
+        keep = []
+        for stmt in reversed(tree.body):
+            defines = _defined(stmt) & needed
+            if not defines:
+                continue
+            if isinstance(stmt, ast.Import | ast.ImportFrom):
+                stmt = copy.deepcopy(stmt)
+                stmt.names = [a for a in stmt.names if (a.asname or a.name).split(".")[0] in needed]
+            keep.append(stmt)
+            needed |= _used(stmt)
+        if keep:
+            body = ast.Module(body=list(reversed(keep)), type_ignores=[])
+            picked.append(("setup", gid, ast.unparse(body), _used(body)))
+    out, seen_names = [], set()
+    for kind, gid, source, used in reversed(picked):
+        seen_names |= used & solution
+        entry = {"kind": kind, "source": source, "names": sorted(seen_names)}
+        if kind == "test":
+            entry["grade_id"] = gid
+        else:
+            entry["label"] = gid or "setup"
+        out.append(entry)
+    return {"cells": out, "solution_names": sorted(solution)}

@@ -1,0 +1,1 @@
+"""What goes out: scores (nbgrader's rule), redacted feedback pages, the gradebook, grades.csv and report.json."""

@@ -1,0 +1,141 @@
+"""Write the results: gradebook rows, grades.csv (nbgrader's exporter), report.json, summary table.
+
+All gradebook writes happen here, in one session, after grading (the workers never touch the
+database). Rows are written the way nbgrader's ``SaveAutoGrades`` writes them (``auto_score``,
+``needs_manual_grade``, the "No response." auto comment), so ``nbgrader formgrader`` and
+``nbgrader export`` work on the same database afterwards. grades.csv has the rows and columns of
+nbgrader's ``CsvExportPlugin``, with its fields quoted where needed.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import warnings
+from pathlib import Path
+
+from ..receive.intake import printable
+from .scoring import NotebookResult
+
+CSV_COLUMNS = [
+    "assignment",
+    "duedate",
+    "timestamp",
+    "student_id",
+    "last_name",
+    "first_name",
+    "email",
+    "raw_score",
+    "late_submission_penalty",
+    "score",
+    "max_score",
+]
+
+
+def save_to_gradebook(db_url: str, course_id: str, results: list[NotebookResult], timestamps: dict) -> dict:
+    """Record every result; return ``{(student, assignment): late_penalty}``."""
+    from nbgrader.api import Gradebook
+
+    penalties = {}
+    by_submission: dict[tuple[str, str], list[NotebookResult]] = {}
+    for r in results:
+        by_submission.setdefault((r.student, r.assignment), []).append(r)
+    with Gradebook(db_url, course_id) as gb, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SQLAlchemy autoflush notes from inside nbgrader's API
+        for (student, assignment), notebooks in sorted(by_submission.items()):
+            gb.update_or_create_student(student)
+            kwargs = {}
+            if timestamps.get((student, assignment)):
+                kwargs["timestamp"] = timestamps[(student, assignment)]
+            try:
+                submission = gb.update_or_create_submission(assignment, student, **kwargs)
+            except Exception:  # an unparsable timestamp.txt must not stop grading
+                submission = gb.update_or_create_submission(assignment, student)
+            for snb in submission.notebooks:
+                result = next((r for r in notebooks if r.notebook == snb.name), None)
+                cells = {c.grade_id: c for c in result.cells} if result else {}
+                for grade in snb.grades:
+                    cell = cells.get(grade.name)
+                    grade.auto_score = None if cell is None else cell.score
+                    if cell is None:
+                        grade.auto_score = 0.0
+                    grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
+                for comment in snb.comments:
+                    cell = cells.get(comment.name)
+                    comment.auto_comment = "No response." if cell and cell.status == "no_response" else None
+            gb.db.commit()
+            penalties[(student, assignment)] = float(
+                sum(nb.late_submission_penalty or 0 for nb in submission.notebooks)
+            )
+    return penalties
+
+
+def export_csv(db_url: str, course_id: str, path: Path) -> None:
+    """grades.csv with the rows and columns of nbgrader's ``CsvExportPlugin``, every field quoted.
+
+    nbgrader's plugin joins the fields with commas unquoted, so a comma or a newline in a student
+    id, a name or an e-mail address (all free text in the gradebook) forged rows and columns.
+    Here the csv module quotes such a field; a file without them is byte for byte nbgrader's.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url, course_id) as gb, open(path, "w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh, lineterminator="\n")
+        out.writerow(CSV_COLUMNS)
+        for assignment in gb.assignments:
+            for student in gb.students:
+                row = {
+                    "assignment": assignment.name,
+                    "duedate": assignment.duedate,
+                    "student_id": student.id,
+                    "last_name": student.last_name,
+                    "first_name": student.first_name,
+                    "email": student.email,
+                    "max_score": assignment.max_score,
+                }
+                try:
+                    submission = gb.find_submission(assignment.name, student.id)
+                except MissingEntry:
+                    row.update(timestamp="", raw_score=0.0, late_submission_penalty=0.0, score=0.0)
+                else:
+                    penalty = submission.late_submission_penalty
+                    row.update(
+                        timestamp=submission.timestamp,
+                        raw_score=submission.score,
+                        late_submission_penalty=penalty,
+                        score=max(0.0, submission.score - penalty),
+                    )
+                out.writerow(["" if row[k] is None else str(row[k]) for k in CSV_COLUMNS])
+
+
+def write_report(path: Path, results: list[NotebookResult], warnings: list[str], meta: dict) -> dict:
+    students: dict[str, dict] = {}
+    for r in sorted(results, key=lambda r: (r.student, r.assignment, r.notebook)):
+        s = students.setdefault(
+            r.student, {"student_id": r.student, "score": 0.0, "max_score": 0.0, "assignments": {}}
+        )
+        a = s["assignments"].setdefault(r.assignment, {"score": 0.0, "max_score": 0.0, "notebooks": []})
+        a["notebooks"].append(r.as_dict())
+        a["score"] += r.score
+        a["max_score"] += r.max_score
+        s["score"] += r.score
+        s["max_score"] += r.max_score
+    report = {**meta, "warnings": warnings, "students": list(students.values())}
+    path.write_text(json.dumps(report, indent=1, sort_keys=False) + "\n")
+    return report
+
+
+def summary_table(results: list[NotebookResult]) -> str:
+    """One line per student and notebook: score, and the problems met."""
+    rows = [("student", "notebook", "score", "problems")]
+    for r in sorted(results, key=lambda r: (r.student, r.assignment, r.notebook)):
+        kinds = sorted({p["kind"] for p in r.problems})
+        rows.append((r.student, r.notebook, f"{r.score:g} / {r.max_score:g}", ", ".join(kinds) or "-"))
+    rows = [tuple(printable(cell) for cell in row) for row in rows]  # nothing may drive the terminal
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = []
+    for n, row in enumerate(rows):
+        lines.append("  ".join(row[i].ljust(widths[i]) for i in range(3)) + "  " + row[3])
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths) + "  " + "-" * 8)
+    return "\n".join(lines)

@@ -1,0 +1,208 @@
+"""Feedback a student may see: scores per test, what failed and how, never the hidden tests.
+
+nbgrader's feedback shows hidden tests (nbgrader issue 917) and its tracebacks quote them even with
+``ClearHiddenTests``. Here the executed notebook goes through:
+
+1. nbgrader's ``LimitOutput`` (long outputs and tracebacks cut);
+2. scores written into the cell metadata the way nbgrader's ``GetGrades`` does (from this run's
+   results, so feedback can be rendered in parallel, without a database round trip);
+3. nbgrader's ``ClearHiddenTests`` (hidden regions removed from the test cells' source);
+4. redaction: an error in a test cell is reduced to ``Name: message`` plus *where* it failed (the
+   visible line, or "in a hidden test"); every output of every cell has any line of hidden test code
+   replaced by ``[hidden test]``;
+5. nbgrader's feedback HTML template (the one ``nbgrader generate_feedback`` uses).
+
+Before 1, ``sanitize.clean_notebook`` makes everything inert (no script, iframe, event handler,
+JavaScript output or ``javascript:`` link can reach the page).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import threading
+
+import nbformat
+from nbgrader.preprocessors import ClearHiddenTests, LimitOutput
+
+from ..isolate import sanitize
+from ..isolate.memo import BoundedMemo
+from ..receive.course import HIDDEN_BEGIN, HIDDEN_END, NotebookSpec
+from .scoring import ANSI, NotebookResult
+
+CELL_FRAME = re.compile(r"Cell In\[\d+\], line (\d+)")
+MIN_REDACT = 6  # shorter hidden lines (") or "pass") are too generic to redact usefully
+_local = threading.local()
+
+
+def hidden_line_numbers(source: str) -> set[int]:
+    """1-based line numbers of a test cell's source that lie in a hidden region (markers included)."""
+    numbers, inside = set(), False
+    for n, line in enumerate(source.split("\n"), start=1):
+        if HIDDEN_BEGIN in line:
+            inside = True
+        if inside:
+            numbers.add(n)
+        if HIDDEN_END in line:
+            inside = False
+    return numbers
+
+
+def _redact_text(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, "[hidden test]")
+    return text
+
+
+def _redact_output(output: dict, secrets: list[str]) -> None:
+    if "text" in output:
+        output["text"] = _redact_text(str(output["text"]), secrets)
+    if "evalue" in output:
+        output["evalue"] = _redact_text(ANSI.sub("", str(output["evalue"])), secrets)
+    if "traceback" in output:
+        output["traceback"] = [_redact_text(ANSI.sub("", str(t)), secrets) for t in output["traceback"]]
+    for key, value in list((output.get("data") or {}).items()):
+        if isinstance(value, str) and key.startswith("text/"):
+            output["data"][key] = _redact_text(value, secrets)
+
+
+def failure_location(output: dict, source: str) -> str:
+    """Where in a test cell an error was raised: a visible line, or 'in a hidden test'."""
+    lines = source.split("\n")
+    hidden = hidden_line_numbers(source)
+    for entry in output.get("traceback", []):
+        m = CELL_FRAME.search(ANSI.sub("", str(entry)))
+        if m:
+            n = int(m.group(1))
+            if n in hidden:
+                return "in a hidden test"
+            if 1 <= n <= len(lines):
+                return f"at the visible check: {lines[n - 1].strip()}"
+            break
+    return ""
+
+
+def redact(nb, spec: NotebookSpec, result: NotebookResult):
+    """Return the student-safe copy of an executed notebook (scores in the metadata)."""
+    nb = sanitize.clean_notebook(copy.deepcopy(nb))
+    by_id = spec.by_id()
+    secrets = sorted(
+        {s for c in spec.tests for s in c.hidden_lines if len(s) >= MIN_REDACT}, key=len, reverse=True
+    )
+    scores = {c.grade_id: c for c in result.cells}
+    resources = {}
+    nb, resources = LimitOutput().preprocess(nb, resources)
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader") or {}
+        spec_cell = by_id.get(meta.get("grade_id"))
+        if spec_cell is not None and spec_cell.grade_id in scores:
+            r = scores[spec_cell.grade_id]
+            meta["score"] = r.score if r.score is not None else 0.0
+            meta["points"] = r.points
+        if meta.get("solution"):
+            meta.setdefault("comment", None)
+        if cell.cell_type != "code":
+            continue
+        is_test = spec_cell is not None and spec_cell.kind == "test"
+        outputs = []
+        for output in cell.get("outputs", []):
+            if is_test and output.get("output_type") == "error":
+                where = failure_location(output, spec_cell.source)
+                evalue = _redact_text(ANSI.sub("", str(output.get("evalue", ""))), secrets)
+                summary = f"{output.get('ename', 'Error')}: {evalue}"
+                output = nbformat.from_dict(
+                    {
+                        "output_type": "error",
+                        "ename": output.get("ename", "Error"),
+                        "evalue": evalue,
+                        "traceback": [summary + (f"\n  ({where})" if where else "")],
+                    }
+                )
+            else:
+                _redact_output(output, secrets)
+            outputs.append(output)
+        if is_test and spec_cell.grade_id in scores and scores[spec_cell.grade_id].status == "not_run":
+            note = scores[spec_cell.grade_id].reason
+            outputs.append(nbformat.v4.new_output("stream", name="stdout", text=f"Not graded: {note}\n"))
+        cell.outputs = outputs
+    nb, resources = ClearHiddenTests().preprocess(nb, resources)
+    return nb
+
+
+# the instructor's cells are the same in every student's page: each is highlighted or rendered once
+_RENDERED = BoundedMemo()
+
+
+def _exporter():
+    if getattr(_local, "exporter", None) is None:
+        import nbgrader
+        from nbconvert.exporters import HTMLExporter, TemplateExporter
+        from nbconvert.exporters.html import contextfilter
+        from nbconvert.filters.highlight import Highlight2HTML
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+        from traitlets.config import Config
+
+        class FeedbackExporter(HTMLExporter):
+            """nbconvert's HTMLExporter without its final BeautifulSoup pass (accessibility attributes
+            for a page nobody edits; it is half the rendering time)."""
+
+            def from_notebook_node(self, nb, resources=None, **kw):
+                lang = nb.metadata.get("language_info", {})
+                lexer = lang.get("pygments_lexer", lang.get("name", None))
+                highlight = Highlight2HTML(pygments_lexer=lexer, parent=self)
+
+                def highlight_code(source, language=None, metadata=None):
+                    magic = (metadata or {}).get("magics_language")
+                    key = ("code", source, str(language or lexer), str(magic))
+                    return _RENDERED.get(key, lambda: highlight(source, language, metadata))
+
+                self.register_filter("highlight_code", highlight_code)
+                resources = self._init_resources(resources)
+                self.register_filter(
+                    "filter_data_type",
+                    WidgetsDataTypeFilter(
+                        notebook_metadata=self._nb_metadata, parent=self, resources=resources
+                    ),
+                )
+                return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+            @contextfilter
+            def markdown2html(self, context, source):
+                cell = context.get("cell", {})
+                if cell.get("attachments"):
+                    return super().markdown2html(context, source)
+                path = context.get("resources", {}).get("metadata", {}).get("path", "")
+                return _RENDERED.get(
+                    ("md", source, str(path)),
+                    lambda: super(FeedbackExporter, self).markdown2html(context, source),
+                )
+
+        base = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader")
+        c = Config()
+        c.HTMLExporter.template_name = "feedback"
+        # the notebook is nbformat-valid when it comes here; nbconvert would validate it again
+        # after each of its dozen preprocessors (a tenth of the page's time)
+        c.HTMLExporter.optimistic_validation = True
+        c.HTMLExporter.extra_template_basedirs = [os.path.join(base, "templates")]
+        c.HTMLExporter.extra_template_paths = [
+            os.path.join(base, "static", "node_modules", "bootstrap", "dist", "css")
+        ]
+        _local.exporter = FeedbackExporter(config=c)
+    return _local.exporter
+
+
+def render_html(nb, result: NotebookResult, late_penalty: float = 0.0) -> str:
+    resources = {
+        "nbgrader": {
+            "notebook": result.notebook,
+            "assignment": result.assignment,
+            "student": result.student,
+            "score": result.score - late_penalty,
+            "max_score": result.max_score,
+            "late_penalty": late_penalty,
+        }
+    }
+    body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    return body

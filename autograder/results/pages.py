@@ -1,0 +1,34 @@
+"""Each graded notebook's two files in OUT: the autograded notebook (instructor) and its feedback page.
+
+Written as soon as the notebook is graded, so the executed notebook can be dropped from memory.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import nbformat
+
+from ..isolate import sanitize
+from . import feedback
+
+
+def write_notebook_outputs(out: Path, result, executed, spec) -> None:
+    """``autograded/<student>/<assignment>/<nb>.ipynb`` (if it ran) and ``feedback/.../<nb>.html``."""
+    rel = Path(result.student) / result.assignment
+    if executed is not None:
+        executed = sanitize.clean_notebook(executed)  # formgrader shows it in the instructor's Jupyter
+        (out / "autograded" / rel).mkdir(parents=True, exist_ok=True)
+        nbformat.write(executed, str(out / "autograded" / rel / f"{result.notebook}.ipynb"))
+        safe = feedback.redact(executed, spec, result)
+        page = feedback.render_html(safe, result)
+    else:
+        reasons = "".join(f"<li>{html.escape(p['detail'])}</li>" for p in result.problems)
+        page = (
+            f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(result.notebook)}"
+            f"</title></head><body><h1>{html.escape(result.notebook)} (Score: 0 / {result.max_score:g})"
+            f"</h1><p>This notebook could not be graded:</p><ul>{reasons}</ul></body></html>"
+        )
+    (out / "feedback" / rel).mkdir(parents=True, exist_ok=True)
+    (out / "feedback" / rel / f"{result.notebook}.html").write_text(page, encoding="utf-8")

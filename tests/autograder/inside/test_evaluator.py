@@ -1,0 +1,245 @@
+"""The trusted evaluator end to end: proxies, plain data, in-place changes, callbacks, per-call limits.
+
+One small course (assignment ``a3_proxy``) written here, graded once in real sandboxes. Its tests use
+what the course's tests use: a function that changes a dict of arrays in place and returns None, a
+numerical gradient whose callback is a closure over the array being perturbed, a callback that calls
+another student function (nested calls), tuples and dicts as results, a non-callable solution name,
+and an expected exception. The students break one call each (a hang, a death, a flood, a warning,
+stderr text) and must lose exactly the tests that use the broken call.
+"""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from autograder.demo.samplecourse import CONFIG, _cell
+from autograder.grade import grade
+from autograder.isolate.limits import Limits
+from autograder.receive.testplan import plan
+from tests.autograder.support import need_sandbox
+
+A = "a3_proxy"
+
+ANSWERS = {
+    "double": "def double(x):\n    return 2 * x",
+    "step": "def step(params, grads, lr):\n    for k in params:\n        params[k] -= lr * grads[k]",
+    "grad": (
+        "import numpy as np\n"
+        "def grad(f, x, h=1e-5):\n"
+        "    g = np.zeros_like(x)\n"
+        "    for i in range(x.size):\n"
+        "        old = x.flat[i]\n"
+        "        x.flat[i] = old + h\n        fp = f(x)\n"
+        "        x.flat[i] = old - h\n        fm = f(x)\n"
+        "        x.flat[i] = old\n"
+        "        g.flat[i] = (fp - fm) / (2 * h)\n"
+        "    return g"
+    ),
+    "pair": "LIMIT = 3\ndef pair(x):\n    return x.min(), {'max': x.max(), 'n': len(x)}",
+    "repeat": "def repeat(params, update, n):\n    for _ in range(n):\n        update(params, 0.5)",
+}
+
+TESTS = {
+    "double_tests": (
+        1,
+        "assert double(2) == 4\nnp.testing.assert_allclose(double(np.arange(2.0)), [0.0, 2.0])",
+    ),
+    "step_tests": (
+        2,
+        "p = {'w': np.ones(3), 'b': np.zeros(2)}\ng = {'w': np.full(3, 2.0), 'b': np.ones(2)}\n"
+        "w_before = p['w']\nassert step(p, g, 0.5) is None\n"
+        "np.testing.assert_allclose(p['w'], 0.0)\nnp.testing.assert_allclose(p['b'], -0.5)\n"
+        "assert p['w'] is w_before, 'changed in place'\n"
+        "### BEGIN HIDDEN TESTS\nnp.testing.assert_allclose(g['w'], 2.0)\n### END HIDDEN TESTS",
+    ),
+    "grad_tests": (
+        2,
+        "W = np.array([1.0, -2.0, 3.0])\nA_ = np.array([0.5, 1.0, 2.0])\nW0 = W.copy()\n"
+        "np.testing.assert_allclose(grad(lambda v: float(np.sum(v ** 2)), W), 2 * W, rtol=1e-6)\n"
+        "np.testing.assert_allclose(grad(lambda _: float(np.sum(A_ * W ** 2)), W), 2 * A_ * W, rtol=1e-6)\n"
+        "np.testing.assert_array_equal(W, W0)\n"
+        "### BEGIN HIDDEN TESTS\n"
+        "np.testing.assert_allclose(grad(lambda v: float(double(v).sum()), np.ones(2)), [2.0, 2.0], rtol=1e-6)\n"
+        "### END HIDDEN TESTS",
+    ),
+    "pair_tests": (
+        1,
+        "lo, info = pair(np.array([3, 1, 2]))\n"
+        "assert lo == 1 and info == {'max': 3, 'n': 3} and isinstance(info, dict)\n"
+        "assert LIMIT == 3\n"
+        "try:\n    pair(np.array([]))\nexcept ValueError:\n    pass\n"
+        "else:\n    raise AssertionError('pair of an empty array should raise ValueError')",
+    ),
+    # a callback that changes its argument in place (a stand-in update rule): the student's loop sees it
+    "repeat_tests": (
+        1,
+        "calls = []\n"
+        "def update(p, lr):\n    calls.append(float(p['w'][0]))\n    p['w'] = p['w'] + lr\n    p['b'] += 1\n"
+        "params = {'w': np.zeros(2), 'b': np.zeros(1)}\n"
+        "assert repeat(params, update, 3) is None\n"
+        "assert calls == [0.0, 0.5, 1.0], calls\n"
+        "np.testing.assert_allclose(params['w'], 1.5)\nnp.testing.assert_allclose(params['b'], 3.0)",
+    ),
+}
+
+# student -> answers replaced, on top of the right ones
+STUDENTS = {
+    "good": {},
+    "hang": {
+        "double": "import numpy as np\ndef double(x):\n    while np.ndim(x):\n        pass\n    return 2 * x"
+    },
+    "dies": {"step": "def step(params, grads, lr):\n    import os\n    os._exit(1)"},
+    "flood": {
+        "pair": "LIMIT = 3\ndef pair(x):\n    print('y' * 5_000_000)\n    return x.min(), {'max': x.max(), 'n': len(x)}"
+    },
+    "warner": {
+        "pair": "import numpy as np\nLIMIT = 3\ndef pair(x):\n    np.log(-1.0)\n    return x.min(), {'max': x.max(), 'n': len(x)}"
+    },
+    "stderr": {"double": "import sys\ndef double(x):\n    print('debug', file=sys.stderr)\n    return 2 * x"},
+    "chatty": {"double": "def double(x):\n    print('double was called')\n    return 2 * x"},
+    "copies": {
+        "step": "def step(params, grads, lr):\n    params = {k: v - lr * grads[k] for k, v in params.items()}"
+    },
+}
+EXPECTED = {"good": 7, "chatty": 7, "hang": 4, "dies": 1, "flood": 7, "warner": 6, "stderr": 7, "copies": 5}
+
+
+def source_notebook():
+    cells = [_cell("code", "import numpy as np")]
+    for gid in ("double", "step", "grad", "pair", "repeat"):
+        body = ANSWERS[gid]
+        cells.append(_cell("answer", f"### BEGIN SOLUTION\n{body}\n### END SOLUTION", gid))
+        points, test = TESTS[f"{gid}_tests"]
+        cells.append(_cell("test", test, f"{gid}_tests", points))
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.from_dict(json.loads(json.dumps(c))) for c in cells]
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"a3-cell-{i}"
+    return nb
+
+
+def student_notebook(answers: dict[str, str]):
+    nb = source_notebook()
+    for cell in nb.cells:
+        gid = (cell.metadata.get("nbgrader") or {}).get("grade_id")
+        if gid in ANSWERS:
+            cell.source = answers.get(gid, ANSWERS[gid])
+    return nb
+
+
+def test_plan_keeps_what_the_tests_need_and_proxies_the_solution_names():
+    job = plan(source_notebook())
+    assert job["solution_names"] == ["LIMIT", "double", "grad", "pair", "repeat", "step"]
+    kinds = [(c["kind"], c.get("grade_id")) for c in job["cells"]]
+    assert kinds[0] == ("setup", None) and job["cells"][0]["source"] == "import numpy as np"
+    assert [g for k, g in kinds if k == "test"] == list(TESTS)
+    grad_cell = next(c for c in job["cells"] if c.get("grade_id") == "grad_tests")
+    assert {"grad", "double"} <= set(grad_cell["names"])
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    need_sandbox()
+    course = tmp_path_factory.mktemp("course")
+    (course / "source" / A).mkdir(parents=True)
+    nbformat.write(source_notebook(), str(course / "source" / A / f"{A}.ipynb"))
+    (course / "nbgrader_config.py").write_text(CONFIG)
+    folder = tmp_path_factory.mktemp("submitted")
+    for student, answers in STUDENTS.items():
+        path = folder / student / A / f"{A}.ipynb"
+        path.parent.mkdir(parents=True)
+        nbformat.write(student_notebook(answers), str(path))
+    out = tmp_path_factory.mktemp("out")
+    outcome = grade(
+        folder, out, course_root=course, workers=2, limits=Limits(timeout=5, grace=3), progress=False
+    )
+    return {r.student: r for r in outcome.results}, out
+
+
+def reasons(graded, student):
+    return {c.grade_id: (c.status, c.reason) for c in graded[0][student].cells}
+
+
+def test_each_student_loses_exactly_the_tests_their_broken_call_is_in(graded):
+    assert {s: r.score for s, r in graded[0].items()} == EXPECTED
+
+
+def test_a_call_that_hangs_is_interrupted_and_fails_its_tests_only(graded):
+    r = reasons(graded, "hang")
+    assert r["double_tests"][0] == "failed" and "did not finish within 5 s" in r["double_tests"][1]
+    assert r["step_tests"][0] == "passed" and r["pair_tests"][0] == "passed"
+
+
+def test_a_kernel_that_dies_in_a_call_fails_that_test_and_stops_the_rest(graded):
+    r = reasons(graded, "dies")
+    assert r["double_tests"][0] == "passed"
+    assert r["step_tests"][0] == "failed" and "died" in r["step_tests"][1]
+    assert r["grad_tests"][0] == r["pair_tests"][0] == "not_run"
+
+
+def test_a_flood_is_cut_and_decides_nothing(graded):
+    page = (graded[1] / "feedback" / "flood" / A / f"{A}.html").read_text()
+    assert "Output of your code during this test" in page and "output truncated by the autograder" in page
+    assert len(page) < 2_000_000
+
+
+def test_what_a_call_prints_last_is_kept_whole(graded):
+    """The worker stops reading a call's output at the kernel's "idle", not after a fixed pause."""
+    nb = nbformat.read(str(graded[1] / "autograded" / "chatty" / A / f"{A}.ipynb"), as_version=4)
+    printed = {
+        c.metadata["nbgrader"]["grade_id"]: "".join(o.get("text", "") for o in c.outputs)
+        for c in nb.cells
+        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade_id", "").endswith("_tests")
+    }
+    # double(2) and double(arange(2)); the hidden grad test's callback calls it at 2 points x 2 sides
+    assert printed["double_tests"].count("double was called\n") == 2
+    assert printed["grad_tests"].count("double was called\n") == 4
+    assert "double was called" not in printed["step_tests"] + printed["pair_tests"]
+
+
+def test_a_warning_in_the_students_function_fails_the_test_as_stderr_did(graded):
+    status, why = reasons(graded, "warner")["pair_tests"]
+    assert status == "failed" and "stderr" in why
+
+
+def test_stderr_text_of_the_students_code_is_shown_but_decides_nothing(graded):
+    assert reasons(graded, "stderr")["double_tests"][0] == "passed"
+    page = (graded[1] / "feedback" / "stderr" / A / f"{A}.html").read_text()
+    assert "debug" in page
+
+
+def test_in_place_changes_reach_the_tests_objects_and_copies_do_not(graded):
+    assert reasons(graded, "good")["step_tests"][0] == "passed"
+    assert reasons(graded, "good")["grad_tests"][0] == "passed"  # closure over W, nested double()
+    assert reasons(graded, "copies")["step_tests"][0] == "failed"
+
+
+def test_hidden_tests_never_reach_the_feedback(graded):
+    for student in STUDENTS:
+        page = (graded[1] / "feedback" / student / A / f"{A}.html").read_text()
+        assert "assert_allclose(g[" not in page and "double(v).sum()" not in page
+
+
+def test_a_generator_the_student_draws_from_continues_in_the_test():
+    """The student's copy of an rng argument advances; the test's generator is moved to the same state."""
+    import numpy as np
+
+    from autograder.inside import plaindata
+    from autograder.inside.plaindata import apply_state
+
+    test_rng = np.random.default_rng(3)
+    sent = plaindata.to_plain([test_rng])  # what the evaluator sends for the call's arguments
+    (student_rng,) = plaindata.from_plain(sent)
+    before = {"0": plaindata.dumps(sent[0])}
+    assert plaindata.changed_state((student_rng,), {}, dict(before)) == {}  # nothing drawn yet
+    student_rng.normal(size=4)  # the student's function draws
+    state = plaindata.changed_state((student_rng,), {}, before)
+    assert list(state) == ["0"]
+    apply_state(json.loads(plaindata.dumps(state)), "init_weights", (test_rng,), {})
+    expected = np.random.default_rng(3)
+    expected.normal(size=4)
+    np.testing.assert_array_equal(test_rng.normal(size=3), expected.normal(size=3))

@@ -1,0 +1,76 @@
+"""autograder.results.feedback: redaction of hidden tests from sources, tracebacks and outputs (no execution)."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from autograder.receive import repair
+from autograder.results import feedback
+from autograder.results.scoring import CellResult, NotebookResult
+from tests.autograder.support import make_course, make_spec, perfect
+
+HIDDEN_LINE = "assert square(-4) == 16, 'square(-4) should be 16'"
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    course = make_course(tmp_path_factory)
+    spec = make_spec(course, tmp_path_factory).notebook("a1_squares", "a1_squares")
+    nb, _ = repair.prepare(perfect(course, "a1_squares"), spec)
+    ids = [(c.metadata.get("nbgrader") or {}).get("grade_id") for c in nb.cells]
+    square = spec.by_id()["square_tests"].source
+    line = square.split("\n").index(HIDDEN_LINE) + 1
+    nb.cells[ids.index("square_tests")].outputs = [
+        nbformat.v4.new_output(
+            "error",
+            ename="AssertionError",
+            evalue="square(-4) should be 16",
+            traceback=[
+                "\x1b[0;31mAssertionError\x1b[0m",
+                f"Cell In[7], line {line}\n----> {line} {HIDDEN_LINE}",
+            ],
+        )
+    ]
+    nb.cells[ids.index("cube_tests")].outputs = [
+        nbformat.v4.new_output(
+            "error", ename="AssertionError", evalue="cube(2) should be 8",
+            traceback=["Cell In[9], line 1\n----> 1 assert cube(2) == 8, 'cube(2) should be 8'"],
+        )
+    ]  # fmt: skip
+    nb.cells[ids.index("cube")].outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text=f"spy: {HIDDEN_LINE}\n")
+    ]
+    result = NotebookResult("ada", "a1_squares", "a1_squares", 6.0)
+    result.cells = [
+        CellResult("square_tests", "test", 2.0, 0.0, "failed", "AssertionError"),
+        CellResult("cube_tests", "test", 3.0, 0.0, "failed", "AssertionError"),
+        CellResult("why", "manual", 1.0, None, "manual"),
+    ]
+    return spec, nb, result
+
+
+def test_hidden_line_numbers_include_the_markers():
+    src = "a = 1\n### BEGIN HIDDEN TESTS\nassert a\n### END HIDDEN TESTS\nb = 2"
+    assert feedback.hidden_line_numbers(src) == {2, 3, 4}
+
+
+def test_failure_location_says_hidden_or_quotes_the_visible_check(executed):
+    spec, nb, _ = executed
+    ids = [(c.metadata.get("nbgrader") or {}).get("grade_id") for c in nb.cells]
+    square = nb.cells[ids.index("square_tests")]
+    assert feedback.failure_location(square.outputs[0], square.source) == "in a hidden test"
+    cube = nb.cells[ids.index("cube_tests")]
+    assert "assert cube(2) == 8" in feedback.failure_location(cube.outputs[0], cube.source)
+
+
+def test_redacted_feedback_has_scores_but_no_hidden_code(executed):
+    spec, nb, result = executed
+    safe = feedback.redact(nb, spec, result)
+    text = nbformat.writes(safe)
+    assert "BEGIN HIDDEN TESTS" not in text and HIDDEN_LINE not in text
+    assert "[hidden test]" in text  # the spy print was redacted
+    assert "square(-4) should be 16" in text  # the assertion message itself is feedback
+    html = feedback.render_html(safe, result)
+    assert HIDDEN_LINE not in html and "np.array([0.5, -2.5])" not in html
+    assert "in a hidden test" in html and "Score: 0.0 / 6.0" in html

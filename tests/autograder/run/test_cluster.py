@@ -1,0 +1,348 @@
+"""autograder.run.cluster: grading on a Dask cluster (``--scheduler``), on the sample course, in real sandboxes.
+
+* the demo class (autograder.demo on the sample course) graded by a LocalCluster of 2 worker
+  processes gets exactly the scores, cell verdicts, problems and grades.csv of ``--workers 2``;
+* a worker process killed (SIGKILL) while it holds a job costs nothing: the job runs again on a
+  worker the nanny restarts and every notebook is in the gradebook once; a job whose worker is
+  killed every time it runs (as a job that crashed its worker would) is given up after the
+  scheduler's allowed-failures and scored 0 with the problem ``worker_lost``;
+* a worker whose course files differ is refused with the reason, never gets a job (its resource
+  stays 0), and with only such workers the grader stops (exit 2) with the reasons;
+* Ctrl+C (SIGINT to the coordinator) stops the run cleanly: exit 130, the notebooks graded so far
+  kept in OUT/journal.jsonl, no grades.csv; the rerun grades only the rest;
+* check_worker names every difference (files, packages).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tests.autograder.support import IN_CI, make_course, need_sandbox, perfect, write
+
+try:
+    from distributed import Client
+except ImportError:  # `make setup` installs the [cluster] extra: CI must run these tests
+    if IN_CI:
+        raise
+    pytest.skip("the [cluster] extra (dask, distributed) is not installed", allow_module_level=True)
+
+from autograder.demo import sampleclass as demo  # noqa: E402
+from autograder.grade import GraderError, grade  # noqa: E402
+from autograder.isolate import cgroups  # noqa: E402
+from autograder.isolate.limits import Limits  # noqa: E402
+from autograder.run import cluster, version  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[3]
+LIMITS = Limits(timeout=5, grace=3, memory_mb=2048)
+
+
+def local_cluster(n: int, allowed_failures: int = 3):
+    """What --scheduler local:N starts, without TLS: grade() and outside workers connect to it by address."""
+    lc = cluster.local_cluster(n, allowed_failures, secure=False)
+    return lc, Client(lc)
+
+
+def notebooks(out: Path) -> dict:
+    """(student, assignment, notebook) -> what was graded, from report.json (duplicates fail)."""
+    report = json.loads((out / "report.json").read_text())
+    seen = {}
+    for s in report["students"]:
+        for a, asg in s["assignments"].items():
+            for nb in asg["notebooks"]:
+                key = (s["student_id"], a, nb["notebook"])
+                assert key not in seen, f"{key} graded twice"
+                seen[key] = nb
+    return seen
+
+
+def verdicts(out: Path) -> dict:
+    return {
+        key: (
+            nb["score"],
+            nb["max_score"],
+            nb["status"],
+            [(c["grade_id"], c["status"], c["score"], c["reason"]) for c in nb["cells"]],
+            sorted(p["kind"] for p in nb["problems"]),
+        )
+        for key, nb in notebooks(out).items()
+    }
+
+
+def csv_rows(out: Path) -> list[dict]:
+    return sorted(
+        csv.DictReader((out / "grades.csv").open()), key=lambda r: (r["student_id"], r["assignment"])
+    )
+
+
+def gradebook_rows(out: Path) -> list[tuple]:
+    with sqlite3.connect(out / "gradebook.db") as db:
+        return db.execute(
+            "select s.student_id, nb.name from submitted_notebook n "
+            "join submitted_assignment s on n.assignment_id = s.id join notebook nb on n.notebook_id = nb.id"
+        ).fetchall()
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    need_sandbox()
+    return make_course(tmp_path_factory)
+
+
+def test_local_cluster_grades_the_demo_class_like_the_thread_pool(course, tmp_path):
+    folder = demo.build_class(course, tmp_path / "class")
+    pool, dask_out = tmp_path / "pool", tmp_path / "dask"
+    grade(folder, pool, course_root=course, workers=2, limits=LIMITS, progress=False)
+    grade(folder, dask_out, course_root=course, scheduler="local:2", limits=LIMITS, progress=False)
+    ours, theirs = verdicts(dask_out), verdicts(pool)
+    assert ours == theirs
+    assert len(ours) == 18 and {k[0] for k in ours} >= {"perfect", "crasher", "tidy", "snoop", "broken"}
+    assert ours[("perfect", "a1_squares", "a1_squares")][0] == 5.0  # the manual point waits for a person
+    assert csv_rows(dask_out) == csv_rows(pool)
+    assert sorted(gradebook_rows(dask_out)) == sorted(gradebook_rows(pool))
+    report = json.loads((dask_out / "report.json").read_text())
+    assert report["scheduler"] == "local:2" and len(report["isolation"]["accepted"]) == 2
+    for nb in ("a1_squares", "a2_double"):  # feedback is written by the coordinator, as without Dask
+        assert (dask_out / "feedback" / "perfect" / nb / f"{nb}.html").is_file()
+    assert not (dask_out / "journal.jsonl").exists()
+
+
+def test_killed_workers_cost_nothing_and_a_job_that_keeps_killing_them_is_given_up(course, tmp_path):
+    folder = tmp_path / "class"
+    for student in ("s1", "s2", "s3", "s4"):
+        for a in ("a1_squares", "a2_double"):
+            write(folder, student, a, perfect(course, a))
+    poison = perfect(course, "a1_squares")
+    # slow enough that it cannot finish while the test waits for a killed worker to leave (as it did
+    # once under CI's load): each try lasts until the test kills its worker
+    poison.cells[:0] = [nbformat.v4.new_code_cell("import time\ntime.sleep(4)") for _ in range(6)]
+    write(folder, "poison", "a1_squares", poison)
+    lc, client = local_cluster(2, allowed_failures=2)
+    out, logs, done = tmp_path / "out", [], []
+    try:
+        run = threading.Thread(
+            target=lambda: done.append(
+                grade(
+                    folder,
+                    out,
+                    course_root=course,
+                    scheduler=lc.scheduler_address,
+                    limits=LIMITS,
+                    progress=False,
+                    log=logs.append,
+                )  # fmt: skip
+            )
+        )
+        run.start()
+        killed: list[str] = []  # the jobs whose worker was killed, in order
+        pids: list[int] = []
+        deadline = time.monotonic() + 400
+        while run.is_alive() and time.monotonic() < deadline:
+            for worker, keys in client.processing().items():
+                victim = next((k for k in keys if k[1] == "poison"), None)
+                if victim is None and not any(k[1] != "poison" for k in killed):
+                    victim = next(iter(keys), None)  # one innocent job: killed once
+                if victim is None:
+                    continue
+                time.sleep(1)  # let its sandboxes start
+                if victim not in client.processing().get(worker, ()):
+                    break
+                pid = client.run(os.getpid, workers=[worker])[worker]
+                os.kill(pid, signal.SIGKILL)
+                killed.append(victim)
+                pids.append(pid)
+                while worker in client.scheduler_info(n_workers=-1)["workers"]:
+                    time.sleep(0.1)
+                break
+            time.sleep(0.2)
+        run.join(timeout=60)
+    finally:
+        client.close()
+        lc.close()
+    assert done, f"grading did not finish; log: {logs}"
+    jobs = ["/".join(k[1:]) for k in killed]  # keys: ("autograder-<run>", student, assignment, notebook)
+    innocent = [j for j in jobs if not j.startswith("poison/")]
+    assert len(innocent) == 1, jobs
+    assert jobs.count("poison/a1_squares/a1_squares") == 3, jobs  # allowed-failures 2, +1
+    graded = notebooks(out)
+    assert len(graded) == 9
+    for (student, a, _), r in graded.items():
+        if student == "poison":
+            assert r["status"] == "worker_lost" and r["score"] == 0
+            assert "died 3 times" in r["problems"][0]["detail"]
+        else:  # the innocent job killed once included
+            assert r["score"] == {"a1_squares": 5.0, "a2_double": 1.0}[a] and not r["problems"], (
+                student,
+                a,
+                r,
+            )
+    rows = gradebook_rows(out)
+    assert len(rows) == len(set(rows)) == 9  # each notebook once in the gradebook
+    assert sandbox_groups_left(pids) == []  # nothing of a killed worker's sandboxes lives on
+
+
+def sandbox_groups_left(pids: list[int]) -> list[Path]:
+    """The cgroups of sandboxes started by worker processes ``pids`` (killed: they could not remove them).
+
+    Each must be empty (bwrap dies with its worker, its pid namespace with it); they are removed
+    here. Returns the groups that still held a process after 10 s.
+    """
+    layout = cgroups.cgroups()
+    if isinstance(layout, str):
+        return []
+    busy = []
+    for base in layout.bases.values():
+        for pid in pids:
+            for group in base.glob(f"autograder-{pid}-*"):
+                deadline = time.monotonic() + 10
+                while cgroups._read_pids(group) and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                if cgroups._read_pids(group):
+                    busy.append(group)
+                else:
+                    group.rmdir()
+    return busy
+
+
+def _other_checkout(dest: Path) -> Path:
+    """A copy of the course files the sandboxes load, with one library file changed."""
+    for part in version.COURSE_PARTS:
+        shutil.copytree(ROOT / part, dest / part, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+    with (dest / "helpers" / "activations.py").open("a") as f:
+        f.write("\n# a local change on this worker\n")
+    return dest
+
+
+def test_a_worker_with_other_course_files_is_refused(course, tmp_path):
+    folder = tmp_path / "class"
+    for a in ("a1_squares", "a2_double"):
+        write(folder, "ada", a, perfect(course, a))
+    other = _other_checkout(tmp_path / "other")
+    lc, client = local_cluster(0)
+
+    def other_worker():
+        return subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_worker", lc.scheduler_address, "--nthreads", "1",
+             "--no-nanny", "--no-dashboard"],
+            cwd=other, env={**os.environ, "PYTHONPATH": str(other)},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    workers = [other_worker()]
+    try:
+        client.wait_for_workers(1, timeout=120)
+        with pytest.raises(GraderError, match=r"every worker refused: .*helpers/activations\.py"):
+            grade(folder, tmp_path / "out1", course_root=course, scheduler=lc.scheduler_address,
+                  limits=LIMITS, progress=False, log=lambda m: None)  # fmt: skip
+        assert workers[0].wait(timeout=60) is not None  # it left the cluster by itself
+        workers.append(other_worker())
+        client.wait_for_workers(1, timeout=120)
+        (address,) = client.scheduler_info(n_workers=-1)["workers"]
+        lc.scale(1)
+        client.wait_for_workers(2, timeout=120)
+        logs = []
+        grade(folder, tmp_path / "out2", course_root=course, scheduler=lc.scheduler_address, limits=LIMITS,
+              progress=False, log=logs.append)  # fmt: skip
+        assert workers[1].wait(timeout=60) is not None
+    finally:
+        for w in workers:
+            if w.poll() is None:
+                w.kill()
+                w.wait()
+        client.close()
+        lc.close()
+    refusals = [line for line in logs if "refused" in line]
+    assert len(refusals) == 1 and address in refusals[0], logs
+    assert "course version" in refusals[0] and "differ: helpers/activations.py" in refusals[0]
+    assert "packages differ" not in refusals[0]  # the same virtualenv
+    # the venv's editable install points at this checkout, so the copy's own sandbox cannot even
+    # import its autograder (python -I ignores PYTHONPATH): the smoke test says so too
+    assert "sandbox smoke test failed" in refusals[0] and "No module named 'autograder'" in refusals[0]
+    report = json.loads((tmp_path / "out2" / "report.json").read_text())
+    assert list(report["isolation"]["refused"]) == [address]
+    assert address not in report["isolation"]["accepted"] and len(report["isolation"]["accepted"]) == 1
+    assert [nb["score"] for nb in notebooks(tmp_path / "out2").values()] == [5.0, 1.0]
+
+
+def test_ctrl_c_stops_cleanly_and_the_rerun_grades_what_is_left(course, tmp_path):
+    folder = tmp_path / "class"
+    for student in ("s1", "s2", "s3"):
+        for a in ("a1_squares", "a2_double"):
+            write(folder, student, a, perfect(course, a))
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "autograder", "grade", str(folder), "--out", str(out), "--course", str(course),
+           "--scheduler", "local:2", "--timeout", "5", "--no-progress"]  # fmt: skip
+    first = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    journal = out / "journal.jsonl"
+    deadline = time.monotonic() + 300
+    while first.poll() is None and time.monotonic() < deadline:
+        if journal.is_file() and len(journal.read_text().splitlines()) >= 2:
+            break
+        time.sleep(0.1)
+    first.send_signal(signal.SIGINT)
+    _, err = first.communicate(timeout=120)
+    assert first.returncode == 130, err[-3000:]
+    kept = len(journal.read_text().splitlines())
+    assert 2 <= kept < 6
+    assert f"interrupted: {kept} of 6 notebooks graded" in err
+    assert not (out / "grades.csv").exists() and not (out / "report.json").exists()
+    stamps = {p: p.stat().st_mtime_ns for p in (out / "autograded").rglob("*.ipynb")}
+    assert len(stamps) >= kept
+    again = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert f"resuming: {kept} notebooks already graded" in again.stderr
+    regraded = [p for p, t in stamps.items() if p.stat().st_mtime_ns != t]
+    assert len(stamps) - len(regraded) >= kept  # the journal's notebooks were not graded again
+    graded = notebooks(out)
+    assert len(graded) == 6 and all(nb["score"] == {"a1_squares": 5.0, "a2_double": 1.0}[a]
+                                    for (_, a, _), nb in graded.items())  # fmt: skip
+    assert len(csv_rows(out)) == 6 and not journal.exists()
+
+
+def test_check_worker_names_every_difference(course):
+    expected = cluster.expected_state(LIMITS)
+    assert cluster.check_worker(expected) == []  # this machine is its own coordinator
+    files = dict(expected["course"])
+    files["helpers/losses.py"] = "0" * 64
+    del files["autograder/grade.py"]
+    files["helpers/extra.py"] = "1" * 64
+    installed = {**expected["packages"], "numpy": "1.26.0"}
+    del installed["nbgrader"]
+    problems = cluster.check_worker(expected, files=files, installed=installed)
+    assert len(problems) == 2, problems
+    assert "differ: helpers/losses.py" in problems[0] and "missing here: autograder/grade.py" in problems[0]
+    assert "only here: helpers/extra.py" in problems[0]
+    assert version.version_id(files) in problems[0] and version.version_id(expected["course"]) in problems[0]
+    assert f"numpy 1.26.0 (coordinator {expected['packages']['numpy']})" in problems[1]
+    assert "nbgrader missing" in problems[1]
+
+
+def test_local_cluster_talks_tls_with_this_process_only():
+    lc = cluster.local_cluster(1)
+    try:
+        assert lc.scheduler_address.startswith("tls://127.0.0.1:")
+        with Client(lc) as ours:  # the cluster's temporary credentials
+            assert ours.submit(sum, [1, 2]).result() == 3
+        with pytest.raises((TypeError, OSError)):  # no credentials: no connection
+            Client(lc.scheduler_address, timeout=5)
+    finally:
+        lc.close()
+
+
+def test_bad_scheduler_is_a_clear_error(course, tmp_path):
+    folder = tmp_path / "class"
+    write(folder, "ada", "a2_double", perfect(course, "a2_double"))
+    with pytest.raises(GraderError, match="local:N needs a number of workers"):
+        grade(folder, tmp_path / "out", course_root=course, scheduler="local:zero", progress=False)

@@ -1,0 +1,111 @@
+"""Shared fixtures and builders for the autograder tests (imported by the tests under tests/autograder/).
+
+The sample course (autograder.samplecourse) is tiny: ``a1_squares`` (square 2 pts, cube 3 pts, a
+manual answer 1 pt) and ``a2_double`` (1 pt). Every expensive thing is built once per process.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.demo import sampleclass as demo
+from autograder.demo.samplecourse import write_sample_course
+from autograder.receive.course import build_gradebook
+
+IN_CI = os.environ.get("CI", "").strip().lower() == "true"
+
+WRONG_SQUARE = 'def square(x):\n    """Wrong for negative numbers."""\n    return x * abs(x)'
+WRONG_CUBE = 'import numpy as np\ndef cube(x):\n    """Right only for scalars 2."""\n    return 8 if np.ndim(x) == 0 else x'
+
+CHEAT = textwrap.dedent(
+    """
+    import ast, builtins, numpy, numpy.testing
+    numpy.testing.assert_allclose = lambda *a, **k: None
+    numpy.allclose = lambda *a, **k: True
+    builtins.abs = lambda x: 0.0
+    class _NoAsserts(ast.NodeTransformer):
+        def visit_Assert(self, node):
+            return ast.Pass()
+    get_ipython().ast_transformers.append(_NoAsserts())
+    print("All tests passed!")
+    """
+).strip()
+
+
+def need_sandbox() -> None:
+    """Skip (or fail under CI=true) when bubblewrap is missing."""
+    if shutil.which("bwrap") is None:
+        message = "bubblewrap (bwrap) is not installed: apt-get install bubblewrap"
+        if IN_CI:
+            pytest.fail(message + " (CI=true: the sandbox tests must run)", pytrace=False)
+        pytest.skip(message)
+
+
+def make_course(tmp_path_factory) -> Path:
+    """The sample course (source/ and release/) in a fresh temporary folder."""
+    return write_sample_course(tmp_path_factory.mktemp("course"))
+
+
+def make_spec(course: Path, tmp_path_factory):
+    """The sample course's gradebook (SQLite), read back as a CourseSpec."""
+    work = tmp_path_factory.mktemp("spec")
+    return build_gradebook(course, f"sqlite:///{work / 'gradebook.db'}", work)
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Path:
+    return make_course(tmp_path_factory)
+
+
+def release(course: Path, assignment: str):
+    return nbformat.read(str(course / "release" / assignment / f"{assignment}.ipynb"), as_version=4)
+
+
+def source(course: Path, assignment: str):
+    return nbformat.read(str(course / "source" / assignment / f"{assignment}.ipynb"), as_version=4)
+
+
+def perfect(course: Path, assignment: str):
+    return demo.solve(release(course, assignment), source(course, assignment))
+
+
+def with_answers(nb, answers: dict[str, str]):
+    """A copy of ``nb`` with the given answer cells (by grade_id) replaced."""
+    nb = nbformat.from_dict(nb)
+    for cell in nb.cells:
+        gid = (cell.metadata.get("nbgrader") or {}).get("grade_id")
+        if gid in answers:
+            cell.source = answers[gid]
+    return nb
+
+
+def insert_after(nb, grade_id: str, code: str):
+    nb = nbformat.from_dict(nb)
+    at = next(
+        i for i, c in enumerate(nb.cells) if (c.metadata.get("nbgrader") or {}).get("grade_id") == grade_id
+    )
+    nb.cells.insert(at + 1, nbformat.v4.new_code_cell(code))
+    return nb
+
+
+def write(folder: Path, student: str, assignment: str, nb_or_text) -> None:
+    path = folder / student / assignment / f"{assignment}.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = nb_or_text if isinstance(nb_or_text, str) else nbformat.writes(nb_or_text)
+    path.write_text(text)
+
+
+def grade_ids(nb) -> list[str]:
+    return [(c.metadata.get("nbgrader") or {}).get("grade_id") for c in nb.cells]
+
+
+def test_support_builders_make_valid_notebooks(course):
+    nb = with_answers(perfect(course, "a1_squares"), {"square": WRONG_SQUARE})
+    nbformat.validate(nb)
+    assert "x * abs(x)" in nb.cells[grade_ids(nb).index("square")].source

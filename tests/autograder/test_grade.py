@@ -1,0 +1,294 @@
+"""autograder.grade end to end: one sample class, graded once in sandboxes, every hostile case in it.
+
+The class (sample course: a1_squares = square 2 + cube 3 + manual 1; a2_double = 1):
+
+* perfect, untouched, wrong (square wrong on a hidden input only), cheater (wrong answers plus
+  monkeypatching), tidy (perfect answers, tests tampered), tamperer (untouched answers, tests
+  tampered), reorder (tests moved and duplicated);
+* disasters in a2_double after a correct answer: os._exit, sys.exit, an infinite loop, a loop that
+  swallows KeyboardInterrupt, a 30 GB allocation, a 100 MB print, a segfault;
+* snoop (tries to read the gradebook, source/, other hand-ins, to write outside, to use the network);
+* broken (not JSON, another assignment's notebook) and missing (empty assignment folder).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.demo import sampleclass as demo
+from autograder.grade import GraderError, grade
+from autograder.isolate.limits import Limits
+from tests.autograder.support import (
+    CHEAT,
+    WRONG_CUBE,
+    WRONG_SQUARE,
+    insert_after,
+    make_course,
+    need_sandbox,
+    perfect,
+    release,
+    with_answers,
+    write,
+)
+
+LIMITS = Limits(timeout=5, grace=3, memory_mb=2048)
+
+DISASTERS = {
+    "exiter": demo.DISASTERS["exit"],
+    "sysexiter": demo.DISASTERS["sysexit"],
+    "looper": demo.DISASTERS["loop"],
+    "stubborn": "import time\nwhile True:\n    try:\n        time.sleep(0.5)\n    except KeyboardInterrupt:\n        pass",
+    "hog": demo.DISASTERS["memory"],
+    "printer": demo.DISASTERS["print"],
+    "segfault": "import ctypes\nctypes.string_at(0)",
+}
+
+
+def snoop_code(course: Path, submissions: Path, out: Path) -> str:
+    targets = [
+        str(out / "gradebook.db"),
+        str(course / "source" / "a1_squares" / "a1_squares.ipynb"),
+        str(submissions / "perfect" / "a1_squares" / "a1_squares.ipynb"),
+        str(course),
+        "/etc/shadow",
+    ]
+    return (
+        "import os, socket\nfindings = {}\n"
+        f"for t in {targets!r}:\n"
+        "    try:\n        findings[t] = 'READ ' + str(len(open(t, 'rb').read()) if os.path.isfile(t) else os.listdir(t))\n"
+        "    except Exception as err:\n        findings[t] = type(err).__name__\n"
+        f"for t in [{str(course / 'escape.txt')!r}, '/usr/escape.txt', '/etc/escape.txt']:\n"
+        "    try:\n        open(t, 'w').write('x'); findings[t] = 'WRITTEN'\n"
+        "    except Exception as err:\n        findings[t] = type(err).__name__\n"
+        "try:\n    socket.create_connection(('1.1.1.1', 53), timeout=2); findings['net'] = 'CONNECTED'\n"
+        "except Exception as err:\n    findings['net'] = type(err).__name__\n"
+        "print('SNOOP', findings)"
+    )
+
+
+def build_class(course: Path, folder: Path, out: Path) -> None:
+    a1, a2 = "a1_squares", "a2_double"
+    p1, p2 = perfect(course, a1), perfect(course, a2)
+    wrong = with_answers(p1, {"square": WRONG_SQUARE})
+    write(folder, "perfect", a1, p1)
+    write(folder, "perfect", a2, p2)
+    write(folder, "untouched", a1, release(course, a1))
+    write(folder, "untouched", a2, release(course, a2))
+    write(folder, "wrong", a1, wrong)
+    cheater = with_answers(p1, {"square": WRONG_SQUARE, "cube": WRONG_CUBE})
+    cheater.cells.insert(0, nbformat.v4.new_code_cell(CHEAT))
+    write(folder, "cheater", a1, cheater)
+    write(folder, "tidy", a1, demo.tamper(p1))
+    write(folder, "tamperer", a1, demo.tamper(release(course, a1)))
+    reorder = nbformat.from_dict(p1)
+    ids = [(c.metadata.get("nbgrader") or {}).get("grade_id") for c in reorder.cells]
+    test = reorder.cells.pop(ids.index("cube_tests"))
+    reorder.cells.insert(0, test)
+    reorder.cells.append(nbformat.from_dict({**json.loads(json.dumps(test)), "id": "duplicate"}))
+    write(folder, "reorder", a1, reorder)
+    for student, code in DISASTERS.items():
+        write(folder, student, a2, insert_after(p2, "double", code))
+    write(folder, "snoop", a2, insert_after(p2, "double", snoop_code(course, folder, out)))
+    write(folder, "broken", a1, "this is not JSON {")
+    write(folder, "broken", a2, nbformat.writes(release(course, a1)))
+    (folder / "missing" / a2).mkdir(parents=True)
+    (folder / "perfect" / a1 / ".ipynb_checkpoints").mkdir()
+    (folder / "perfect" / a1 / ".ipynb_checkpoints" / "a1_squares-checkpoint.ipynb").write_text("{}")
+    (folder / "__MACOSX").mkdir()
+    (folder / "wrong" / a1 / "notes.txt").write_text("extra")
+
+
+def digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        h.update(str(path.relative_to(folder)).encode())
+        if path.is_file():
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    need_sandbox()
+    course = make_course(tmp_path_factory)
+    folder = tmp_path_factory.mktemp("submitted")
+    out = tmp_path_factory.mktemp("out")
+    build_class(course, folder, out)
+    before = digest(folder)
+    outcome = grade(folder, out, course_root=course, workers=2, limits=LIMITS, progress=False)
+    report = json.loads((out / "report.json").read_text())
+    nbs = {
+        (s["student_id"], nb["notebook"]): nb
+        for s in report["students"]
+        for a in s["assignments"].values()
+        for nb in a["notebooks"]
+    }
+    return {
+        "course": course,
+        "folder": folder,
+        "out": out,
+        "outcome": outcome,
+        "report": report,
+        "nbs": nbs,
+        "before": before,
+    }
+
+
+def cells(graded, student, notebook):
+    return {c["grade_id"]: c for c in graded["nbs"][(student, notebook)]["cells"]}
+
+
+def kinds(graded, student, notebook):
+    return {p["kind"] for p in graded["nbs"][(student, notebook)]["problems"]}
+
+
+def test_submissions_are_never_modified(graded):
+    assert digest(graded["folder"]) == graded["before"]
+
+
+def test_perfect_gets_every_autograded_point_and_untouched_gets_none(graded):
+    c = cells(graded, "perfect", "a1_squares")
+    assert c["square_tests"]["score"] == 2 and c["cube_tests"]["score"] == 3
+    assert c["why"]["status"] == "manual" and c["why"]["score"] is None
+    assert graded["nbs"][("perfect", "a2_double")]["score"] == 1
+    for nb in ("a1_squares", "a2_double"):
+        assert graded["nbs"][("untouched", nb)]["score"] == 0
+    assert cells(graded, "untouched", "a1_squares")["why"]["status"] == "no_response"
+
+
+def test_wrong_answer_loses_only_the_failed_test_with_a_useful_reason(graded):
+    c = cells(graded, "wrong", "a1_squares")
+    assert c["cube_tests"]["score"] == 3
+    assert c["square_tests"]["score"] == 0
+    assert "square(-4) should be 16" in c["square_tests"]["reason"]
+
+
+def test_monkeypatching_and_fake_prints_gain_nothing(graded):
+    c = cells(graded, "cheater", "a1_squares")
+    assert c["square_tests"]["score"] == 0, c["square_tests"]
+    assert c["cube_tests"]["score"] == 0, c["cube_tests"]
+
+
+def test_tampered_tests_are_restored_and_run(graded):
+    assert graded["nbs"][("tidy", "a1_squares")]["score"] == 5
+    assert graded["nbs"][("tamperer", "a1_squares")]["score"] == 0
+    assert graded["nbs"][("reorder", "a1_squares")]["score"] == 5
+    assert {"restored", "metadata"} <= kinds(graded, "tidy", "a1_squares")
+    assert {"moved", "duplicate"} <= kinds(graded, "reorder", "a1_squares")
+
+
+def test_os_exit_and_segfault_zero_the_remaining_tests_with_the_reason(graded):
+    for student in ("exiter", "segfault"):
+        c = cells(graded, student, "a2_double")["double_tests"]
+        assert c["score"] == 0 and c["status"] == "not_run"
+        assert "kernel died" in c["reason"]
+        assert "dead" in kinds(graded, student, "a2_double")
+
+
+def test_sys_exit_is_an_error_in_that_cell_only(graded):
+    assert cells(graded, "sysexiter", "a2_double")["double_tests"]["score"] == 1
+    assert "exit" in kinds(graded, "sysexiter", "a2_double")
+
+
+def test_infinite_loop_is_interrupted_and_the_tests_still_run(graded):
+    assert cells(graded, "looper", "a2_double")["double_tests"]["score"] == 1
+    assert "timeout" in kinds(graded, "looper", "a2_double")
+
+
+def test_a_kernel_that_ignores_the_interrupt_is_stopped(graded):
+    c = cells(graded, "stubborn", "a2_double")["double_tests"]
+    assert c["score"] == 0 and "did not respond" in c["reason"]
+    assert {"timeout", "unresponsive"} <= kinds(graded, "stubborn", "a2_double")
+
+
+def test_memory_cap_turns_a_30_gb_allocation_into_a_memory_error(graded):
+    assert "memory" in kinds(graded, "hog", "a2_double")
+    assert cells(graded, "hog", "a2_double")["double_tests"]["score"] == 1
+
+
+def test_a_100_mb_print_is_truncated(graded):
+    assert "output_truncated" in kinds(graded, "printer", "a2_double")
+    assert cells(graded, "printer", "a2_double")["double_tests"]["score"] == 1
+    nb = graded["out"] / "autograded" / "printer" / "a2_double" / "a2_double.ipynb"
+    assert nb.stat().st_size < 2_000_000
+
+
+def test_student_code_cannot_read_secrets_write_outside_or_reach_the_network(graded):
+    assert graded["nbs"][("snoop", "a2_double")]["score"] == 1
+    nb = nbformat.read(str(graded["out"] / "autograded" / "snoop" / "a2_double" / "a2_double.ipynb"), 4)
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    line = next(line for line in text.splitlines() if line.startswith("SNOOP"))
+    assert "READ" not in line and "WRITTEN" not in line and "CONNECTED" not in line, line
+    assert not (graded["course"] / "escape.txt").exists()
+
+
+def test_broken_and_missing_notebooks_score_zero_with_a_clear_problem(graded):
+    assert graded["nbs"][("broken", "a1_squares")]["status"] == "malformed"
+    other = graded["nbs"][("broken", "a2_double")]
+    assert other["status"] == "other_notebook" and "a1_squares" in other["problems"][0]["detail"]
+    assert graded["nbs"][("missing", "a2_double")]["status"] == "missing"
+    warnings = "\n".join(graded["report"]["warnings"])
+    assert "__MACOSX" in warnings and "notes.txt" in warnings and ".ipynb_checkpoints" in warnings
+
+
+def test_grades_csv_has_nbgraders_columns_and_one_row_per_student_and_assignment(graded):
+    rows = list(csv.DictReader((graded["out"] / "grades.csv").open()))
+    assert list(rows[0]) == [
+        "assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
+        "raw_score", "late_submission_penalty", "score", "max_score",
+    ]  # fmt: skip
+    students = {k[0] for k in graded["nbs"]}
+    assert len(rows) == 2 * len(students)
+    by = {(r["student_id"], r["assignment"]): r for r in rows}
+    assert float(by[("perfect", "a1_squares")]["score"]) == 5.0
+    assert float(by[("perfect", "a1_squares")]["max_score"]) == 6.0
+    assert float(by[("wrong", "a1_squares")]["score"]) == 3.0
+    assert float(by[("wrong", "a2_double")]["score"]) == 0.0  # not handed in
+
+
+def test_feedback_never_shows_hidden_tests(graded):
+    pages = list((graded["out"] / "feedback").rglob("*.html"))
+    assert len(pages) == len(graded["nbs"])
+    for page in pages:
+        text = page.read_text()
+        assert "BEGIN HIDDEN TESTS" not in text
+        assert "square(-4) == 16" not in text and "cube(np.array([-1.5, 3.0]))" not in text
+        assert "double(-1.5) == -3.0" not in text
+    wrong = (graded["out"] / "feedback" / "wrong" / "a1_squares" / "a1_squares.html").read_text()
+    assert "in a hidden test" in wrong and "square(-4) should be 16" in wrong
+
+
+def test_zip_input_grades_like_the_folder_and_a_second_run_gives_the_same_grades(graded, tmp_path):
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for student in ("perfect", "wrong"):
+            for path in (graded["folder"] / student).rglob("*.ipynb"):
+                if ".ipynb_checkpoints" not in path.parts:
+                    zf.write(path, Path("submitted") / path.relative_to(graded["folder"]))
+    out = tmp_path / "out"
+    grade(archive, out, course_root=graded["course"], workers=2, limits=LIMITS, progress=False)
+    first = (out / "grades.csv").read_text()
+    grade(archive, out, course_root=graded["course"], workers=2, limits=LIMITS, progress=False)
+    assert (out / "grades.csv").read_text() == first
+    rows = {
+        (r["student_id"], r["assignment"]): r["score"] for r in csv.DictReader((out / "grades.csv").open())
+    }
+    old = {
+        (r["student_id"], r["assignment"]): r["score"]
+        for r in csv.DictReader((graded["out"] / "grades.csv").open())
+    }
+    assert all(old[key] == score for key, score in rows.items())
+
+
+def test_the_grader_refuses_with_a_reason_when_it_cannot_run(tmp_path, graded):
+    with pytest.raises(GraderError, match="does not exist"):
+        grade(tmp_path / "nothing", tmp_path / "out", course_root=graded["course"], progress=False)
+    with pytest.raises(GraderError, match="no assignments"):
+        grade(graded["folder"], tmp_path / "out", course_root=tmp_path, progress=False)

@@ -1,0 +1,58 @@
+"""``python -m autograder``: exit codes, the demo class end to end, the summary table."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+
+from autograder.__main__ import parse, shown_path
+from tests.autograder.support import make_course, need_sandbox
+
+
+def cli(*args, cwd=None):
+    env = dict(os.environ)
+    return subprocess.run([sys.executable, "-m", "autograder", *args], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=600)  # fmt: skip
+
+
+def test_arguments_and_defaults():
+    args = parse(
+        ["grade", "class.zip", "--out", "out", "--workers", "3", "--timeout", "7", "--memory", "900"]
+    )
+    assert (args.workers, args.timeout, args.memory, args.db) == (3, 7, 900, None)
+    assert parse(["demo"]).command == "demo"
+
+
+def test_output_folder_is_shown_relative_to_the_working_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert str(shown_path(tmp_path / "artifacts" / "graded")) == os.path.join("artifacts", "graded")
+    assert shown_path("graded") == shown_path(tmp_path / "graded")
+    outside = tmp_path.parent / "elsewhere"
+    assert shown_path(outside) == outside.resolve()
+
+
+def test_grader_that_cannot_run_exits_non_zero_with_the_reason(tmp_path):
+    proc = cli("grade", str(tmp_path / "nothing"), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2
+    assert "cannot grade" in proc.stderr and "does not exist" in proc.stderr
+
+
+def test_demo_class_is_graded_with_progress_and_summary(tmp_path_factory):
+    need_sandbox()
+    course = make_course(tmp_path_factory)
+    out = tmp_path_factory.mktemp("demo")
+    proc = cli(
+        "demo", "--course", str(course), "--out", str(out), "--assignments", "a2_double", "--timeout", "5"
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "grading" in proc.stderr  # the tqdm progress bar
+    assert "student" in proc.stdout and "notebooks graded in" in proc.stdout
+    rows = {r["student_id"]: float(r["score"]) for r in csv.DictReader((out / "graded" / "grades.csv").open())
+            if r["assignment"] == "a2_double"}  # fmt: skip
+    assert rows["perfect"] == rows["tidy"] == rows["snoop"] == 1.0
+    assert rows["untouched"] == rows["tamperer"] == rows["cheater"] == rows["broken"] == 0.0
+    report = json.loads((out / "graded" / "report.json").read_text())
+    assert {s["student_id"] for s in report["students"]} >= {"perfect", "crasher", "broken"}
