@@ -14,13 +14,22 @@ line, not ours.
 
 ``check_own_work(fn, *args, **kwargs)`` runs a student's function and refuses credit when the call
 reaches into the course library (``from helpers.activations import relu`` and friends).
+
+The test's objects are never the student's: ``check_own_work`` and ``call`` give the student's function
+copies of the arguments, so an expected value a test computes from its own arrays cannot be chosen by
+the student (a function that zeroes its arguments in place changes only its copies). What a function
+did to its arguments is read explicitly, ``call(fn, *args).args``, by the tests whose contract is an
+in-place update or a restored argument. Under the autograder the same holds across the sandbox: the
+student's function runs in another process on plain-data copies (autograder/README.md, "Trust model").
 """
 
+import copy
 import functools
 import importlib.util
 import math
 import os
 import sys
+from typing import NamedTuple
 
 import numpy as np
 
@@ -31,6 +40,7 @@ __all__ = [
     "assert_grad_close",
     "assert_scalar",
     "assert_shape",
+    "call",
     "check_own_work",
     "rel_error",
 ]
@@ -564,6 +574,49 @@ DISPLAY_MODULES = (
 )
 
 
+class Called(NamedTuple):
+    """What :func:`call` returns: the value, and the arguments as the function left them (copies)."""
+
+    value: object
+    args: tuple
+    kwargs: dict
+
+
+def call(fn, *args, **kwargs):
+    """Call a student's ``fn`` on copies of the arguments; return :class:`Called` (value, args, kwargs).
+
+    The caller's own objects are never changed. ``.args`` and ``.kwargs`` hold what the function left
+    in its arguments, for a test whose contract is an in-place update (``sgd_momentum_step``) or a
+    restored argument (``numerical_gradient``). Under the autograder ``fn`` is the evaluator's proxy of
+    the student's function, which reports the same explicitly (``call_with_arguments``).
+    """
+    __tracebackhide__ = True
+    explicit = getattr(fn, "call_with_arguments", None)
+    if callable(explicit):
+        return Called(*explicit(*args, **kwargs))
+    args, kwargs = _copy_data(args), _copy_data(kwargs)
+    return Called(fn(*args, **kwargs), args, kwargs)
+
+
+def _copy_data(value):
+    """A copy of the data in ``value`` (arrays, containers, numbers, generators); callables stay themselves.
+
+    The same split as the autograder's: data crosses to the student's function as a copy, a test's
+    callable (a stand-in update rule, a loss) stays the test's own object, so what it records is seen.
+    """
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, dict):
+        return {k: _copy_data(v) for k, v in value.items()}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a named tuple
+        return type(value)(*(_copy_data(v) for v in value))
+    if isinstance(value, list | tuple):
+        return type(value)(_copy_data(v) for v in value)
+    if callable(value) or isinstance(value, str | bytes | int | float | complex | bool | type(None)):
+        return value
+    return copy.deepcopy(value)
+
+
 def check_own_work(
     fn,
     *args,
@@ -571,7 +624,7 @@ def check_own_work(
     allowed=DISPLAY_MODULES,
     **kwargs,
 ):
-    """Call ``fn(*args, **kwargs)`` and return its result, refusing library delegation.
+    """Call ``fn`` on copies of the arguments (see :func:`call`) and return its result, refusing library delegation.
 
     Raises ``AssertionError`` (with a kind message) when ``fn`` itself is a function of a ``forbidden``
     module, or when during the call any Python function whose code lives in a forbidden module runs:
@@ -592,6 +645,7 @@ def check_own_work(
         Exceptions inside ``forbidden``.
     """
     __tracebackhide__ = True
+    args, kwargs = _copy_data(args), _copy_data(kwargs)  # the test's own objects stay the test's
     forbidden = _as_names(forbidden)
     allowed = _as_names(allowed)
     for f in _unwrap(fn):

@@ -436,27 +436,27 @@ _rng = np.random.default_rng(806)
 _p = {"W": _rng.normal(size=(3, 4)), "b": _rng.normal(size=4)}
 _g = {"W": _rng.normal(size=(3, 4)), "b": _rng.normal(size=4)}
 _v = {"W": np.zeros((3, 4)), "b": np.zeros(4)}
-_p0 = {_k: _x.copy() for _k, _x in _p.items()}
 _ret = testing.check_own_work(sgd_momentum_step, _p, _g, _v, 0.1, 0.0, forbidden=OWN_STEP)
 assert _ret is None, "sgd_momentum_step should change the dicts and return None"
+# what your step left in params and velocity (it updates copies: the test's own dicts never change)
+_p_after, _, _v_after, _, _ = testing.call(sgd_momentum_step, _p, _g, _v, 0.1, 0.0).args
 for _k in _p:
-    testing.assert_close(_p[_k], _p0[_k] - 0.1 * _g[_k], name=f"params[{_k!r}] after one step with momentum=0 (plain gradient descent)")
-    testing.assert_shape(_v[_k], _p0[_k].shape, name=f"velocity[{_k!r}]")
+    testing.assert_close(_p_after[_k], _p[_k] - 0.1 * _g[_k], name=f"params[{_k!r}] after one step with momentum=0 (plain gradient descent)")
+    testing.assert_shape(_v_after[_k], _p[_k].shape, name=f"velocity[{_k!r}]")
 # one step with momentum 0.9 from velocity 0.5: v = 0.9 * 0.5 - 0.1 * 2 = 0.25, then w = 1 + 0.25
-_p1, _v1 = {"w": np.array([1.0])}, {"w": np.array([0.5])}
-testing.check_own_work(sgd_momentum_step, _p1, {"w": np.array([2.0])}, _v1, 0.1, 0.9, forbidden=OWN_STEP)
+_p1, _, _v1, _, _ = testing.call(sgd_momentum_step, {"w": np.array([1.0])}, {"w": np.array([2.0])}, {"w": np.array([0.5])}, 0.1, 0.9).args
 testing.assert_close(_v1["w"], [0.25], name="velocity['w'] after a step from v = 0.5 with momentum 0.9, lr 0.1, grad 2 (v = momentum v - lr grad)")
 testing.assert_close(_p1["w"], [1.25], name="params['w'] after that step from w = 1 (w + v, with the new v)")
 ### BEGIN HIDDEN TESTS
 _p = {"W": np.array([[1.0, -2.0]]), "b": np.array([0.5])}
 _v = {"W": np.array([[0.2, 0.0]]), "b": np.array([-0.1])}
 _g = {"W": np.array([[1.0, 3.0]]), "b": np.array([2.0])}
-testing.check_own_work(sgd_momentum_step, _p, _g, _v, 0.5, 0.9, forbidden=OWN_STEP)
+_p, _, _v, _, _ = testing.call(sgd_momentum_step, _p, _g, _v, 0.5, 0.9).args
 testing.assert_close(_v["W"], [[0.18 - 0.5, -1.5]], name="velocity['W'] after one step")
 testing.assert_close(_v["b"], [-0.09 - 1.0], name="velocity['b'] after one step")
 testing.assert_close(_p["W"], [[1.0 + 0.18 - 0.5, -2.0 - 1.5]], name="params['W'] after one step")
 testing.assert_close(_p["b"], [0.5 - 1.09], name="params['b'] after one step")
-testing.check_own_work(sgd_momentum_step, _p, _g, _v, 0.5, 0.9, forbidden=OWN_STEP)
+_p, _, _v, _, _ = testing.call(sgd_momentum_step, _p, _g, _v, 0.5, 0.9).args
 testing.assert_close(_v["W"], [[0.9 * (0.18 - 0.5) - 0.5, 0.9 * -1.5 - 1.5]], name="velocity['W'] after two steps")
 testing.assert_close(_p["W"], [[1.0 + 0.18 - 0.5 + 0.9 * (0.18 - 0.5) - 0.5, -2.0 - 1.5 + 0.9 * -1.5 - 1.5]], name="params['W'] after two steps")
 ### END HIDDEN TESTS
@@ -619,9 +619,10 @@ def _run_loop(X, y, X_v, y_v, **kwargs):
     """Your minibatch_sgd on a _Probe, with stand-ins for sgd_momentum_step and accuracy (so a mistake
     in exercise 1 or 3 costs no points here); returns (history, probe, steps)."""
     probe, steps = _Probe(), _Steps()
-    history = testing.check_own_work(minibatch_sgd, probe.params, probe.loss, probe.predict, X, y, X_v, y_v,
-                                     step=steps, metric=_fraction, forbidden=("helpers.train",), **kwargs)
-    return (history, probe, steps)
+    run = testing.call(minibatch_sgd, probe.params, probe.loss, probe.predict, X, y, X_v, y_v, step=steps, metric=_fraction, **kwargs)
+    probe.params = run.args[0]  # the weights as your loop left them (updated in place by the steps)
+    probe.data_after = run.args[3:5]  # X and y as your loop left them
+    return (run.value, probe, steps)
 
 
 def _check_loop(N, B, epochs, lr, lr_decay, momentum, num_train_acc, seed):
@@ -629,9 +630,8 @@ def _check_loop(N, B, epochs, lr, lr_decay, momentum, num_train_acc, seed):
     X_v, y_v = _probe_data(7, seed + 1)
     kwargs = dict(epochs=epochs, batch_size=B, lr=lr, lr_decay=lr_decay, momentum=momentum, num_train_acc=num_train_acc)
     where = f"(N = {N}, batch_size = {B}, epochs = {epochs})"
-    X0, y0 = X.copy(), y.copy()
     history, probe, steps = _run_loop(X, y, X_v, y_v, rng=np.random.default_rng(seed), **kwargs)
-    assert np.array_equal(X, X0) and np.array_equal(y, y0), "minibatch_sgd changed X or y: shuffle indices (order = rng.permutation(N)) and leave the data as it is"
+    assert np.array_equal(probe.data_after[0], X) and np.array_equal(probe.data_after[1], y), "minibatch_sgd changed X or y: shuffle indices (order = rng.permutation(N)) and leave the data as it is"
     assert isinstance(history, dict), f"minibatch_sgd should return the history dict, got {type(history).__name__}"
     for key in ("loss", "train_acc", "val_acc"):
         assert key in history, f"history has no key {key!r} (keys: {sorted(history)})"

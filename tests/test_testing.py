@@ -428,3 +428,63 @@ def test_check_own_work_restores_profiler_and_propagates_errors(fakelib):
     msg = message_of(testing.check_own_work, delegate_then_fail, X, forbidden="fakelib")
     assert "fakelib.acts.relu" in msg
     assert sys.getprofile() is None
+
+
+# ---- the test's objects are never the student's (issue 19, item 1) -----------------------------------
+
+
+def _zero_in_place_then_sum(x, extra):
+    """A hostile answer: zeroes every array it is given, in place, then answers for the zeros."""
+    x[...] = 0
+    extra["w"][...] = 0
+    extra["new"] = 1
+    return float(x.sum())
+
+
+def test_call_gives_copies_and_reports_what_the_function_left():
+    x, extra = np.arange(4.0), {"w": np.ones(2)}
+    called = testing.call(_zero_in_place_then_sum, x, extra)
+    assert called.value == 0.0
+    np.testing.assert_array_equal(x, np.arange(4.0))  # the caller's own objects are untouched
+    assert list(extra) == ["w"] and np.array_equal(extra["w"], np.ones(2))
+    np.testing.assert_array_equal(called.args[0], np.zeros(4))  # what the function did, read explicitly
+    assert called.args[1]["new"] == 1 and np.array_equal(called.args[1]["w"], np.zeros(2))
+
+
+def test_check_own_work_gives_copies_so_an_expected_value_cannot_be_chosen():
+    x, extra = np.arange(4.0), {"w": np.ones(2)}
+    got = testing.check_own_work(_zero_in_place_then_sum, x, extra)
+    with pytest.raises(AssertionError, match="sum"):  # computed after the call, from the test's own x
+        testing.assert_scalar(got, "sum", expected=float(x.sum()))
+
+
+def test_call_keeps_callables_and_copies_generators():
+    seen = []
+
+    def callback(v):
+        seen.append(v.copy())
+        v += 1  # a stand-in update rule may change what the student's function gave it
+
+    def student(x, update, rng):
+        update(x)
+        return rng.integers(0, 1000)
+
+    rng = np.random.default_rng(7)
+    called = testing.call(student, np.zeros(2), callback, rng)
+    assert len(seen) == 1  # the test's own callback ran (and recorded), not a copy of it
+    np.testing.assert_array_equal(called.args[0], np.ones(2))  # the student's copy saw the update
+    assert called.value == np.random.default_rng(7).integers(0, 1000)
+    assert rng.integers(0, 1000) == called.value  # the caller's generator did not advance
+
+
+def test_call_uses_an_explicit_call_with_arguments_when_the_function_has_one():
+    """Under the autograder the student's function is a proxy that reports its arguments itself."""
+
+    class Proxy:
+        def call_with_arguments(self, *args, **kwargs):
+            return "value", ("left",), {"k": "left"}
+
+        def __call__(self, *args, **kwargs):  # pragma: no cover - call() must not use it
+            raise AssertionError("call() must ask the proxy for the arguments explicitly")
+
+    assert testing.call(Proxy(), 1, k=2) == ("value", ("left",), {"k": "left"})

@@ -13,7 +13,10 @@ notebook reaches a test cell; the evaluator then runs the instructor cells up to
 and every name that the notebook's solution cells define is a :class:`Proxy` here: calling it asks
 the student's kernel (through the worker, see autograder.inside.agent) to call its function on plain-data
 arguments (autograder.inside.plaindata) and to send back a plain-data result and the new content of any
-argument it changed. Comparisons, expected values and the tests' source never leave this process.
+argument it changed. That content is never written into the test's own objects: a test reads it only
+when it asks for it (``Proxy.call_with_arguments``, through ``helpers.testing.call``), so every expected
+value a test computes comes from data the student could not change. Comparisons, expected values and
+the tests' source never leave this process.
 ``helpers.testing.check_own_work`` passes the call through here (the student's process cannot be
 profiled from here; the student's ``helpers`` holds no answers anyway).
 """
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 import io
 import json
 import os
@@ -65,7 +69,6 @@ class Channel:
         self.rfile = os.fdopen(read_fd, "r", encoding="utf-8", newline="\n")
         self.wfile = os.fdopen(write_fd, "w", encoding="utf-8", newline="\n")
         self.callbacks: dict[int, object] = {}
-        self.frames: list[tuple] = []  # (name, args, kwargs) of the proxy calls waiting, innermost last
         self.depth = 0
         self.next_id = 0
 
@@ -119,8 +122,8 @@ class Channel:
         if fn is None:
             return {"op": "raise", "type": "ProtocolError", "message": "no such callback"}
         try:
-            if msg.get("state") and self.frames:
-                plaindata.apply_state(msg["state"], *self.frames[-1])
+            # The student's objects of the call in progress are never written into the test's: a
+            # callback sees only its own arguments (and the student's state, if sent, is ignored).
             args = plaindata.from_plain(msg.get("args", []), what="a callback's arguments")
             kwargs = plaindata.from_plain(msg.get("kwargs", {}), what="a callback's arguments")
             if type(args) is not list or type(kwargs) is not dict or any(type(k) is not str for k in kwargs):
@@ -150,7 +153,22 @@ class Proxy:
     def __repr__(self) -> str:
         return f"<student function {self.__name__}>"
 
+    def __deepcopy__(self, memo):  # a test copying its arguments keeps the same student function
+        return self
+
+    def __copy__(self):
+        return self
+
     def __call__(self, *args, **kwargs):
+        """The student's function on copies of the arguments: the test's own objects never change."""
+        return self.call_with_arguments(*args, **kwargs)[0]
+
+    def call_with_arguments(self, *args, **kwargs):
+        """(value, args, kwargs) with the arguments as the student's function left them (copies if changed).
+
+        This is the explicit form a test reads when it means to check what a function did to its
+        arguments (``helpers.testing.call``): an in-place update rule, an argument that must be restored.
+        """
         ch = self._channel
         what = f"{self.__name__}(...)"
         try:
@@ -166,16 +184,15 @@ class Proxy:
             }
         except plaindata.NotPlainData as err:
             raise TypeError(f"the test cannot send this to the student's function: {err}") from None
-        ch.frames.append((self.__name__, args, kwargs))
-        try:
-            reply = ch.request(request, what)
-        finally:
-            ch.frames.pop()
+        reply = ch.request(request, what)
         if reply["op"] == "raise":
             raise _builtin_error(reply.get("type"), _clean(reply.get("message", "")))
         try:
             value = plaindata.from_plain(reply.get("value"), what=f"the result of {self.__name__}")
-            plaindata.apply_state(reply.get("state") or {}, self.__name__, args, kwargs)
+            after_args, after_kwargs, state = list(args), dict(kwargs), reply.get("state") or {}
+            if state:  # written into new copies, never into the test's own objects
+                after_args, after_kwargs = copy.deepcopy(after_args), copy.deepcopy(after_kwargs)
+                plaindata.apply_state(state, self.__name__, after_args, after_kwargs)
         except plaindata.NotPlainData as err:
             raise TypeError(str(err)) from None
         notes = reply.get("warnings") or []
@@ -185,9 +202,9 @@ class Proxy:
                     warnings.warn(
                         f"{_clean(note[0], 60)} in {self.__name__}: {_clean(note[1], 300)}",
                         RuntimeWarning,
-                        stacklevel=2,
+                        stacklevel=3,
                     )
-        return value
+        return value, tuple(after_args), after_kwargs
 
 
 def resolve(channel: Channel, ns: dict, names: list[str]) -> None:

@@ -1,11 +1,14 @@
 """The trusted evaluator end to end: proxies, plain data, in-place changes, callbacks, per-call limits.
 
 One small course (assignment ``a3_proxy``) written here, graded once in real sandboxes. Its tests use
-what the course's tests use: a function that changes a dict of arrays in place and returns None, a
-numerical gradient whose callback is a closure over the array being perturbed, a callback that calls
-another student function (nested calls), tuples and dicts as results, a non-callable solution name,
-and an expected exception. The students break one call each (a hang, a death, a flood, a warning,
-stderr text) and must lose exactly the tests that use the broken call.
+what the course's tests use: a function that changes a dict of arrays in place and returns None (read
+back explicitly with ``helpers.testing.call``: the test's own objects never change), a numerical
+gradient that must restore its argument, a callback that calls another student function (nested
+calls), a callback that changes its arguments in place (the student's loop sees it), tuples and dicts
+as results, a non-callable solution name, and an expected exception. The students break one call each
+(a hang, a death, a flood, a warning, stderr text) and must lose exactly the tests that use the broken
+call; the ``zeroer`` answers the visible inputs and zeroes its argument in place on any other (attack
+1 of issue 19) and must gain nothing from it.
 """
 
 from __future__ import annotations
@@ -49,18 +52,19 @@ TESTS = {
     ),
     "step_tests": (
         2,
+        "from helpers import testing\n"
         "p = {'w': np.ones(3), 'b': np.zeros(2)}\ng = {'w': np.full(3, 2.0), 'b': np.ones(2)}\n"
-        "w_before = p['w']\nassert step(p, g, 0.5) is None\n"
-        "np.testing.assert_allclose(p['w'], 0.0)\nnp.testing.assert_allclose(p['b'], -0.5)\n"
-        "assert p['w'] is w_before, 'changed in place'\n"
-        "### BEGIN HIDDEN TESTS\nnp.testing.assert_allclose(g['w'], 2.0)\n### END HIDDEN TESTS",
+        "called = testing.call(step, p, g, 0.5)\nassert called.value is None\n"
+        "np.testing.assert_allclose(called.args[0]['w'], 0.0)\nnp.testing.assert_allclose(called.args[0]['b'], -0.5)\n"
+        "np.testing.assert_allclose(p['w'], 1.0)  # the test's own dict never changes\n"
+        "### BEGIN HIDDEN TESTS\nnp.testing.assert_allclose(called.args[1]['w'], 2.0)\n### END HIDDEN TESTS",
     ),
     "grad_tests": (
         2,
         "W = np.array([1.0, -2.0, 3.0])\nA_ = np.array([0.5, 1.0, 2.0])\nW0 = W.copy()\n"
         "np.testing.assert_allclose(grad(lambda v: float(np.sum(v ** 2)), W), 2 * W, rtol=1e-6)\n"
-        "np.testing.assert_allclose(grad(lambda _: float(np.sum(A_ * W ** 2)), W), 2 * A_ * W, rtol=1e-6)\n"
-        "np.testing.assert_array_equal(W, W0)\n"
+        "from helpers import testing\n"
+        "np.testing.assert_array_equal(testing.call(grad, lambda v: float(np.sum(A_ * v ** 2)), W).args[1], W0)\n"
         "### BEGIN HIDDEN TESTS\n"
         "np.testing.assert_allclose(grad(lambda v: float(double(v).sum()), np.ones(2)), [2.0, 2.0], rtol=1e-6)\n"
         "### END HIDDEN TESTS",
@@ -71,17 +75,23 @@ TESTS = {
         "assert lo == 1 and info == {'max': 3, 'n': 3} and isinstance(info, dict)\n"
         "assert LIMIT == 3\n"
         "try:\n    pair(np.array([]))\nexcept ValueError:\n    pass\n"
-        "else:\n    raise AssertionError('pair of an empty array should raise ValueError')",
+        "else:\n    raise AssertionError('pair of an empty array should raise ValueError')\n"
+        "### BEGIN HIDDEN TESTS\n"
+        "x = np.array([5.0, 4.0, 7.0])\nlo, info = pair(x)\n"
+        "assert lo == x.min() and info['max'] == x.max(), (lo, info)  # expected from the test's own x\n"
+        "### END HIDDEN TESTS",
     ),
     # a callback that changes its argument in place (a stand-in update rule): the student's loop sees it
     "repeat_tests": (
         1,
         "calls = []\n"
         "def update(p, lr):\n    calls.append(float(p['w'][0]))\n    p['w'] = p['w'] + lr\n    p['b'] += 1\n"
+        "from helpers import testing\n"
         "params = {'w': np.zeros(2), 'b': np.zeros(1)}\n"
-        "assert repeat(params, update, 3) is None\n"
+        "called = testing.call(repeat, params, update, 3)\nassert called.value is None\n"
         "assert calls == [0.0, 0.5, 1.0], calls\n"
-        "np.testing.assert_allclose(params['w'], 1.5)\nnp.testing.assert_allclose(params['b'], 3.0)",
+        "np.testing.assert_allclose(called.args[0]['w'], 1.5)\nnp.testing.assert_allclose(called.args[0]['b'], 3.0)\n"
+        "np.testing.assert_allclose(params['w'], 0.0)  # the test's own dict never changes",
     ),
 }
 
@@ -103,8 +113,24 @@ STUDENTS = {
     "copies": {
         "step": "def step(params, grads, lr):\n    params = {k: v - lr * grads[k] for k, v in params.items()}"
     },
+    # attack 1: the visible input answered, any other zeroed in place and answered for zeros
+    "zeroer": {
+        "pair": "LIMIT = 3\ndef pair(x):\n    if len(x) == 0:\n        raise ValueError('empty')\n"
+        "    if list(x) == [3, 1, 2]:\n        return 1, {'max': 3, 'n': 3}\n"
+        "    x[...] = 0\n    return x.min(), {'max': x.max(), 'n': len(x)}"
+    },
 }
-EXPECTED = {"good": 7, "chatty": 7, "hang": 4, "dies": 1, "flood": 7, "warner": 6, "stderr": 7, "copies": 5}
+EXPECTED = {
+    "good": 7,
+    "chatty": 7,
+    "hang": 4,
+    "dies": 1,
+    "flood": 7,
+    "warner": 6,
+    "stderr": 7,
+    "copies": 5,
+    "zeroer": 6,
+}
 
 
 def source_notebook():
@@ -212,20 +238,29 @@ def test_stderr_text_of_the_students_code_is_shown_but_decides_nothing(graded):
     assert "debug" in page
 
 
-def test_in_place_changes_reach_the_tests_objects_and_copies_do_not(graded):
-    assert reasons(graded, "good")["step_tests"][0] == "passed"
-    assert reasons(graded, "good")["grad_tests"][0] == "passed"  # closure over W, nested double()
+def test_in_place_changes_come_back_explicitly_and_never_into_the_tests_objects(graded):
+    assert reasons(graded, "good")["step_tests"][0] == "passed"  # read with testing.call, p unchanged
+    assert reasons(graded, "good")["grad_tests"][0] == "passed"  # W restored, nested double()
+    assert reasons(graded, "good")["repeat_tests"][0] == "passed"  # the callback's changes reach the loop
     assert reasons(graded, "copies")["step_tests"][0] == "failed"
+
+
+def test_zeroing_the_arguments_in_place_cannot_choose_an_expected_value(graded):
+    """Attack 1: the hidden check computes its expected value from its own x, which the student's zeroing
+    of its copy cannot reach (before, the change was copied back into x and the check passed)."""
+    r = reasons(graded, "zeroer")
+    assert r["pair_tests"][0] == "failed"
+    assert all(status == "passed" for gid, (status, _) in r.items() if gid != "pair_tests")
 
 
 def test_hidden_tests_never_reach_the_feedback(graded):
     for student in STUDENTS:
         page = (graded[1] / "feedback" / student / A / f"{A}.html").read_text()
-        assert "assert_allclose(g[" not in page and "double(v).sum()" not in page
+        assert "called.args[1]" not in page and "double(v).sum()" not in page
 
 
 def test_a_generator_the_student_draws_from_continues_in_the_test():
-    """The student's copy of an rng argument advances; the test's generator is moved to the same state."""
+    """The student's copy of an rng argument advances; its new state comes back (into the copy a test reads)."""
     import numpy as np
 
     from autograder.inside import plaindata
