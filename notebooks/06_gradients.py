@@ -190,7 +190,7 @@ testing.assert_close(_g, np.exp(_x), name="gradient of exp at 2", rtol=1e-8)
 # (`x[i] += h`), not a copy of it. Only your own kernel can see this (the grader calls your function on
 # copies), so it is checked here, for you, and not graded:
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "numerical_gradient_closure_check", "locked": true, "schema_version": 3, "solution": false}
 _V = np.random.default_rng(62).normal(size=(2, 3))
 _g = numerical_gradient(lambda _: float(np.sum(_V**2)), _V)
 assert np.allclose(_g, 2 * _V, rtol=1e-6, atol=1e-8), (

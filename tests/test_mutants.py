@@ -32,12 +32,14 @@ def test_mutants_are_caught(name):
     assert not broken, f"{name}: catalogue entries whose code does not run:\n" + "\n".join(broken)
     mutants = [o for o in outcomes if o.kind == "mutant"]
     assert mutants, f"{name}: no mutants in tests/mutants/m{name}.py"
-    free = [describe(o) for o in mutants if not o.graded_lost]
+    free = [describe(o) for o in mutants if not o.graded_lost and not o.taught]
     assert not free, f"{name}: wrong answers that keep full marks:\n" + "\n".join(free)
+    untaught = [describe(o) for o in mutants if o.taught and not o.taught_failed]
+    assert not untaught, f"{name}: mistakes their ungraded check does not catch:\n" + "\n".join(untaught)
     wordless = [f"{describe(o)}\n    message: {o.message}" for o in mutants if not o.words_ok]
     assert not wordless, f"{name}: messages without their expected words:\n" + "\n".join(wordless)
     common = [o for o in mutants if o.common]
-    missed = [describe(o) for o in common if not o.visible_failed]
+    missed = [describe(o) for o in common if not (o.visible_failed or o.taught_failed)]
     assert len(common) - len(missed) >= MIN_COMMON_AT_VALIDATE * len(common), (
         f"{name}: common mistakes that pass Validate:\n" + "\n".join(missed)
     )

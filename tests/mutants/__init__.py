@@ -23,6 +23,10 @@ class Mutant:
     code: str  # redefines one function of that cell (run after the correct cell)
     common: bool = True  # common mistakes must fail the visible tests (Validate)
     expect: tuple[str, ...] = ()  # words the failure message must contain (case-insensitive)
+    # grade_id of an ungraded check cell that catches it instead of a graded test: a property only the
+    # student's own kernel can show (the grader calls the function on copies); it must fail that cell
+    # with its words, visible to the student, and costs no points
+    taught: str = ""
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,7 @@ MUTANTS = [
         "        grad[idx] = (float(f(xp)) - float(f(xm))) / (2 * h)\n"
         "    return grad\n",
         expect=("closure",),
+        taught="numerical_gradient_closure_check",
     ),
     Mutant(
         "numerical_gradient",

@@ -65,6 +65,8 @@ class Outcome:
     graded_lost: bool = False  # some full test cell lost points (grading)
     message: str = ""  # error of the first full test cell that lost points
     setup_error: str = ""  # the entry's own code failed to run
+    taught: str = ""  # the ungraded check cell that must catch it instead of a graded test
+    taught_failed: bool = False  # that cell failed
     cells: dict[str, tuple[float, float, float]] = field(default_factory=dict)  # gid: visible, full, max
 
     @property
@@ -168,6 +170,7 @@ def _try(kernel, entry, tests_of, src_cells, rel_cells) -> Outcome:
         kind="mutant" if is_mutant else "passing",
         common=entry.common if is_mutant else False,
         expect=list(entry.expect) if is_mutant else [],
+        taught=entry.taught if is_mutant else "",
     )
     if entry.exercise not in tests_of:
         outcome.setup_error = f"no answer cell {entry.exercise!r}; there are {sorted(tests_of)}"
@@ -185,6 +188,13 @@ def _try(kernel, entry, tests_of, src_cells, rel_cells) -> Outcome:
             if full_score < maximum and not outcome.graded_lost:
                 outcome.graded_lost = True
                 outcome.message = error_text(full)
+        if outcome.taught:
+            check = kernel.run(
+                _with_source(src_cells[outcome.taught], _RESTORE + "\n" + src_cells[outcome.taught].source)
+            )
+            outcome.taught_failed = bool(error_text(check))
+            if outcome.taught_failed and not outcome.graded_lost:
+                outcome.message = error_text(check)
     # put the correct answer back (the data are put back before each test cell)
     kernel.run(src_cells[entry.exercise])
     return outcome
@@ -253,6 +263,8 @@ def describe(o: Outcome) -> str:
         "Validate FAILS" if o.visible_failed else "Validate passes",
         "grading LOSES" if o.graded_lost else "grading FULL",
     ]
+    if o.taught:
+        flags.append(f"ungraded check {o.taught} " + ("FAILS" if o.taught_failed else "passes"))
     if o.kind == "mutant" and o.graded_lost and not o.words_ok:
         flags.append(f"message lacks {o.expect}")
     if o.setup_error:
