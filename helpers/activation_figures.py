@@ -64,7 +64,7 @@ def plot_activations(functions, *, title, x=None, axes=None):
         ax.set_xlabel("input x")
         ax.set_ylabel(ylabel)
         ax.set_title(name)
-        ax.legend(loc="upper left", fontsize=9)
+        ax.legend(loc="upper left", fontsize=10)
     fig = ax_f.figure
     fig.suptitle(title)
     return fig
@@ -128,7 +128,7 @@ def plot_activation_stds(stds, *, title, axes=None):
         ax.set_xlabel("layer")
         ax.set_ylabel("std of the activations")
         ax.set_title(panel)
-        ax.legend(loc="best", fontsize=9)
+        ax.legend(loc="best", fontsize=10)
     fig = axes[0].figure
     fig.suptitle(title)
     return fig
@@ -216,13 +216,14 @@ def plot_random_network_outputs(functions, *, seed=0, title, ax=None):
     target = ax
     ax = axes_on(target, figsize=(7.5, 4.2))
     x = np.linspace(-3, 3, 401)
-    for name, h in functions.items():
+    for k, (name, h) in enumerate(functions.items()):
         f = h[0] if isinstance(h, tuple) else h
-        ax.plot(x, random_network_output(x, f, rng=np.random.default_rng(seed)), label=name)
+        y = random_network_output(x, f, rng=np.random.default_rng(seed))
+        ax.plot(x, y, ls=LINESTYLES[k % len(LINESTYLES)], label=name)
     ax.set_xlabel("input x")
     ax.set_ylabel("network output")
     ax.set_title(title)
-    ax.legend(loc="best", fontsize=9)
+    ax.legend(loc="best", fontsize=10)
     return target_result(target, ax)
 
 

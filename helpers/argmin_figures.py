@@ -43,7 +43,14 @@ def plot_penalized_bars(ax, w_values, L_values, lam=0.0):
     best = int(np.argmin(total))
     x = np.arange(len(w))
     ax.bar(x, L, color=_BLUE, label=r"data loss $L(w)$")
-    ax.bar(x, penalty, bottom=L, color=_ORANGE, label=rf"penalty $\lambda|w|$, $\lambda$ = {lam:.2f}")
+    ax.bar(
+        x,
+        penalty,
+        bottom=L,
+        color=_ORANGE,
+        hatch="//",
+        label=rf"penalty $\lambda|w|$ (hatched), $\lambda$ = {lam:.2f}",
+    )
     ax.bar(x[best], total[best], fill=False, edgecolor="black", linewidth=2.0)
     for xi, t in zip(x, total, strict=True):
         ax.annotate(
@@ -51,7 +58,7 @@ def plot_penalized_bars(ax, w_values, L_values, lam=0.0):
             (xi, t),
             ha="center",
             va="bottom",
-            fontsize=9,
+            fontsize=10,
             xytext=(0, 2),
             textcoords="offset points",
         )
@@ -60,7 +67,7 @@ def plot_penalized_bars(ax, w_values, L_values, lam=0.0):
     ax.set_ylabel(r"$\hat L(w) = L(w) + \lambda |w|$")
     ax.set_ylim(0, 1.3 * max(float(total.max()), 1e-9))
     ax.set_title(rf"Penalised loss, $\lambda$ = {lam:.2f}: argmin is w = {w[best]:g}")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left", fontsize=10)
     return ax
 
 
@@ -104,7 +111,7 @@ def plot_penalty_lines(ax, w_values, L_values, lam_max=2.0, lam=None):
     ax.set_xlabel(r"penalty strength $\lambda$")
     ax.set_ylabel(r"$L(w) + \lambda |w|$")
     ax.set_title(r"Each candidate is a line in $\lambda$; the lowest one wins")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=10, loc="upper left")
     return ax
 
 
@@ -142,7 +149,7 @@ def plot_grid_search(ax, loss_fn, lo, hi, num=21):
     ax.set_xlabel("weight w")
     ax.set_ylabel("loss L(w)")
     ax.set_title("Grid search: evaluate everywhere, keep the best")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=10)
     return ax
 
 
@@ -166,6 +173,7 @@ def plot_search_paths(ax, loss_fn, paths, lo, hi):
     fine = np.linspace(lo, hi, 801)
     ax.plot(fine, loss_fn(fine), color=_SKY, linewidth=1.5, label="L(w)")
     colors = [_BLUE, _VERMILLION, _GREEN, _PURPLE, _ORANGE]
+    stops = "XPD^v"  # each run's stop has its own marker, not only its own colour
     for k, path in enumerate(paths):
         path = np.asarray(path, dtype=float)
         color = colors[k % len(colors)]
@@ -175,7 +183,7 @@ def plot_search_paths(ax, loss_fn, paths, lo, hi):
         ax.plot(
             path[-1],
             values[-1],
-            "X",
+            stops[k % len(stops)],
             color=color,
             markersize=11,
             label=f"start {path[0]:.2f} -> stop {path[-1]:.2f} ({len(path) - 1} moves)",
@@ -183,7 +191,7 @@ def plot_search_paths(ax, loss_fn, paths, lo, hi):
     ax.set_xlabel("weight w")
     ax.set_ylabel("loss L(w)")
     ax.set_title("Iterative local search: downhill until no neighbour is lower")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=10)
     return ax
 
 

@@ -67,7 +67,7 @@ def plot_backward_step(root, steps, k, ax=None):
     node, grads = steps[k]
     marked = [node] if k == 0 else [node, *node._prev]
     ax = draw_graph(root, ax=ax, grads=grads, highlight=marked, title=title)
-    ax.title.set_fontsize(9)
+    ax.title.set_fontsize(10)
     return ax
 
 

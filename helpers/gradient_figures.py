@@ -43,7 +43,7 @@ def plot_fd_errors(ax, hs, errors):
     ax.set_xlabel("step h")
     ax.set_ylabel("|estimate - true derivative|")
     ax.set_title("finite-difference error of d/dx sin(x) at x = 1")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=10)
     return ax
 
 
@@ -115,7 +115,7 @@ def plot_descent_path(ax_path, ax_loss, f, path, *, title="gradient descent", ex
     ax_path.set_xlabel("weight w[0]")
     ax_path.set_ylabel("weight w[1]")
     ax_path.set_title(title)
-    ax_path.legend(loc="lower right", fontsize=8)
+    ax_path.legend(loc="lower right", fontsize=10)
     with np.errstate(over="ignore", invalid="ignore"):
         losses = np.array([float(f(p)) if np.all(np.isfinite(p)) else np.inf for p in path])
     if ax_loss is not None:

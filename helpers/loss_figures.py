@@ -63,7 +63,9 @@ def plot_loss_vs_correct_score(ax, scores, y, class_names=None, span=(-6.0, 10.0
     ax.plot(grid, ce, color=_VERMILLION, linestyle="--", label="cross-entropy (natural log)")
     h0, c0 = _hinge_and_ce(s, y, margin)
     ax.plot([s[y], s[y]], [h0, c0], "o", color="black", markersize=5)
-    ax.axvline(s[y], color=COLORS["black"], linewidth=1.0, alpha=0.6, label=f"current score {s[y]:g}")
+    ax.axvline(
+        s[y], color=COLORS["black"], linestyle="-.", linewidth=1.0, alpha=0.6, label=f"current score {s[y]:g}"
+    )
     ax.axvline(
         np.max(np.delete(s, y)) + margin, color=_GREEN, linestyle=":", label="best other score + margin"
     )
@@ -71,7 +73,7 @@ def plot_loss_vs_correct_score(ax, scores, y, class_names=None, span=(-6.0, 10.0
     ax.set_xlabel(f"score of the correct class ({name})")
     ax.set_ylabel("loss $L_i$")
     ax.set_title(f"Moving the correct score of the {name} example")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=10)
     return ax
 
 
@@ -104,17 +106,17 @@ def plot_scores_and_probabilities(axes, scores, y, class_names=None, margin=1.0)
     ax_s.axhline(0.0, color="black", linewidth=0.8)
     ax_s.axhline(s[y] - margin, color=_GREEN, linestyle=":", label="correct score - margin")
     for xi, v in zip(x, s, strict=True):
-        ax_s.annotate(f"{v:.1f}", (xi, v), ha="center", va="bottom" if v >= 0 else "top", fontsize=9)
+        ax_s.annotate(f"{v:.1f}", (xi, v), ha="center", va="bottom" if v >= 0 else "top", fontsize=10)
     ax_s.set_xticks(x, names)
     ax_s.set_xlabel("class (correct class in vermilion)")
     ax_s.set_ylabel("score $s_j$")
     low, high = min(float(s.min()), s[y] - margin, 0.0), max(float(s.max()), 0.0)
     ax_s.set_ylim(low - 0.15 * (high - low) - 0.5, high + 0.3 * (high - low) + 0.5)
     ax_s.set_title(f"Scores: hinge loss = {hinge:.2f}")
-    ax_s.legend(fontsize=8, loc="upper left")
+    ax_s.legend(fontsize=10, loc="upper left")
     ax_p.bar(x, p, color=colors)
     for xi, v in zip(x, p, strict=True):
-        ax_p.annotate(f"{v:.2f}", (xi, v), ha="center", va="bottom", fontsize=9)
+        ax_p.annotate(f"{v:.2f}", (xi, v), ha="center", va="bottom", fontsize=10)
     ax_p.set_ylim(0.0, 1.12)
     ax_p.set_xticks(x, names)
     ax_p.set_xlabel("class")
@@ -174,7 +176,7 @@ def plot_triplet(ax, anchor, positive, negative, alpha=0.2):
     ax.set_xlabel("embedding dimension 1")
     ax.set_ylabel("embedding dimension 2")
     ax.set_title(rf"Triplet: [{d_ap:.2f} - {d_an:.2f} + {alpha:g}]$_+$ = {loss:.2f}")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=10, loc="upper left")
     return ax
 
 

@@ -9,7 +9,7 @@ import ipywidgets
 import numpy as np
 from matplotlib.lines import Line2D
 
-from helpers.figure_style import COLORS, axes_on, new_figure, set_alt, target_result
+from helpers.figure_style import COLORS, LINESTYLES, axes_on, new_figure, set_alt, target_result
 from helpers.widgets import explorer
 
 _WEIGHT_POSITIVE = COLORS["orange"]
@@ -21,7 +21,7 @@ def plot_network(params, ax=None, *, title=None, annotate=None, input_names=None
 
     Nodes ``x0..xD`` (inputs; ``x0 = 1`` is the grey bias node), ``z0..zH`` (hidden units;
     ``z0 = 1``) and ``y1..yC`` (outputs), left to right.  Every weight is a link: orange when
-    positive, blue when negative, thicker when larger; the biases ``b1``, ``b2`` are the links from
+    positive, blue and dashed when negative, thicker when larger; the biases ``b1``, ``b2`` are the links from
     ``x0`` and ``z0``.  ``W1[i, j]`` is the lecture's :math:`w^{(1)}_{ji}`.
 
     Parameters
@@ -65,13 +65,16 @@ def plot_network(params, ax=None, *, title=None, annotate=None, input_names=None
 
     def link(x0, y0, x1, y1, w, frac):
         colour = _WEIGHT_POSITIVE if w >= 0 else _WEIGHT_NEGATIVE
-        ax.plot([x0, x1], [y0, y1], color=colour, lw=0.6 + 3.4 * abs(w) / scale, zorder=1, alpha=0.9)
+        style = "-" if w >= 0 else "--"  # the sign is never shown by colour alone
+        ax.plot(
+            [x0, x1], [y0, y1], color=colour, ls=style, lw=0.6 + 3.4 * abs(w) / scale, zorder=1, alpha=0.9
+        )
         if annotate:
             ax.text(
                 x0 + frac * (x1 - x0),
                 y0 + frac * (y1 - y0),
                 f"{w:.3g}",
-                fontsize=8,
+                fontsize=10,
                 ha="center",
                 va="center",
                 zorder=3,
@@ -113,7 +116,7 @@ def plot_network(params, ax=None, *, title=None, annotate=None, input_names=None
     ax.set_title(title or f"Two-layer network: {D} inputs, {H} hidden units, {C} output{'s' * (C > 1)}")
     handles = [
         Line2D([], [], color=_WEIGHT_POSITIVE, lw=2.5, label="positive weight"),
-        Line2D([], [], color=_WEIGHT_NEGATIVE, lw=2.5, label="negative weight"),
+        Line2D([], [], color=_WEIGHT_NEGATIVE, lw=2.5, ls="--", label="negative weight (dashed)"),
     ]
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False)
     if target is None:  # our own figure: describe the links for readers who cannot see them
@@ -183,7 +186,7 @@ def plot_function_fit(ax, x, y_true, y_fit, *, title, label_fit="network"):
     ax.set_title(title)
     ax.set_xlabel("input x")
     ax.set_ylabel("output")
-    ax.legend(loc="best", fontsize=8)
+    ax.legend(loc="best", fontsize=10)
     return ax
 
 
@@ -240,12 +243,12 @@ def plot_curves(x, curves, *, title, xlabel, ylabel, ax=None):
     """
     target = ax
     ax = axes_on(target, figsize=(7.5, 4.2))
-    for label, y in curves.items():
-        ax.plot(x, y, lw=1.6, label=label)
+    for k, (label, y) in enumerate(curves.items()):
+        ax.plot(x, y, lw=1.6, ls=LINESTYLES[k % len(LINESTYLES)], label=label)
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=min(len(curves), 4), fontsize=9)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=min(len(curves), 4), fontsize=10)
     return target_result(target, ax)
 
 

@@ -114,7 +114,7 @@ def plot_penalty_contours(ax, penalty, *, x=(1.0, 1.0), title="penalty", extent=
     values = np.array([penalty(np.array([a, b])) for a, b in zip(gx.ravel(), gy.ravel(), strict=True)])
     values = values.reshape(gx.shape)
     cs = ax.contour(gx, gy, values, levels=8, cmap="viridis", linewidths=1.0)
-    ax.clabel(cs, fontsize=7, fmt="%.2g")
+    ax.clabel(cs, fontsize=10, fmt="%.2g")
     w1 = np.linspace(-extent, extent, 1601)
     w2 = (1.0 - x[0] * w1) / x[1]
     ax.plot(w1, w2, linestyle="--", color="0.2", linewidth=1.2, label=f"w . x = 1, x = [{x[0]:g}, {x[1]:g}]")
@@ -133,7 +133,7 @@ def plot_penalty_contours(ax, penalty, *, x=(1.0, 1.0), title="penalty", extent=
     ax.set_xlabel("weight w[0]")
     ax.set_ylabel("weight w[1]")
     ax.set_title(title)
-    ax.legend(loc="lower left", fontsize=8)
+    ax.legend(loc="lower left", fontsize=10)
     return ax
 
 

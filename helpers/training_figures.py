@@ -18,6 +18,7 @@ from helpers.figure_style import (
     LINESTYLES,
     PALETTE,
     axes_on,
+    fit_width,
     new_figure,
     split_target,
     target_result,
@@ -55,7 +56,13 @@ def plot_history(history, axes=None, *, title=None):
         if len(loss) > 50:
             window = max(2, len(loss) // 50)
             smooth = np.convolve(loss, np.ones(window) / window, mode="valid")
-            ax_loss.plot(steps[window - 1 :], smooth, color=COLORS["blue"], label=f"mean of {window}")
+            ax_loss.plot(
+                steps[window - 1 :],
+                smooth,
+                color=COLORS["blue"],
+                linewidth=3.0,
+                label=f"mean of {window} (thick)",
+            )
         ax_loss.legend()
     else:
         ax_loss.text(0.5, 0.5, "no loss recorded", ha="center", va="center", transform=ax_loss.transAxes)
@@ -181,7 +188,7 @@ def plot_confusion_matrix(*args, class_names=None, normalize=False, title=None):
                 text,
                 ha="center",
                 va="center",
-                fontsize=8 if C > 6 else 10,
+                fontsize=10 if C > 6 else 10,
                 color="black" if value > threshold else "white",
             )
     total = int(counts.sum())
@@ -219,12 +226,12 @@ def plot_confident_mistakes(images, probs, y_true, classes, *, n=14, ncols=7, ti
     wrong = np.flatnonzero(pred != y_true)
     order = wrong[np.argsort(-probs[wrong, pred[wrong]], kind="stable")][:n]
     rows = max(1, -(-len(order) // ncols))
-    fig, axes = plt.subplots(rows, ncols, figsize=(1.6 * ncols, 1.95 * rows + 0.5), squeeze=False)
+    fig, axes = plt.subplots(rows, ncols, figsize=fit_width((1.6 * ncols, 1.95 * rows + 0.5)), squeeze=False)
     for ax in axes.flat:
         ax.set_axis_off()
     for ax, i in zip(axes.flat, order, strict=False):
         ax.imshow(images[i], interpolation="nearest")
-        ax.set_title(f"{classes[pred[i]]} ({probs[i, pred[i]]:.0%})\ntrue: {classes[y_true[i]]}", fontsize=8)
+        ax.set_title(f"{classes[pred[i]]} ({probs[i, pred[i]]:.0%})\ntrue: {classes[y_true[i]]}", fontsize=10)
     fig.suptitle(title or "Most confident mistakes: predicted (probability) / true class")
     return fig
 

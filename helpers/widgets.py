@@ -26,6 +26,8 @@ import ipywidgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from helpers import figure_style
+
 
 def widgets_enabled():
     """True in an interactive session; False while nbgrader executes notebooks (validate, autograde)."""
@@ -95,6 +97,8 @@ def explorer(plot_fn, controls, *, nrows=1, ncols=1, figsize=None, title=None):
     ``axes``, ``controls`` (the dict of widgets), ``output`` and ``redraw()``.
     """
     widgets_by_name = {name: _control(name, spec) for name, spec in controls.items()}
+    if figsize is not None:
+        figsize = figure_style.fit_width(figsize)
     fig = Figure(figsize=figsize, layout="constrained")  # no pyplot: never shown twice by the backend
     axes = fig.subplots(nrows, ncols, squeeze=True)
     output = ipywidgets.Output()
