@@ -7,7 +7,7 @@ import ipywidgets
 import numpy as np
 
 from helpers.figure_style import COLORS
-from helpers.widgets import explorer
+from helpers.widgets import explorer, still
 
 _BLUE, _ORANGE, _GREEN, _VERMILLION, _SKY, _PURPLE = (
     COLORS[k] for k in ("blue", "orange", "green", "vermillion", "sky", "purple")
@@ -195,7 +195,7 @@ def plot_search_paths(ax, loss_fn, paths, lo, hi):
     return ax
 
 
-def argmin_explorer(w_values, L_values, lam_max=2.0, lam=0.0):
+def argmin_explorer(w_values, L_values, lam_max=2.0, lam=0.0, *, static=False):
     r"""A lambda slider over the bar chart of $L(w) + \lambda|w|$ and the lines in lambda.
 
     Parameters
@@ -209,12 +209,23 @@ def argmin_explorer(w_values, L_values, lam_max=2.0, lam=0.0):
 
     Returns
     -------
-    :class:`helpers.widgets.Explorer` with the control ``lam``.
+    :class:`helpers.widgets.Explorer` with the control ``lam``; with ``static=True`` its still twin at
+    ``lam`` (:func:`helpers.widgets.still`, no widgets).
     """
 
     def draw(axes, lam):
         plot_penalized_bars(axes[0], w_values, L_values, lam=lam)
         plot_penalty_lines(axes[1], w_values, L_values, lam_max=lam_max, lam=lam)
+        w = np.asarray(w_values, dtype=float)
+        total = np.asarray(L_values, dtype=float) + lam * np.abs(w)
+        each = ", ".join(f"w = {wk:g}: {tk:.2f}" for wk, tk in zip(w, total, strict=True))
+        return (
+            f"At lambda = {lam:.2f} the penalised losses are {each}; the smallest, so the argmin, is "
+            f"w = {w[int(np.argmin(total))]:g}."
+        )
+
+    if static:
+        return still(draw, {"lam": float(lam)}, ncols=2, figsize=(11, 4.0))
 
     slider = ipywidgets.FloatSlider(
         value=float(lam), min=0.0, max=float(lam_max), step=0.01, description="lambda", readout_format=".2f"

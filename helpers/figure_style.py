@@ -157,8 +157,11 @@ def _plain(text):
 
 
 def set_alt(fig, text):
-    """Give ``fig`` an explicit alt text (what the picture shows, for someone who cannot see it)."""
-    fig._alt_text = str(text)
+    """Give ``fig`` an explicit alt text (what the picture shows, for someone who cannot see it).
+
+    ``None`` removes it (the alt text is then made from the titles again).
+    """
+    fig._alt_text = None if text is None else str(text)
     return fig
 
 

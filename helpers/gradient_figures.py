@@ -7,7 +7,7 @@ import ipywidgets
 import numpy as np
 
 from helpers.figure_style import PALETTE
-from helpers.widgets import explorer
+from helpers.widgets import explorer, still
 
 
 def plot_fd_errors(ax, hs, errors):
@@ -127,7 +127,7 @@ def plot_descent_path(ax_path, ax_loss, f, path, *, title="gradient descent", ex
     return losses
 
 
-def learning_rate_explorer(f, grad_fn, w0, *, descend, max_steps=100, extent=2.2):
+def learning_rate_explorer(f, grad_fn, w0, *, descend, max_steps=100, extent=2.2, static=False):
     """Gradient descent on a 2-D loss with a learning-rate slider (log scale); the path is drawn.
 
     Parameters
@@ -148,7 +148,8 @@ def learning_rate_explorer(f, grad_fn, w0, *, descend, max_steps=100, extent=2.2
 
     Returns
     -------
-    Explorer (an ``ipywidgets.VBox``), see :func:`helpers.widgets.explorer`.
+    Explorer (an ``ipywidgets.VBox``), see :func:`helpers.widgets.explorer`; with ``static=True`` its
+    still twin at learning rate 0.1 and 30 steps (:func:`helpers.widgets.still`, no widgets).
     """
     w0 = np.asarray(w0, dtype=np.float64)
     if w0.shape != (2,):
@@ -162,13 +163,33 @@ def learning_rate_explorer(f, grad_fn, w0, *, descend, max_steps=100, extent=2.2
         final = losses[-1]
         verdict = "diverged" if not np.isfinite(final) or final > losses[0] else f"final loss {final:.3g}"
         axes[1].set_title(f"loss along the path ({verdict})")
+        end = np.asarray(path[-1], dtype=float)
+        outcome = (
+            "the loss grows: the steps overshoot and diverge"
+            if not np.isfinite(final) or final > losses[0]
+            else f"the loss falls from {losses[0]:.3g} to {final:.3g}"
+        )
+        return (
+            f"Gradient descent with learning rate {lr:.3g} for {steps} steps from w = ({w0[0]:.3g}, {w0[1]:.3g}) "
+            f"ends at w = ({end[0]:.3g}, {end[1]:.3g}); {outcome}."
+        )
 
+    title = "Gradient descent and the learning rate"
+    defaults = {"lr": 0.1, "steps": 30}
+    if static:
+        return still(draw, defaults, ncols=2, figsize=(11, 4.8), title=title)
     controls = {
         "lr": ipywidgets.FloatLogSlider(
-            value=0.1, base=10, min=-3, max=-0.5, step=0.02, description="learning rate", readout_format=".3g"
+            value=defaults["lr"],
+            base=10,
+            min=-3,
+            max=-0.5,
+            step=0.02,
+            description="learning rate",
+            readout_format=".3g",
         ),
-        "steps": ipywidgets.IntSlider(value=30, min=1, max=int(max_steps), description="steps"),
+        "steps": ipywidgets.IntSlider(
+            value=defaults["steps"], min=1, max=int(max_steps), description="steps"
+        ),
     }
-    return explorer(
-        draw, controls, ncols=2, figsize=(11, 4.8), title="Gradient descent and the learning rate"
-    )
+    return explorer(draw, controls, ncols=2, figsize=(11, 4.8), title=title)

@@ -7,7 +7,7 @@ import ipywidgets
 import numpy as np
 
 from helpers.figure_style import COLORS
-from helpers.widgets import explorer
+from helpers.widgets import explorer, still
 
 _BLUE, _GREEN, _VERMILLION = (COLORS[k] for k in ("blue", "green", "vermillion"))
 
@@ -98,23 +98,25 @@ def plot_scores_and_probabilities(axes, scores, y, class_names=None, margin=1.0)
     names = list(class_names) if class_names is not None else [f"class {k}" for k in range(len(s))]
     x = np.arange(len(s))
     colors = [_VERMILLION if k == y else _BLUE for k in range(len(s))]
+    hatches = ["//" if k == y else "" for k in range(len(s))]  # not by colour alone
+    names = [f"{n}\n(correct)" if k == y else n for k, n in enumerate(names)]
     hinge, ce = _hinge_and_ce(s, y, margin)
     e = np.exp(s - s.max())
     p = e / e.sum()
     ax_s, ax_p = axes[0], axes[1]
-    ax_s.bar(x, s, color=colors)
+    ax_s.bar(x, s, color=colors, hatch=hatches)
     ax_s.axhline(0.0, color="black", linewidth=0.8)
     ax_s.axhline(s[y] - margin, color=_GREEN, linestyle=":", label="correct score - margin")
     for xi, v in zip(x, s, strict=True):
         ax_s.annotate(f"{v:.1f}", (xi, v), ha="center", va="bottom" if v >= 0 else "top", fontsize=10)
     ax_s.set_xticks(x, names)
-    ax_s.set_xlabel("class (correct class in vermilion)")
+    ax_s.set_xlabel("class (correct class hatched, in vermilion)")
     ax_s.set_ylabel("score $s_j$")
     low, high = min(float(s.min()), s[y] - margin, 0.0), max(float(s.max()), 0.0)
     ax_s.set_ylim(low - 0.15 * (high - low) - 0.5, high + 0.3 * (high - low) + 0.5)
     ax_s.set_title(f"Scores: hinge loss = {hinge:.2f}")
     ax_s.legend(fontsize=10, loc="upper left")
-    ax_p.bar(x, p, color=colors)
+    ax_p.bar(x, p, color=colors, hatch=hatches)
     for xi, v in zip(x, p, strict=True):
         ax_p.annotate(f"{v:.2f}", (xi, v), ha="center", va="bottom", fontsize=10)
     ax_p.set_ylim(0.0, 1.12)
@@ -180,7 +182,7 @@ def plot_triplet(ax, anchor, positive, negative, alpha=0.2):
     return ax
 
 
-def scores_explorer(scores, y, class_names=None, limit=10.0):
+def scores_explorer(scores, y, class_names=None, limit=10.0, *, static=False):
     """Sliders for the scores of one example: see its probabilities, hinge and cross-entropy.
 
     Parameters
@@ -195,12 +197,29 @@ def scores_explorer(scores, y, class_names=None, limit=10.0):
 
     Returns
     -------
-    :class:`helpers.widgets.Explorer` with controls ``s0 .. s{C-1}`` (the scores) and ``label``.
+    :class:`helpers.widgets.Explorer` with controls ``s0 .. s{C-1}`` (the scores) and ``label``; with
+    ``static=True`` its still twin at the starting scores (:func:`helpers.widgets.still`, no widgets).
     """
     start = np.asarray(scores, dtype=float)
     if start.ndim != 1:
         raise ValueError(f"expected the scores of one example, shape (C,), got {start.shape}")
     names = list(class_names) if class_names is not None else [f"class {k}" for k in range(len(start))]
+
+    def draw(axes, label, **values):
+        current = np.array([values[f"s{k}"] for k in range(len(names))])
+        plot_scores_and_probabilities(axes, current, label, class_names=names)
+        hinge, ce = _hinge_and_ce(current, label)
+        shifted = np.exp(current - current.max())
+        probs = shifted / shifted.sum()
+        each = ", ".join(f"{n} {s:.1f} (p = {p:.2f})" for n, s, p in zip(names, current, probs, strict=True))
+        return (
+            f"Scores and probabilities: {each}. The correct class is {names[label]}: hinge loss {hinge:.2f}, "
+            f"cross-entropy {ce:.2f}."
+        )
+
+    defaults = {"label": int(y), **{f"s{k}": float(v) for k, v in enumerate(start)}}
+    if static:
+        return still(draw, defaults, ncols=2, figsize=(10, 3.8))
     controls = {
         f"s{k}": ipywidgets.FloatSlider(
             value=float(v), min=-limit, max=limit, step=0.1, description=f"{name} score", readout_format=".1f"
@@ -210,9 +229,5 @@ def scores_explorer(scores, y, class_names=None, limit=10.0):
     controls["label"] = ipywidgets.Dropdown(
         options=[(name, k) for k, name in enumerate(names)], value=int(y), description="correct class"
     )
-
-    def draw(axes, label, **values):
-        current = np.array([values[f"s{k}"] for k in range(len(names))])
-        plot_scores_and_probabilities(axes, current, label, class_names=names)
 
     return explorer(draw, controls, ncols=2, figsize=(10, 3.8))

@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from helpers.figure_style import COLORS, LINESTYLES, axes_on, new_figure, set_alt, target_result
-from helpers.widgets import explorer
+from helpers.widgets import explorer, still
 
 _WEIGHT_POSITIVE = COLORS["orange"]
 _WEIGHT_NEGATIVE = COLORS["blue"]
@@ -252,7 +252,7 @@ def plot_curves(x, curves, *, title, xlabel, ylabel, ax=None):
     return target_result(target, ax)
 
 
-def universal_approximation_explorer(f=None, *, x_range=(-3.0, 3.0), target_name="sin(x)"):
+def universal_approximation_explorer(f=None, *, x_range=(-3.0, 3.0), target_name="sin(x)", static=False):
     """Sliders for a one-hidden-layer random-feature fit of a 1-D function (default sin on [-3, 3]).
 
     Controls: number of hidden units (1-64), activation (relu / tanh), seed of the random hidden
@@ -261,7 +261,8 @@ def universal_approximation_explorer(f=None, *, x_range=(-3.0, 3.0), target_name
 
     Returns
     -------
-    :class:`helpers.widgets.Explorer` with controls ``hidden``, ``activation`` and ``seed``.
+    :class:`helpers.widgets.Explorer` with controls ``hidden``, ``activation`` and ``seed``; with
+    ``static=True`` its still twin at the default setting (:func:`helpers.widgets.still`, no widgets).
     """
     f = np.sin if f is None else f
     x = np.linspace(x_range[0], x_range[1], 400)
@@ -272,12 +273,25 @@ def universal_approximation_explorer(f=None, *, x_range=(-3.0, 3.0), target_name
         mse = float(np.mean((fit - y) ** 2))
         title = f"{target_name} with {hidden} random {activation} units: MSE {mse:.2g}"
         plot_function_fit(ax, x, y, fit, title=title)
+        worst = float(np.max(np.abs(fit - y)))
+        return (
+            f"With {hidden} random {activation} hidden units (seed {seed}) the network's fit of {target_name} "
+            f"on [{x_range[0]:g}, {x_range[1]:g}] has a mean squared error of {mse:.2g} and is at most "
+            f"{worst:.2g} away from the target; more units make the fit closer."
+        )
 
+    defaults = {"hidden": 4, "activation": "relu", "seed": 0}
+    if static:
+        return still(draw, defaults, figsize=(7.5, 4.2))
     controls = {
         "hidden": ipywidgets.IntSlider(
-            value=4, min=1, max=64, description="hidden units", continuous_update=False
+            value=defaults["hidden"], min=1, max=64, description="hidden units", continuous_update=False
         ),
-        "activation": ipywidgets.Dropdown(options=["relu", "tanh"], value="relu", description="activation"),
-        "seed": ipywidgets.IntSlider(value=0, min=0, max=20, description="seed", continuous_update=False),
+        "activation": ipywidgets.Dropdown(
+            options=["relu", "tanh"], value=defaults["activation"], description="activation"
+        ),
+        "seed": ipywidgets.IntSlider(
+            value=defaults["seed"], min=0, max=20, description="seed", continuous_update=False
+        ),
     }
     return explorer(draw, controls, figsize=(7.5, 4.2))

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 
 from helpers.figure_style import PALETTE
-from helpers.widgets import explorer
+from helpers.widgets import explorer, still
 
 
 def plot_decision_boundary(ax, predict, X, y, *, resolution=200, padding=0.3, X_extra=None, y_extra=None):
@@ -183,7 +183,7 @@ def plot_train_val_curves(ax, values, train, val, *, xlabel="hyperparameter", yl
     return ax
 
 
-def regularization_explorer(nets, X_train, y_train, X_val, y_val):
+def regularization_explorer(nets, X_train, y_train, X_val, y_val, *, static=False):
     """Slide through networks trained with different L2 strengths and see their decision boundaries.
 
     The networks are trained beforehand (the notebook does it once), so moving the slider only redraws.
@@ -199,18 +199,32 @@ def regularization_explorer(nets, X_train, y_train, X_val, y_val):
 
     Returns
     -------
-    Explorer (an ``ipywidgets.VBox``), see :func:`helpers.widgets.explorer`.
+    Explorer (an ``ipywidgets.VBox``), see :func:`helpers.widgets.explorer`; with ``static=True`` its
+    still twin at the smallest lambda (:func:`helpers.widgets.still`, no widgets).
     """
     if not nets:
         raise ValueError("expected at least one trained network")
     lams = sorted(nets)
+    title = "L2 strength and the boundary (filled: training, hollow: validation)"
+
+    def accuracies(lam):
+        net = nets[lam]
+        return float(np.mean(net.predict(X_train) == y_train)), float(np.mean(net.predict(X_val) == y_val))
 
     def draw(ax, lam):
         net = nets[lam]
         plot_decision_boundary(ax, net.predict, X_train, y_train, X_extra=X_val, y_extra=y_val)
-        train = float(np.mean(net.predict(X_train) == y_train))
-        val = float(np.mean(net.predict(X_val) == y_val))
+        train, val = accuracies(lam)
         ax.set_title(f"lambda = {lam:g}: training accuracy {train:.2f}, validation accuracy {val:.2f}")
+        best = max(lams, key=lambda v: accuracies(v)[1])
+        return (
+            f"With lambda = {lam:g} the network classifies {train:.0%} of the training points and {val:.0%} "
+            f"of the validation points correctly. Of the strengths {', '.join(f'{v:g}' for v in lams)}, "
+            f"lambda = {best:g} does best on validation ({accuracies(best)[1]:.0%})."
+        )
+
+    if static:
+        return still(draw, {"lam": lams[0]}, figsize=(7.5, 5.8), title=title)
 
     slider = ipywidgets.SelectionSlider(
         options=[(f"{lam:g}", lam) for lam in lams],
@@ -222,5 +236,5 @@ def regularization_explorer(nets, X_train, y_train, X_val, y_val):
         draw,
         {"lam": slider},
         figsize=(7.5, 5.8),
-        title="L2 strength and the boundary (filled: training, hollow: validation)",
+        title=title,
     )

@@ -23,7 +23,7 @@ from helpers.figure_style import (
     split_target,
     target_result,
 )
-from helpers.widgets import explorer
+from helpers.widgets import explorer, still
 
 
 def _series(history, key):
@@ -263,16 +263,19 @@ def plot_prediction(image, probs, true_label, classes, axes=None):
     verdict = "correct" if pred == true_label else "wrong"
     ax_img.set_title(f"true: {classes[true_label]}\npredicted: {classes[pred]} ({verdict})")
     colours = [COLORS["orange"] if k == true_label else COLORS["blue"] for k in range(len(classes))]
-    ax_bar.barh(range(len(classes)), probs, color=colours)
-    ax_bar.set_yticks(range(len(classes)), classes)
+    bars = ax_bar.barh(range(len(classes)), probs, color=colours)
+    bars[true_label].set_hatch("//")  # the true class is hatched and named, not only coloured
+    ax_bar.set_yticks(
+        range(len(classes)), [f"{c} (true)" if k == true_label else c for k, c in enumerate(classes)]
+    )
     ax_bar.invert_yaxis()
     ax_bar.set_xlim(0, 1)
     ax_bar.set_xlabel("predicted probability")
-    ax_bar.set_title("network output (true class highlighted)")
+    ax_bar.set_title(f"network output: {classes[pred]} {probs[pred]:.0%} (true class hatched)")
     return ax_img, ax_bar
 
 
-def prediction_explorer(images, probs, y_true, classes):
+def prediction_explorer(images, probs, y_true, classes, *, static=False):
     """Browse images with a classifier's predicted probabilities; optionally only its mistakes.
 
     Parameters
@@ -284,7 +287,8 @@ def prediction_explorer(images, probs, y_true, classes):
 
     Returns
     -------
-    :class:`helpers.widgets.Explorer` with controls ``mistakes_only`` (checkbox) and ``index`` (slider).
+    :class:`helpers.widgets.Explorer` with controls ``mistakes_only`` (checkbox) and ``index`` (slider);
+    with ``static=True`` its still twin: the first image (:func:`helpers.widgets.still`, no widgets).
     """
     probs = np.asarray(probs)
     y_true = np.asarray(y_true)
@@ -298,6 +302,18 @@ def prediction_explorer(images, probs, y_true, classes):
         chosen = pool(mistakes_only)
         i = int(chosen[min(index, len(chosen) - 1)])
         plot_prediction(images[i], probs[i], int(y_true[i]), classes, axes=axes)
+        pred, true = int(np.argmax(probs[i])), int(y_true[i])
+        top = np.argsort(-probs[i], kind="stable")[:3]
+        ranked = ", ".join(f"{classes[k]} {probs[i, k]:.0%}" for k in top)
+        verdict = "correct" if pred == true else "wrong"
+        return (
+            f"Image {i}: a {classes[true]}, predicted {classes[pred]} ({verdict}). The three most likely "
+            f"classes: {ranked}; the true class gets {probs[i, true]:.0%}. The classifier is wrong on "
+            f"{len(wrong)} of the {len(y_true)} images."
+        )
+
+    if static:
+        return still(draw, {"mistakes_only": False, "index": 0}, ncols=2, figsize=(9, 3.6))
 
     index = ipywidgets.IntSlider(
         value=0, min=0, max=len(everything) - 1, description="image", continuous_update=False

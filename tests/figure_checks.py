@@ -147,3 +147,64 @@ def accessibility_problems(fig, *, data: bool = True) -> list[str]:
     elif data and not any(ch.isdigit() for ch in alt):
         problems.append(f"alt text of a data figure holds no number: {alt!r}")
     return problems
+
+
+#: Controls a keyboard moves (arrow keys, Home/End, typing) and whose ``description`` becomes the
+#: ``<label>`` of the control, which a screen reader reads.
+KEYBOARD_CONTROLS = (
+    "IntSlider",
+    "FloatSlider",
+    "FloatLogSlider",
+    "SelectionSlider",
+    "Dropdown",
+    "Checkbox",
+)
+
+
+def explorer_problems(box, still) -> list[str]:
+    """What keeps an explorer and its still twin from being usable without sight or mouse; [] if nothing.
+
+    ``box`` is the explorer at its default setting, ``still`` the same factory called with ``static=True``
+    (that it made no widget is checked by :func:`made_no_widget`).
+    """
+    problems = []
+    for name, control in box.controls.items():
+        if not str(control.description).strip():
+            problems.append(f"control {name!r} has no description for a screen reader")
+        if type(control).__name__ not in KEYBOARD_CONTROLS:
+            problems.append(f"control {name!r} is a {type(control).__name__}, not a keyboard control")
+    sentence = box.sentence
+    if not sentence or not any(ch.isdigit() for ch in sentence):
+        problems.append(f"the explorer's sentence says no number: {sentence!r}")
+    if sentence and sentence not in box.caption.value.replace("&#x27;", "'").replace("&quot;", '"'):
+        problems.append("the sentence is not shown under the figure")
+    if sentence and sentence not in figure_style.figure_alt_text(box.figure):
+        problems.append("the sentence is not in the figure's alt text")
+    if still.sentence != sentence:
+        problems.append(f"the still twin says {still.sentence!r}, the explorer {sentence!r}")
+    bundle = still._repr_mimebundle_()
+    page = bundle.get("text/html", "")
+    if "<img " not in page or ' alt="' not in page or "<p>" not in page:
+        problems.append(f"the still twin shows no figure with alt text and sentence: {page[:80]!r}")
+    data = any(ax.axison for ax in still.figure.axes)
+    problems += [f"still figure: {p}" for p in accessibility_problems(still.figure, data=data)]
+    return problems
+
+
+def made_no_widget(factory):
+    """Call ``factory()``; return (result, True when it created no ipywidgets widget)."""
+    import ipywidgets
+
+    made = []
+    original = ipywidgets.Widget.__init__
+
+    def counting_init(self, *args, **kwargs):
+        made.append(type(self).__name__)
+        original(self, *args, **kwargs)
+
+    ipywidgets.Widget.__init__ = counting_init
+    try:
+        result = factory()
+    finally:
+        ipywidgets.Widget.__init__ = original
+    return result, not made
