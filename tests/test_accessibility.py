@@ -79,7 +79,10 @@ def _inline_problems(index: int, children) -> list[str]:
 
 def test_the_structure_check_finds_what_it_should():
     """markdown_problems is not vacuous: each rule fires on a page that breaks it."""
-    good = ["# Title\n\n## Part\n\n### Detail\n\n| a | b |\n|---|---|\n| 1 | 2 |", "## Next\n[the lecture slides](x.pdf)"]
+    good = [
+        "# Title\n\n## Part\n\n### Detail\n\n| a | b |\n|---|---|\n| 1 | 2 |",
+        "## Next\n[the lecture slides](x.pdf)",
+    ]
     assert markdown_problems(good) == []
     bad = [
         "## Starts at h2",
