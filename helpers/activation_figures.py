@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from helpers.figure_style import COLORS, LINESTYLES, PALETTE, axes_on, new_figure, target_result
-from helpers.widgets import explorer, still
+from helpers.widgets import explorer, number_box, still
 
 
 def _activation_pair(functions, name, alpha=None):
@@ -258,12 +258,8 @@ def activation_explorer(functions, *, static=False):
     if static:
         return still(draw, defaults, ncols=3, figsize=(13, 3.8))
     name = ipywidgets.Dropdown(options=options, value=defaults["name"], description="activation")
-    alpha = ipywidgets.FloatSlider(
-        value=defaults["alpha"], min=0.0, max=2.0, step=0.05, description="alpha", continuous_update=False
-    )
-    seed = ipywidgets.IntSlider(
-        value=defaults["seed"], min=0, max=20, description="net seed", continuous_update=False
-    )
+    alpha = number_box("alpha", defaults["alpha"], 0.0, 2.0, 0.05)
+    seed = number_box("net seed", defaults["seed"], 0, 20)
 
     def on_name(change):
         alpha.disabled = change["new"] not in ("leaky_relu", "elu")

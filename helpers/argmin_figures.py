@@ -3,11 +3,10 @@ r"""Figures for 03_argmin: the penalised loss $L(w) + \lambda |w|$ of a few cand
 The explorer slides $\lambda$ under the bar chart of the candidates and their lines in $\lambda$.
 """
 
-import ipywidgets
 import numpy as np
 
 from helpers.figure_style import COLORS
-from helpers.widgets import explorer, still
+from helpers.widgets import explorer, number_box, still
 
 _BLUE, _ORANGE, _GREEN, _VERMILLION, _SKY, _PURPLE = (
     COLORS[k] for k in ("blue", "orange", "green", "vermillion", "sky", "purple")
@@ -196,14 +195,14 @@ def plot_search_paths(ax, loss_fn, paths, lo, hi):
 
 
 def argmin_explorer(w_values, L_values, lam_max=2.0, lam=0.0, *, static=False):
-    r"""A lambda slider over the bar chart of $L(w) + \lambda|w|$ and the lines in lambda.
+    r"""A lambda box over the bar chart of $L(w) + \lambda|w|$ and the lines in lambda.
 
     Parameters
     ----------
     w_values, L_values : array_like, shape (K,)
         Candidate weights and their data losses.
     lam_max : float
-        Largest lambda on the slider.
+        Largest lambda the box accepts.
     lam : float
         Starting lambda.
 
@@ -227,7 +226,5 @@ def argmin_explorer(w_values, L_values, lam_max=2.0, lam=0.0, *, static=False):
     if static:
         return still(draw, {"lam": float(lam)}, ncols=2, figsize=(11, 4.0))
 
-    slider = ipywidgets.FloatSlider(
-        value=float(lam), min=0.0, max=float(lam_max), step=0.01, description="lambda", readout_format=".2f"
-    )
-    return explorer(draw, {"lam": slider}, ncols=2, figsize=(11, 4.0))
+    box = number_box("lambda", float(lam), 0.0, float(lam_max), 0.01)
+    return explorer(draw, {"lam": box}, ncols=2, figsize=(11, 4.0))

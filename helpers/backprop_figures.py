@@ -6,7 +6,7 @@ Each step is drawn with ``helpers.graph.draw_graph`` and captioned; the explorer
 import ipywidgets
 
 from helpers.graph import Value, backward_steps, draw_graph
-from helpers.widgets import explorer, still
+from helpers.widgets import explorer, number_box, still
 
 
 def _node_name(node):
@@ -115,7 +115,7 @@ def backward_explorer(graphs=None, *, static=False):
 
     Returns
     -------
-    :class:`helpers.widgets.Explorer` with controls ``graph`` (dropdown) and ``step`` (slider, 0 = seed);
+    :class:`helpers.widgets.Explorer` with controls ``graph`` (dropdown) and ``step`` (number box, 0 = seed);
     with ``static=True`` its still twin: the first graph after its last step (:func:`helpers.widgets.still`,
     no widgets), the grads every input ends with.
     """
@@ -143,9 +143,7 @@ def backward_explorer(graphs=None, *, static=False):
         return still(
             draw, {"graph": names[0], "step": len(steps_for(names[0])[1]) - 1}, figsize=(10, 4.6), title=title
         )
-    step = ipywidgets.IntSlider(
-        value=0, min=0, max=len(steps_for(names[0])[1]) - 1, description="step", continuous_update=False
-    )
+    step = number_box("step", 0, 0, len(steps_for(names[0])[1]) - 1)
     choice = ipywidgets.Dropdown(
         options=names, value=names[0], description="graph", layout={"width": "420px"}
     )

@@ -1,13 +1,12 @@
 """Figures for 06_gradients: finite-difference error against the step, the cost of a gradient, descent paths.
 
-The explorer runs gradient descent on a 2-D loss with a learning-rate slider and draws the path.
+The explorer runs gradient descent on a 2-D loss with a learning-rate box and draws the path.
 """
 
-import ipywidgets
 import numpy as np
 
 from helpers.figure_style import PALETTE
-from helpers.widgets import explorer, still
+from helpers.widgets import explorer, number_box, still
 
 
 def plot_fd_errors(ax, hs, errors):
@@ -128,7 +127,7 @@ def plot_descent_path(ax_path, ax_loss, f, path, *, title="gradient descent", ex
 
 
 def learning_rate_explorer(f, grad_fn, w0, *, descend, max_steps=100, extent=2.2, static=False):
-    """Gradient descent on a 2-D loss with a learning-rate slider (log scale); the path is drawn.
+    """Gradient descent on a 2-D loss with a learning-rate box (0.001 to 0.316); the path is drawn.
 
     Parameters
     ----------
@@ -142,7 +141,7 @@ def learning_rate_explorer(f, grad_fn, w0, *, descend, max_steps=100, extent=2.2
         ``descend(grad_fn, w0, lr, steps) -> path`` of shape (steps + 1, 2): your
         ``gradient_descent_path`` of notebook 06 (the library's is released after 06 is due).
     max_steps : int
-        Largest number of steps on the steps slider.
+        Largest number of steps in the steps box.
     extent : float
         The contour panel shows ``[-extent, extent]`` on both axes.
 
@@ -179,17 +178,7 @@ def learning_rate_explorer(f, grad_fn, w0, *, descend, max_steps=100, extent=2.2
     if static:
         return still(draw, defaults, ncols=2, figsize=(11, 4.8), title=title)
     controls = {
-        "lr": ipywidgets.FloatLogSlider(
-            value=defaults["lr"],
-            base=10,
-            min=-3,
-            max=-0.5,
-            step=0.02,
-            description="learning rate",
-            readout_format=".3g",
-        ),
-        "steps": ipywidgets.IntSlider(
-            value=defaults["steps"], min=1, max=int(max_steps), description="steps"
-        ),
+        "lr": number_box("learning rate", defaults["lr"], 0.001, 0.316, 0.001),
+        "steps": number_box("steps", defaults["steps"], 1, int(max_steps)),
     }
     return explorer(draw, controls, ncols=2, figsize=(11, 4.8), title=title)

@@ -1,13 +1,13 @@
 """Figures for 04_losses: hinge and cross-entropy of one example, its scores and probabilities, a triplet.
 
-The explorer has one slider per score of an example and shows its probabilities and both losses.
+The explorer has one number box per score of an example and shows its probabilities and both losses.
 """
 
 import ipywidgets
 import numpy as np
 
 from helpers.figure_style import COLORS
-from helpers.widgets import explorer, still
+from helpers.widgets import explorer, number_box, still
 
 _BLUE, _GREEN, _VERMILLION = (COLORS[k] for k in ("blue", "green", "vermillion"))
 
@@ -183,7 +183,7 @@ def plot_triplet(ax, anchor, positive, negative, alpha=0.2):
 
 
 def scores_explorer(scores, y, class_names=None, limit=10.0, *, static=False):
-    """Sliders for the scores of one example: see its probabilities, hinge and cross-entropy.
+    """Number boxes for the scores of one example: see its probabilities, hinge and cross-entropy.
 
     Parameters
     ----------
@@ -193,7 +193,7 @@ def scores_explorer(scores, y, class_names=None, limit=10.0, *, static=False):
         Its correct class (a dropdown changes it).
     class_names : sequence of str, optional
     limit : float
-        The sliders run from -limit to +limit.
+        The score boxes run from -limit to +limit.
 
     Returns
     -------
@@ -221,9 +221,7 @@ def scores_explorer(scores, y, class_names=None, limit=10.0, *, static=False):
     if static:
         return still(draw, defaults, ncols=2, figsize=(10, 3.8))
     controls = {
-        f"s{k}": ipywidgets.FloatSlider(
-            value=float(v), min=-limit, max=limit, step=0.1, description=f"{name} score", readout_format=".1f"
-        )
+        f"s{k}": number_box(f"{name} score", float(v), -float(limit), float(limit), 0.1)
         for k, (v, name) in enumerate(zip(start, names, strict=True))
     }
     controls["label"] = ipywidgets.Dropdown(

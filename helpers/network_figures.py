@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from helpers.figure_style import COLORS, LINESTYLES, axes_on, new_figure, set_alt, target_result
-from helpers.widgets import explorer, still
+from helpers.widgets import explorer, number_box, still
 
 _WEIGHT_POSITIVE = COLORS["orange"]
 _WEIGHT_NEGATIVE = COLORS["blue"]
@@ -253,10 +253,10 @@ def plot_curves(x, curves, *, title, xlabel, ylabel, ax=None):
 
 
 def universal_approximation_explorer(f=None, *, x_range=(-3.0, 3.0), target_name="sin(x)", static=False):
-    """Sliders for a one-hidden-layer random-feature fit of a 1-D function (default sin on [-3, 3]).
+    """Controls for a one-hidden-layer random-feature fit of a 1-D function (default sin on [-3, 3]).
 
-    Controls: number of hidden units (1-64), activation (relu / tanh), seed of the random hidden
-    weights. The panel shows the target, the fit and its mean squared error
+    Controls: number of hidden units (a dropdown, 1-64), activation (relu / tanh), seed of the random
+    hidden weights (a number box, 0-20). The panel shows the target, the fit and its mean squared error
     (``fit_random_features``, ``plot_function_fit``).
 
     Returns
@@ -284,14 +284,14 @@ def universal_approximation_explorer(f=None, *, x_range=(-3.0, 3.0), target_name
     if static:
         return still(draw, defaults, figsize=(7.5, 4.2))
     controls = {
-        "hidden": ipywidgets.IntSlider(
-            value=defaults["hidden"], min=1, max=64, description="hidden units", continuous_update=False
+        "hidden": ipywidgets.Dropdown(
+            options=[1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64],
+            value=defaults["hidden"],
+            description="hidden units",
         ),
         "activation": ipywidgets.Dropdown(
             options=["relu", "tanh"], value=defaults["activation"], description="activation"
         ),
-        "seed": ipywidgets.IntSlider(
-            value=defaults["seed"], min=0, max=20, description="seed", continuous_update=False
-        ),
+        "seed": number_box("seed", defaults["seed"], 0, 20),
     }
     return explorer(draw, controls, figsize=(7.5, 4.2))

@@ -1,6 +1,6 @@
 """Figures for 05_regularization: decision boundaries, penalty contours, training against validation.
 
-The explorer slides through networks trained with different L2 strengths and shows their boundaries.
+The explorer switches between networks trained with different L2 strengths and shows their boundaries.
 """
 
 import ipywidgets
@@ -186,7 +186,7 @@ def plot_train_val_curves(ax, values, train, val, *, xlabel="hyperparameter", yl
 def regularization_explorer(nets, X_train, y_train, X_val, y_val, *, static=False):
     """Slide through networks trained with different L2 strengths and see their decision boundaries.
 
-    The networks are trained beforehand (the notebook does it once), so moving the slider only redraws.
+    The networks are trained beforehand (the notebook does it once), so choosing another lambda only redraws.
 
     Parameters
     ----------
@@ -226,15 +226,15 @@ def regularization_explorer(nets, X_train, y_train, X_val, y_val, *, static=Fals
     if static:
         return still(draw, {"lam": lams[0]}, figsize=(7.5, 5.8), title=title)
 
-    slider = ipywidgets.SelectionSlider(
+    choice = ipywidgets.Dropdown(
         options=[(f"{lam:g}", lam) for lam in lams],
         value=lams[0],
         description="lambda",
-        continuous_update=True,
+        style={"description_width": "initial"},
     )
     return explorer(
         draw,
-        {"lam": slider},
+        {"lam": choice},
         figsize=(7.5, 5.8),
         title=title,
     )

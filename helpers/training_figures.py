@@ -23,7 +23,7 @@ from helpers.figure_style import (
     split_target,
     target_result,
 )
-from helpers.widgets import explorer, still
+from helpers.widgets import explorer, number_box, still
 
 
 def _series(history, key):
@@ -287,7 +287,7 @@ def prediction_explorer(images, probs, y_true, classes, *, static=False):
 
     Returns
     -------
-    :class:`helpers.widgets.Explorer` with controls ``mistakes_only`` (checkbox) and ``index`` (slider);
+    :class:`helpers.widgets.Explorer` with controls ``mistakes_only`` (checkbox) and ``index`` (number box);
     with ``static=True`` its still twin: the first image (:func:`helpers.widgets.still`, no widgets).
     """
     probs = np.asarray(probs)
@@ -315,9 +315,7 @@ def prediction_explorer(images, probs, y_true, classes, *, static=False):
     if static:
         return still(draw, {"mistakes_only": False, "index": 0}, ncols=2, figsize=(9, 3.6))
 
-    index = ipywidgets.IntSlider(
-        value=0, min=0, max=len(everything) - 1, description="image", continuous_update=False
-    )
+    index = number_box("image", 0, 0, len(everything) - 1)
     mistakes = ipywidgets.Checkbox(value=False, description="mistakes only")
     box = explorer(draw, {"mistakes_only": mistakes, "index": index}, ncols=2, figsize=(9, 3.6))
 

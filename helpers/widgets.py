@@ -8,17 +8,20 @@ with the current values, and the picture is re-shown::
         argmin_figures.plot_penalty_lines(ax, w, L, lam=lam)
 
     if widgets.widgets_enabled():
-        display(widgets.explorer(draw, {"lam": ipywidgets.FloatSlider(value=0.5, min=0, max=2, step=0.05)}))
+        display(widgets.explorer(draw, {"lam": widgets.number_box("lambda", 0.5, 0.0, 2.0, 0.05)}))
 
-Controls may also be given the short ``interact`` way: ``(lo, hi, step)`` makes a slider (an
-``IntSlider`` when all three are ints), a list makes a dropdown, a bool a checkbox.
+Controls may also be given the short ``interact`` way: ``(lo, hi, step)`` makes a number box (a
+``BoundedIntText`` when all three are ints, else a ``BoundedFloatText``), a list makes a dropdown, a bool a
+checkbox.
 
 Widget cells are skipped during grading: :func:`widgets_enabled` is False when ``NBGRADER_EXECUTION``
 is set, so a notebook must run and grade without them.
 
-Accessibility (issue 23). Every control carries a ``description``, the label JupyterLab ties to it
-(``<label for=...>``) and a screen reader reads; sliders, dropdowns and checkboxes are native or ARIA
-controls that move with the arrow keys. A drawing function may return one sentence that says what the
+Accessibility (issue 23). Explorers use only controls that are native form elements: number boxes
+(``BoundedIntText``, ``BoundedFloatText``: type a value, or step it with the arrow keys), dropdowns and
+checkboxes. Their ``description`` becomes a ``<label for=...>`` of the element, which a screen reader
+reads. ipywidgets' sliders are not used: their handle (a noUiSlider ``div role="slider"``) gets no
+accessible name from the description (ipywidgets issue 2650; axe: aria-input-field-name, serious). A drawing function may return one sentence that says what the
 figure shows at the current values, with its numbers; it becomes part of the figure's alt text and is
 shown as text under the figure (``box.caption``). And each explorer has a still twin, :func:`still`:
 the same drawing at the default values with that sentence, no widget at all, which the notebook shows
@@ -56,6 +59,21 @@ class Explorer(ipywidgets.VBox):
     """
 
 
+def number_box(description, value, lo, hi, step=1, **kwargs):
+    """A labelled number box from ``lo`` to ``hi``: type a value or step it with the arrow keys.
+
+    A ``BoundedIntText`` when ``value``, ``lo``, ``hi`` and ``step`` are ints, else a ``BoundedFloatText``;
+    it redraws on every change (``continuous_update``).
+    """
+    whole = all(isinstance(v, int) and not isinstance(v, bool) for v in (value, lo, hi, step))
+    cls = ipywidgets.BoundedIntText if whole else ipywidgets.BoundedFloatText
+    kwargs.setdefault("style", {"description_width": "initial"})
+    kwargs.setdefault("layout", {"width": "auto"})
+    return cls(
+        value=value, min=lo, max=hi, step=step, description=description, continuous_update=True, **kwargs
+    )
+
+
 def _control(name, spec):
     """A widget from a widget or a short spec: (lo, hi[, step]), a list of options, or a bool."""
     if isinstance(spec, ipywidgets.ValueWidget):
@@ -72,19 +90,9 @@ def _control(name, spec):
         lo, hi = spec[0], spec[1]
         if all(isinstance(v, int) and not isinstance(v, bool) for v in spec):
             step = spec[2] if len(spec) == 3 else 1
-            return ipywidgets.IntSlider(
-                value=(lo + hi) // 2, min=lo, max=hi, step=step, description=name, style=style
-            )
+            return number_box(name, (lo + hi) // 2, lo, hi, step, style=style)
         step = spec[2] if len(spec) == 3 else (hi - lo) / 100
-        return ipywidgets.FloatSlider(
-            value=(lo + hi) / 2,
-            min=lo,
-            max=hi,
-            step=step,
-            description=name,
-            style=style,
-            readout_format=".3g",
-        )
+        return number_box(name, (lo + hi) / 2, lo, hi, step, style=style)
     if isinstance(spec, list) and spec:
         return ipywidgets.Dropdown(options=spec, value=spec[0], description=name, style=style)
     raise TypeError(

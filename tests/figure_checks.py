@@ -149,16 +149,10 @@ def accessibility_problems(fig, *, data: bool = True) -> list[str]:
     return problems
 
 
-#: Controls a keyboard moves (arrow keys, Home/End, typing) and whose ``description`` becomes the
-#: ``<label>`` of the control, which a screen reader reads.
-KEYBOARD_CONTROLS = (
-    "IntSlider",
-    "FloatSlider",
-    "FloatLogSlider",
-    "SelectionSlider",
-    "Dropdown",
-    "Checkbox",
-)
+#: Controls that are native form elements (a keyboard types into them or steps them with the arrow keys)
+#: whose ``description`` becomes their ``<label for=...>``, which a screen reader reads. Not sliders: their
+#: noUiSlider handle has no accessible name (ipywidgets issue 2650).
+KEYBOARD_CONTROLS = ("BoundedIntText", "BoundedFloatText", "Dropdown", "Checkbox")
 
 
 def explorer_problems(box, still) -> list[str]:

@@ -28,6 +28,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests import axe_audit
 from tests.nbtools import NAMES, ROOT, source_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -436,6 +437,33 @@ def test_notebook_runs_in_jupyterlab(lab, page, name):
         f"{name}: errors shown after moving explorers: {rendered_errors(page)[:3]}"
     )
     assert not page.console_errors, f"{name}: browser console errors: {page.console_errors[:5]}"
+    audit_notebook(page, name)
+
+
+def audit_notebook(page, name: str) -> None:
+    """axe on the notebook as run (issue 23): our content without serious or critical violations, and
+    every violation, ours or JupyterLab's, listed in tests/a11y/axe-report.md with the reason it stays."""
+    started = time.monotonic()
+    content = axe_audit.audit(page, include=axe_audit.CONTENT)
+    chrome = axe_audit.audit(page, exclude=axe_audit.CONTENT)
+    assistive = page.evaluate("() => document.querySelectorAll('.jp-Notebook mjx-assistive-mml').length")
+    formulas = page.evaluate("() => document.querySelectorAll('.jp-Notebook mjx-container').length")
+    axe_audit.save(name, {"content": content, "chrome": chrome})
+    print(f"{name}: axe in {time.monotonic() - started:.1f} s; content {axe_audit.describe(content)}")
+    assert not axe_audit.blocking(content), (
+        f"{name}: serious axe violations: {axe_audit.describe(axe_audit.blocking(content))}"
+    )
+    missing = {
+        scope: axe_audit.unlisted(scope, found) for scope, found in (("content", content), ("chrome", chrome))
+    }
+    assert not any(missing.values()), (
+        f"{name}: axe violations not listed in {axe_audit.REPORT.relative_to(ROOT)}: {missing} "
+        f"(content: {axe_audit.describe(content)}; chrome: {axe_audit.describe(chrome)})"
+    )
+    # MathJax's assistive MathML (what a screen reader reads of a formula) is on for every formula.
+    assert formulas and assistive == formulas, (
+        f"{name}: {assistive} of {formulas} formulas carry assistive MathML"
+    )
 
 
 def click_validate(page) -> str:

@@ -55,8 +55,8 @@ def test_explorer_short_specs_and_several_axes():
     box = widgets.explorer(
         draw, {"n": (1, 9), "scale": (0.0, 1.0, 0.1), "kind": ["a", "b"], "log": False}, ncols=2
     )
-    assert isinstance(box.controls["n"], ipywidgets.IntSlider) and box.controls["n"].value == 5
-    assert isinstance(box.controls["scale"], ipywidgets.FloatSlider)
+    assert isinstance(box.controls["n"], ipywidgets.BoundedIntText) and box.controls["n"].value == 5
+    assert isinstance(box.controls["scale"], ipywidgets.BoundedFloatText)
     assert isinstance(box.controls["kind"], ipywidgets.Dropdown)
     assert isinstance(box.controls["log"], ipywidgets.Checkbox)
     assert box.axes.shape == (2,)
@@ -144,3 +144,13 @@ def test_widgets_are_not_shown_while_grading_but_stills_are(monkeypatch):
         assert len(stills) == len(explorers), (
             f"{name}: {len(explorers)} explorers but {len(stills)} still twins"
         )
+
+
+def test_number_box_is_a_labelled_native_control():
+    """No ipywidgets slider: its handle has no accessible name; a number box is an <input> with a label."""
+    whole = widgets.number_box("seed", 0, 0, 20)
+    assert isinstance(whole, ipywidgets.BoundedIntText)
+    assert (whole.description, whole.min, whole.max, whole.step) == ("seed", 0, 20, 1)
+    assert whole.continuous_update and whole.style.description_width == "initial"
+    real = widgets.number_box("learning rate", 0.1, 0.001, 0.316, 0.001)
+    assert isinstance(real, ipywidgets.BoundedFloatText) and real.value == 0.1
