@@ -153,7 +153,7 @@ def _new_figure(nrows, ncols, figsize):
 
 
 def _draw(fig, axes, plot_fn, values, title):
-    """Clear, draw, title; the alt text becomes the titles and numbers plus the returned sentence."""
+    """Clear, draw, title; the alt text becomes the returned sentence, then the titles and numbers."""
     for ax in np.atleast_1d(axes).ravel():
         ax.clear()
     sentence = plot_fn(axes, **values)
@@ -162,7 +162,9 @@ def _draw(fig, axes, plot_fn, values, title):
         fig.suptitle(title)
     figure_style.set_alt(fig, None)
     base = figure_style.figure_alt_text(fig)
-    figure_style.set_alt(fig, f"{base}. {sentence}" if sentence else base)
+    figure_style.set_alt(
+        fig, f"{sentence} {base}" if sentence else base
+    )  # the sentence first: alt is cut at 600
     return sentence
 
 

@@ -224,7 +224,7 @@ def page(browser, lab):
         api(base, token, f"/api/sessions/{session['id']}", method="DELETE")
 
 
-def open_notebook(page, lab, relpath: str) -> None:
+def open_notebook(page, lab, relpath: str, *, collapse: bool = True) -> None:
     base, token, _ = lab
     page.goto(f"{base}/lab/tree/{relpath}?reset&token={token}")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
@@ -234,8 +234,8 @@ def open_notebook(page, lab, relpath: str) -> None:
         " && w.sessionContext.session.kernel.status === 'idle'; }",
         timeout=90_000,
     )
-    # Room for the notebook: close the side panels (the file browser opens by default).
-    page.evaluate("() => { const s = window.jupyterapp.shell; s.collapseLeft(); s.collapseRight(); }")
+    if collapse:  # room for the notebook: close the side panels (the file browser opens by default)
+        page.evaluate("() => { const s = window.jupyterapp.shell; s.collapseLeft(); s.collapseRight(); }")
 
 
 RUN_STATE = """() => {
@@ -332,7 +332,7 @@ def widget_errors(page) -> list[str]:
 
 
 def poke(page, cell) -> str:
-    """Move the cell's first control (slider, dropdown, toggle, checkbox); return what was moved."""
+    """Move the cell's first control (slider, number box, dropdown, toggle, checkbox); return what was moved."""
     cell.scroll_into_view_if_needed()
     handle = cell.locator(".widget-slider .noUi-handle, .widget-hslider .noUi-handle").first
     if handle.count():
@@ -341,6 +341,13 @@ def poke(page, cell) -> str:
         for _ in range(3):
             handle.press("ArrowRight")
         return "slider"
+    number = cell.locator(".widget-inline-hbox input[type=number]").first
+    if number.count():  # the explorers' number boxes: stepped with the arrow keys, as a student would
+        number.scroll_into_view_if_needed()
+        number.focus()
+        for _ in range(3):
+            number.press("ArrowUp")
+        return "number box"
     select = cell.locator(".widget-dropdown select").first
     if select.count():
         options = select.locator("option")
@@ -528,6 +535,142 @@ def test_exchange_panels_work_with_the_course_config(lab):
         answer = api(base, token, path)
         assert answer["success"], f"{path}: {answer}"
     assert (course / ".state" / "exchange").is_dir()
+
+
+# --- issue 23: the feedback page audited, and one exercise done with the keyboard alone -------------
+
+
+def test_feedback_page_has_no_serious_accessibility_violation(browser, tmp_path):
+    """The autograder's HTML feedback for 01 (a student who forgot the ReLU), audited by axe as a whole:
+    we render all of it, so all of it must meet WCAG 2.2 AA (or be listed in the report)."""
+    import nbformat as nbf
+
+    from autograder import feedback, repair
+    from autograder.course import build_gradebook
+    from autograder.scoring import CellResult, NotebookResult
+
+    name = NAMES[0]
+    spec = build_gradebook(ROOT, f"sqlite:///{tmp_path / 'gradebook.db'}", tmp_path, assignments=[name])
+    spec = spec.notebook(name, name)
+    nb, _ = repair.prepare(nbformat.read(source_path(name), as_version=4), spec)
+    failing = spec.tests[0].grade_id
+    cells = []
+    for c in spec.cells:
+        if c.kind == "test" and c.grade_id == failing:
+            cells.append(CellResult(c.grade_id, "test", c.points, 0.0, "failed", "AssertionError"))
+        elif c.kind == "test":
+            cells.append(CellResult(c.grade_id, "test", c.points, c.points, "passed"))
+        elif c.kind == "manual":
+            cells.append(CellResult(c.grade_id, "manual", c.points, None, "manual"))
+    for cell in nb.cells:  # the failing test's output, with the colours of a real traceback
+        if (cell.metadata.get("nbgrader") or {}).get("grade_id") == failing:
+            cell.outputs = [
+                nbf.v4.new_output(
+                    "error",
+                    ename="AssertionError",
+                    evalue="neuron([1, 2], [0.5, -1], 1.0) (below the threshold): expected 0.0, got -0.5",
+                    traceback=[
+                        "\x1b[0;31m---------------------------------------------------------------------------\x1b[0m",
+                        "\x1b[0;31mAssertionError\x1b[0m                            Traceback (most recent call last)",
+                        "\x1b[0;31mAssertionError\x1b[0m: neuron([1, 2], [0.5, -1], 1.0) (below the threshold)",
+                    ],
+                )
+            ]
+    result = NotebookResult("ada", name, name, spec.max_score)
+    result.cells = cells
+    page_path = tmp_path / "feedback.html"
+    page_path.write_text(feedback.render_html(feedback.redact(nb, spec, result), result))
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        pg = context.new_page()
+        pg.goto(page_path.as_uri())
+        pg.wait_for_load_state("load")
+        found = axe_audit.audit(pg)
+    finally:
+        context.close()
+    axe_audit.save(f"feedback_{name}", {"feedback": found})
+    waiting = axe_audit.waiting_for_a_fix("feedback", found)
+    serious = [v for v in axe_audit.blocking(found) if v not in waiting]
+    assert not serious, f"feedback page: {axe_audit.describe(serious)}"
+    missing = axe_audit.unlisted("feedback", found)
+    assert not missing, (
+        f"feedback page: violations not listed in {axe_audit.REPORT.relative_to(ROOT)}: {missing} "
+        f"({axe_audit.describe(found)})"
+    )
+
+
+def _active_cell(page) -> int:
+    return page.evaluate("() => window.jupyterapp.shell.currentWidget.content.activeCellIndex")
+
+
+def _wait_idle(page, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(300)
+        if page.evaluate(
+            "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'"
+        ):
+            return
+    raise AssertionError("the kernel did not become idle")
+
+
+def _cell_output_text(page, index: int) -> str:
+    """What a screen reader finds in the cell's output area (the rendered DOM, not the model)."""
+    return page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".jp-OutputArea").inner_text()
+
+
+def _type_answer(page, line: str) -> None:
+    """In the active cell: edit mode, replace the last line's code (after its indentation), command mode."""
+    page.keyboard.press("Enter")
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Shift+Home")  # CodeMirror: select back to the end of the indentation
+    page.keyboard.type(line)
+    page.keyboard.press("Escape")
+
+
+def test_keyboard_only_completes_the_first_exercise_of_01(lab, page):
+    """A student without a mouse: open the release notebook, move to the answer cell, type, run the cells
+    down to the test, read its message, fix the answer, run again. Keys only; the page is read, not
+    clicked."""
+    _, _, course = lab
+    name = NAMES[0]
+    shutil.copy(course / "release" / name / f"{name}.ipynb", course / "work" / f"keyboard_{name}.ipynb")
+    open_notebook(page, lab, f"work/keyboard_{name}.ipynb", collapse=False)
+    ids = page.evaluate(
+        "() => { const cells = window.jupyterapp.shell.currentWidget.content.model.cells; const ids = [];"
+        " for (let i = 0; i < cells.length; i++) ids.push((cells.get(i).getMetadata('nbgrader') || {}).grade_id || '');"
+        " return ids; }"
+    )
+    answer, tests = ids.index("neuron"), ids.index("neuron_tests")
+    # Into the notebook with Tab, as from the page's top (JupyterLab's skip link, toolbars, then cells).
+    for _ in range(80):
+        inside = page.evaluate("() => !!document.activeElement.closest('.jp-Notebook')")
+        if inside:
+            break
+        page.keyboard.press("Tab")
+    assert inside, "Tab never reached the notebook"
+    page.keyboard.press("Escape")  # command mode
+    page.keyboard.press("Control+Home")  # JupyterLab: select the first cell
+    assert _active_cell(page) == 0
+    while _active_cell(page) < answer:  # run every cell above the answer (the setup cell among them)
+        page.keyboard.press("Shift+Enter")
+        _wait_idle(page)
+    # A first try that forgets the ReLU: the test says what was expected and what came.
+    _type_answer(page, "return float(np.dot(w, x)) + w0")
+    while _active_cell(page) <= tests:
+        page.keyboard.press("Shift+Enter")
+        _wait_idle(page)
+    message = _cell_output_text(page, tests)
+    assert "below the threshold" in message and "AssertionError" in message, message[:1500]
+    # Back up to the answer with the arrow keys, fix it, run down to the test again: it passes.
+    while _active_cell(page) > answer:
+        page.keyboard.press("ArrowUp")
+    _type_answer(page, "return max(0.0, float(np.dot(w, x)) + w0)")
+    while _active_cell(page) <= tests:
+        page.keyboard.press("Shift+Enter")
+        _wait_idle(page)
+    assert "Error" not in _cell_output_text(page, tests), _cell_output_text(page, tests)[:1500]
+    assert error_outputs(page) == [], error_outputs(page)
 
 
 def test_missing_chromium_says_what_to_install(monkeypatch):

@@ -95,20 +95,18 @@ def _line(ax, slope):
 def test_explorer_shows_the_sentence_under_the_figure_and_in_its_alt_text():
     from helpers import figure_style
 
-    box = widgets.explorer(_line, {"slope": ipywidgets.FloatSlider(value=1.0, min=0.0, max=3.0)})
+    box = widgets.explorer(_line, {"slope": widgets.number_box("slope", 1.0, 0.0, 3.0, 0.5)})
     assert box.children[2] is box.caption
     assert (
         box.sentence == "The line rises from 0 to 2."
         and box.caption.value == "<p>The line rises from 0 to 2.</p>"
     )
     assert figure_style.figure_alt_text(box.figure) == (
-        "slope 1: y against x (y = slope x 0 to 2). The line rises from 0 to 2."
+        "The line rises from 0 to 2. slope 1: y against x (y = slope x 0 to 2)"
     )
     box.controls["slope"].value = 2.5
     assert box.caption.value == "<p>The line rises from 0 to 5.</p>"
-    assert figure_style.figure_alt_text(box.figure).endswith(
-        "(y = slope x 0 to 5). The line rises from 0 to 5."
-    )
+    assert figure_style.figure_alt_text(box.figure).startswith("The line rises from 0 to 5. slope 2.5")
 
 
 def test_still_draws_the_default_setting_without_widgets():
@@ -124,7 +122,7 @@ def test_still_draws_the_default_setting_without_widgets():
     assert page.startswith('<img src="data:image/png;base64,') and page.endswith(
         "<p>The line rises from 0 to 3.</p>"
     )
-    assert 'alt="A line. slope 1.5: y against x (y = slope x 0 to 3). The line rises from 0 to 3."' in page
+    assert 'alt="The line rises from 0 to 3. A line. slope 1.5: y against x (y = slope x 0 to 3)"' in page
     _, none_made = made_no_widget(lambda: widgets.explorer(_line, {"slope": (0.0, 3.0)}))
     assert not none_made  # the check sees widgets when there are some
 
