@@ -128,3 +128,22 @@ def test_mathjax_assistive_output_is_not_turned_off():
     latex = re.compile(r"@jupyterlab/(mathjax|katex)[^\n]*(disabled|false)", re.I)
     found += [f"{p.relative_to(ROOT)}: {m.group(0)}" for p, t in texts.items() for m in latex.finditer(t)]
     assert not found, f"MathJax's assistive output is turned off: {found}"
+
+
+def test_axe_report_gives_each_violation_that_stays_a_reason():
+    """tests/a11y/axe-report.md, which the browser audit reads: three sections, every row a reason."""
+    from tests import axe_audit
+
+    sections = axe_audit.report_sections()
+    assert all(sections[s].strip() for s in ("content", "chrome", "feedback")), "a section is missing"
+    for scope, text in sections.items():
+        for row in re.findall(r"^\|\s*`[a-z0-9-]+`.*$", text, re.M):
+            cells = [c.strip() for c in row.strip().strip("|").split("|")]
+            assert len(cells) == 4 and all(cells), f"{scope}: a row without impact, place or reason: {row}"
+    found = [{"id": "region", "impact": "moderate"}, {"id": "color-contrast", "impact": "serious"}]
+    assert axe_audit.unlisted("chrome", found) == ["color-contrast"]
+    assert axe_audit.unlisted("feedback", found) == []
+    assert axe_audit.unlisted("content", found) == ["color-contrast", "region"]
+    # On the feedback page only the serious rules marked as waiting for an autograder change pass.
+    assert axe_audit.waiting_for_a_fix("feedback", found) == [found[1]]
+    assert axe_audit.waiting_for_a_fix("chrome", found) == []
