@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from helpers.figure_style import COLORS, LINESTYLES, PALETTE, axes_on, new_figure, target_result
-from helpers.widgets import explorer
+from helpers.widgets import explorer, number_box, still
 
 
 def _activation_pair(functions, name, alpha=None):
@@ -64,7 +64,7 @@ def plot_activations(functions, *, title, x=None, axes=None):
         ax.set_xlabel("input x")
         ax.set_ylabel(ylabel)
         ax.set_title(name)
-        ax.legend(loc="upper left", fontsize=9)
+        ax.legend(loc="upper left", fontsize=10)
     fig = ax_f.figure
     fig.suptitle(title)
     return fig
@@ -128,7 +128,7 @@ def plot_activation_stds(stds, *, title, axes=None):
         ax.set_xlabel("layer")
         ax.set_ylabel("std of the activations")
         ax.set_title(panel)
-        ax.legend(loc="best", fontsize=9)
+        ax.legend(loc="best", fontsize=10)
     fig = axes[0].figure
     fig.suptitle(title)
     return fig
@@ -216,17 +216,18 @@ def plot_random_network_outputs(functions, *, seed=0, title, ax=None):
     target = ax
     ax = axes_on(target, figsize=(7.5, 4.2))
     x = np.linspace(-3, 3, 401)
-    for name, h in functions.items():
+    for k, (name, h) in enumerate(functions.items()):
         f = h[0] if isinstance(h, tuple) else h
-        ax.plot(x, random_network_output(x, f, rng=np.random.default_rng(seed)), label=name)
+        y = random_network_output(x, f, rng=np.random.default_rng(seed))
+        ax.plot(x, y, ls=LINESTYLES[k % len(LINESTYLES)], label=name)
     ax.set_xlabel("input x")
     ax.set_ylabel("network output")
     ax.set_title(title)
-    ax.legend(loc="best", fontsize=9)
+    ax.legend(loc="best", fontsize=10)
     return target_result(target, ax)
 
 
-def activation_explorer(functions):
+def activation_explorer(functions, *, static=False):
     """Pick an activation and its parameter: see h(x), h'(x) and a random 1-16-16-1 network's output.
 
     ``functions`` maps names to ``(h, h')`` pairs: the student's functions of notebook 02 (leaky_relu
@@ -235,21 +236,30 @@ def activation_explorer(functions):
 
     Returns
     -------
-    :class:`helpers.widgets.Explorer` with controls ``name``, ``alpha`` and ``seed``.
+    :class:`helpers.widgets.Explorer` with controls ``name``, ``alpha`` and ``seed``; with
+    ``static=True`` its still twin at the default setting (:func:`helpers.widgets.still`, no widgets).
     """
     options = list(functions)
-    name = ipywidgets.Dropdown(
-        options=options,
-        value="leaky_relu" if "leaky_relu" in options else options[0],
-        description="activation",
-    )
-    alpha = ipywidgets.FloatSlider(
-        value=0.1, min=0.0, max=2.0, step=0.05, description="alpha", continuous_update=False
-    )
-    seed = ipywidgets.IntSlider(value=0, min=0, max=20, description="net seed", continuous_update=False)
+    defaults = {"name": "leaky_relu" if "leaky_relu" in options else options[0], "alpha": 0.1, "seed": 0}
 
     def draw(axes, name, alpha, seed):
         plot_activation_explorer(functions, name, alpha, seed=seed, axes=axes)
+        f, df = _activation_pair(functions, name, alpha)
+        probe = np.array([-2.0, 0.0, 2.0])
+        values, slopes = np.asarray(f(probe), dtype=float), np.asarray(df(probe), dtype=float)
+        out = random_network_output(np.linspace(-3, 3, 401), f, rng=np.random.default_rng(seed))
+        shown = f"{name} with alpha = {alpha:g}" if name in ("leaky_relu", "elu") else name
+        return (
+            f"{shown}: h(-2) = {values[0]:.3g}, h(0) = {values[1]:.3g}, h(2) = {values[2]:.3g}; "
+            f"its slope h'(x) is {slopes[0]:.3g} at x = -2 and {slopes[2]:.3g} at x = 2. The random "
+            f"network (seed {seed}) built with it outputs values from {out.min():.3g} to {out.max():.3g}."
+        )
+
+    if static:
+        return still(draw, defaults, ncols=3, figsize=(13, 3.8))
+    name = ipywidgets.Dropdown(options=options, value=defaults["name"], description="activation")
+    alpha = number_box("alpha", defaults["alpha"], 0.0, 2.0, 0.05)
+    seed = number_box("net seed", defaults["seed"], 0, 20)
 
     def on_name(change):
         alpha.disabled = change["new"] not in ("leaky_relu", "elu")

@@ -3,11 +3,10 @@ r"""Figures for 03_argmin: the penalised loss $L(w) + \lambda |w|$ of a few cand
 The explorer slides $\lambda$ under the bar chart of the candidates and their lines in $\lambda$.
 """
 
-import ipywidgets
 import numpy as np
 
 from helpers.figure_style import COLORS
-from helpers.widgets import explorer
+from helpers.widgets import explorer, number_box, still
 
 _BLUE, _ORANGE, _GREEN, _VERMILLION, _SKY, _PURPLE = (
     COLORS[k] for k in ("blue", "orange", "green", "vermillion", "sky", "purple")
@@ -43,7 +42,14 @@ def plot_penalized_bars(ax, w_values, L_values, lam=0.0):
     best = int(np.argmin(total))
     x = np.arange(len(w))
     ax.bar(x, L, color=_BLUE, label=r"data loss $L(w)$")
-    ax.bar(x, penalty, bottom=L, color=_ORANGE, label=rf"penalty $\lambda|w|$, $\lambda$ = {lam:.2f}")
+    ax.bar(
+        x,
+        penalty,
+        bottom=L,
+        color=_ORANGE,
+        hatch="//",
+        label=rf"penalty $\lambda|w|$ (hatched), $\lambda$ = {lam:.2f}",
+    )
     ax.bar(x[best], total[best], fill=False, edgecolor="black", linewidth=2.0)
     for xi, t in zip(x, total, strict=True):
         ax.annotate(
@@ -51,7 +57,7 @@ def plot_penalized_bars(ax, w_values, L_values, lam=0.0):
             (xi, t),
             ha="center",
             va="bottom",
-            fontsize=9,
+            fontsize=10,
             xytext=(0, 2),
             textcoords="offset points",
         )
@@ -60,7 +66,7 @@ def plot_penalized_bars(ax, w_values, L_values, lam=0.0):
     ax.set_ylabel(r"$\hat L(w) = L(w) + \lambda |w|$")
     ax.set_ylim(0, 1.3 * max(float(total.max()), 1e-9))
     ax.set_title(rf"Penalised loss, $\lambda$ = {lam:.2f}: argmin is w = {w[best]:g}")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left", fontsize=10)
     return ax
 
 
@@ -104,7 +110,7 @@ def plot_penalty_lines(ax, w_values, L_values, lam_max=2.0, lam=None):
     ax.set_xlabel(r"penalty strength $\lambda$")
     ax.set_ylabel(r"$L(w) + \lambda |w|$")
     ax.set_title(r"Each candidate is a line in $\lambda$; the lowest one wins")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=10, loc="upper left")
     return ax
 
 
@@ -142,7 +148,7 @@ def plot_grid_search(ax, loss_fn, lo, hi, num=21):
     ax.set_xlabel("weight w")
     ax.set_ylabel("loss L(w)")
     ax.set_title("Grid search: evaluate everywhere, keep the best")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=10)
     return ax
 
 
@@ -166,6 +172,7 @@ def plot_search_paths(ax, loss_fn, paths, lo, hi):
     fine = np.linspace(lo, hi, 801)
     ax.plot(fine, loss_fn(fine), color=_SKY, linewidth=1.5, label="L(w)")
     colors = [_BLUE, _VERMILLION, _GREEN, _PURPLE, _ORANGE]
+    stops = "XPD^v"  # each run's stop has its own marker, not only its own colour
     for k, path in enumerate(paths):
         path = np.asarray(path, dtype=float)
         color = colors[k % len(colors)]
@@ -175,7 +182,7 @@ def plot_search_paths(ax, loss_fn, paths, lo, hi):
         ax.plot(
             path[-1],
             values[-1],
-            "X",
+            stops[k % len(stops)],
             color=color,
             markersize=11,
             label=f"start {path[0]:.2f} -> stop {path[-1]:.2f} ({len(path) - 1} moves)",
@@ -183,32 +190,41 @@ def plot_search_paths(ax, loss_fn, paths, lo, hi):
     ax.set_xlabel("weight w")
     ax.set_ylabel("loss L(w)")
     ax.set_title("Iterative local search: downhill until no neighbour is lower")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=10)
     return ax
 
 
-def argmin_explorer(w_values, L_values, lam_max=2.0, lam=0.0):
-    r"""A lambda slider over the bar chart of $L(w) + \lambda|w|$ and the lines in lambda.
+def argmin_explorer(w_values, L_values, lam_max=2.0, lam=0.0, *, static=False):
+    r"""A lambda box over the bar chart of $L(w) + \lambda|w|$ and the lines in lambda.
 
     Parameters
     ----------
     w_values, L_values : array_like, shape (K,)
         Candidate weights and their data losses.
     lam_max : float
-        Largest lambda on the slider.
+        Largest lambda the box accepts.
     lam : float
         Starting lambda.
 
     Returns
     -------
-    :class:`helpers.widgets.Explorer` with the control ``lam``.
+    :class:`helpers.widgets.Explorer` with the control ``lam``; with ``static=True`` its still twin at
+    ``lam`` (:func:`helpers.widgets.still`, no widgets).
     """
 
     def draw(axes, lam):
         plot_penalized_bars(axes[0], w_values, L_values, lam=lam)
         plot_penalty_lines(axes[1], w_values, L_values, lam_max=lam_max, lam=lam)
+        w = np.asarray(w_values, dtype=float)
+        total = np.asarray(L_values, dtype=float) + lam * np.abs(w)
+        each = ", ".join(f"w = {wk:g}: {tk:.2f}" for wk, tk in zip(w, total, strict=True))
+        return (
+            f"At lambda = {lam:.2f} the penalised losses are {each}; the smallest, so the argmin, is "
+            f"w = {w[int(np.argmin(total))]:g}."
+        )
 
-    slider = ipywidgets.FloatSlider(
-        value=float(lam), min=0.0, max=float(lam_max), step=0.01, description="lambda", readout_format=".2f"
-    )
-    return explorer(draw, {"lam": slider}, ncols=2, figsize=(11, 4.0))
+    if static:
+        return still(draw, {"lam": float(lam)}, ncols=2, figsize=(11, 4.0))
+
+    box = number_box("lambda", float(lam), 0.0, float(lam_max), 0.01)
+    return explorer(draw, {"lam": box}, ncols=2, figsize=(11, 4.0))

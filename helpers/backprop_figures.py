@@ -6,7 +6,7 @@ Each step is drawn with ``helpers.graph.draw_graph`` and captioned; the explorer
 import ipywidgets
 
 from helpers.graph import Value, backward_steps, draw_graph
-from helpers.widgets import explorer
+from helpers.widgets import explorer, number_box, still
 
 
 def _node_name(node):
@@ -67,7 +67,7 @@ def plot_backward_step(root, steps, k, ax=None):
     node, grads = steps[k]
     marked = [node] if k == 0 else [node, *node._prev]
     ax = draw_graph(root, ax=ax, grads=grads, highlight=marked, title=title)
-    ax.title.set_fontsize(9)
+    ax.title.set_fontsize(10)
     return ax
 
 
@@ -104,7 +104,7 @@ def _backprop_example_graphs():
     }
 
 
-def backward_explorer(graphs=None):
+def backward_explorer(graphs=None, *, static=False):
     """Step through the backward pass of a small computation graph, one node at a time.
 
     Parameters
@@ -115,7 +115,9 @@ def backward_explorer(graphs=None):
 
     Returns
     -------
-    :class:`helpers.widgets.Explorer` with controls ``graph`` (dropdown) and ``step`` (slider, 0 = seed).
+    :class:`helpers.widgets.Explorer` with controls ``graph`` (dropdown) and ``step`` (number box, 0 = seed);
+    with ``static=True`` its still twin: the first graph after its last step (:func:`helpers.widgets.still`,
+    no widgets), the grads every input ends with.
     """
     graphs = graphs or _backprop_example_graphs()
     names = list(graphs)
@@ -129,11 +131,19 @@ def backward_explorer(graphs=None):
 
     def draw(ax, graph, step):
         root, steps = steps_for(graph)
-        plot_backward_step(root, steps, min(step, len(steps) - 1), ax=ax)
+        k = min(step, len(steps) - 1)
+        plot_backward_step(root, steps, k, ax=ax)
+        final = steps[-1][1]
+        leaves = [n for n in final if not n._prev]
+        grads = ", ".join(f"{_node_name(n)}.grad = {final[n]:.4g}" for n in leaves)
+        return f"Graph {graph}, {describe_backward_step(steps, k)}. After the last step: {grads}."
 
-    step = ipywidgets.IntSlider(
-        value=0, min=0, max=len(steps_for(names[0])[1]) - 1, description="step", continuous_update=False
-    )
+    title = "Backpropagation, one node at a time (each box: data, then grad)"
+    if static:
+        return still(
+            draw, {"graph": names[0], "step": len(steps_for(names[0])[1]) - 1}, figsize=(10, 4.6), title=title
+        )
+    step = number_box("step", 0, 0, len(steps_for(names[0])[1]) - 1)
     choice = ipywidgets.Dropdown(
         options=names, value=names[0], description="graph", layout={"width": "420px"}
     )
@@ -141,7 +151,7 @@ def backward_explorer(graphs=None):
         draw,
         {"graph": choice, "step": step},
         figsize=(10, 4.6),
-        title="Backpropagation, one node at a time (each box: data, then grad)",
+        title=title,
     )
 
     def on_graph(change):

@@ -1,7 +1,12 @@
 r"""The course's figure style, shared by every ``*_figures`` module: palette, sizes, alt text.
 
-Rules every figure function of the course follows: a colour-blind-safe palette (Okabe-Ito), a title on
-every figure, labelled axes (with units where there are any), and a return value you can keep drawing on:
+Rules every figure function of the course follows (``tests/figure_checks.py`` checks them on every figure
+the figure tests draw): a colour-blind-safe palette (Okabe-Ito) for everything coloured and ``viridis`` for
+colour-mapped values; meaning never carried by colour alone (series differ in line style or marker too,
+bars of different meaning in hatching); text of at least 10 pt and figures at most ``MAX_WIDTH_IN`` wide,
+so the notebook shows them unscaled; a title on every figure, labelled axes (with units where there are
+any), alt text that says what the figure shows with its key numbers; and a return value you can keep
+drawing on:
 the ``Axes`` you passed in, or the ``Figure`` the function made (or was given). :func:`split_target`,
 :func:`axes_on` and :func:`target_result` implement that last rule for the figure modules.
 
@@ -17,10 +22,14 @@ import re
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-#: Okabe-Ito colours (Okabe & Ito 2008), distinguishable with every common colour-vision deficiency.
+#: Okabe-Ito colours (Okabe & Ito 2008, "Color Universal Design"): eight colours chosen to stay
+#: distinguishable with protanopia, deuteranopia and tritanopia, and printable; the palette matplotlib's
+#: and ggplot's colour-blind guides recommend for categorical data. Blue and vermillion (and orange
+#: and blue) also differ in lightness, so the first pairs stay apart in greyscale.
 COLORS = {
     "blue": "#0072B2",
     "orange": "#E69F00",
@@ -37,6 +46,11 @@ PALETTE = tuple(COLORS.values())
 LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1)), (0, (1, 1)))
 #: Perceptually uniform, colour-blind-safe colour map for matrices and images of values.
 CMAP = "viridis"
+#: Widest figure, in inches at the notebook's 100 dpi: 1000 px fit a cell's output in a 1280-px-wide
+#: JupyterLab window, so the browser never scales a figure (and its 10-pt text) down.
+MAX_WIDTH_IN = 10.0
+#: Smallest text size in a figure, in points.
+MIN_FONT_PT = 10
 
 _STYLE = {
     "figure.figsize": (6.4, 4.0),
@@ -72,11 +86,27 @@ def use_course_style():
     enable_alt_text()
 
 
+def fit_width(figsize):
+    """``figsize`` scaled down (aspect kept) to at most :data:`MAX_WIDTH_IN` wide."""
+    width, height = figsize
+    if width <= MAX_WIDTH_IN:
+        return (width, height)
+    return (MAX_WIDTH_IN, height * MAX_WIDTH_IN / width)
+
+
 def new_figure(nrows=1, ncols=1, *, title=None, figsize=None, **subplots_kw):
-    """``plt.subplots`` with a figure title. Returns ``(fig, ax)`` (``ax`` an array when several)."""
+    """``plt.subplots`` with a figure title. Returns ``(fig, ax)`` (``ax`` an array when several).
+
+    A ``figsize`` wider than :data:`MAX_WIDTH_IN` is scaled down to it (:func:`fit_width`).
+    """
+    if figsize is not None:
+        figsize = fit_width(figsize)
     if figsize is None:
         width, height = mpl.rcParams["figure.figsize"]
-        figsize = (width * (0.8 * ncols if ncols > 1 else 1), height * (0.85 * nrows if nrows > 1 else 1))
+        figsize = (
+            min(MAX_WIDTH_IN, width * (0.8 * ncols if ncols > 1 else 1)),
+            height * (0.85 * nrows if nrows > 1 else 1),
+        )
     fig, axes = plt.subplots(nrows, ncols, figsize=figsize, **subplots_kw)
     if title:
         fig.suptitle(title)
@@ -127,15 +157,57 @@ def _plain(text):
 
 
 def set_alt(fig, text):
-    """Give ``fig`` an explicit alt text (what the picture shows, for someone who cannot see it)."""
-    fig._alt_text = str(text)
+    """Give ``fig`` an explicit alt text (what the picture shows, for someone who cannot see it).
+
+    ``None`` removes it (the alt text is then made from the titles again).
+    """
+    fig._alt_text = None if text is None else str(text)
     return fig
 
 
-def figure_alt_text(fig):
-    """The alt text of ``fig``: ``fig._alt_text`` if set, else its titles and axis labels.
+def _num(value):
+    return f"{value:.3g}"
 
-    Example: ``"Activations: h(x) against input x. Derivatives: h'(x) against input x"``.
+
+def _panel_numbers(ax):
+    """The key numbers of one panel: each labelled curve's first and last value, else the axis ranges.
+
+    Example: ``"training 2.3 to 0.41; validation 2.3 to 0.52"``, or ``"x 0 to 10, y -1 to 1"``.
+    """
+    if not ax.axison:
+        return ""
+    series = []
+    for line in ax.lines:
+        label = line.get_label()
+        if not label or label.startswith("_"):
+            continue
+        y = np.asarray(line.get_ydata(), dtype=float).ravel()
+        y = y[np.isfinite(y)]
+        if y.size == 0:
+            continue
+        text = _plain(label)
+        series.append(
+            f"{text} {_num(y[0])}"
+            if y.size == 1 or y[0] == y[-1]
+            else f"{text} {_num(y[0])} to {_num(y[-1])}"
+        )
+    if series:
+        return "; ".join(series[:6])
+    images = [im for im in ax.images if np.ndim(im.get_array()) == 2]
+    if images:
+        values = np.asarray(images[0].get_array(), dtype=float)
+        if values.size and np.isfinite(values).any():
+            return f"values {_num(np.nanmin(values))} to {_num(np.nanmax(values))}"
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    return f"x {_num(x0)} to {_num(x1)}, y {_num(y0)} to {_num(y1)}"
+
+
+def figure_alt_text(fig):
+    """The alt text of ``fig``: ``fig._alt_text`` if set, else its titles, axis labels and key numbers.
+
+    Each panel is ``"title: y label against x label (numbers)"``, the numbers being every labelled
+    curve's first and last value (or the range of the axes, or of an image's values). Example:
+    ``"Activations: h(x) against input x (relu 0 to 4; tanh -0.999 to 0.999)"``.
     """
     explicit = getattr(fig, "_alt_text", None)
     if explicit:
@@ -153,8 +225,9 @@ def figure_alt_text(fig):
         else:
             axes_text = xlabel or ylabel
         part = ": ".join(p for p in (_plain(title), axes_text) if p)
+        numbers = _panel_numbers(ax) if part else ""
         if part:
-            parts.append(part)
+            parts.append(f"{part} ({numbers})" if numbers else part)
     text = ". ".join(parts)
     if not text:
         text = f"Figure with {len(panels)} panel{'s' if len(panels) != 1 else ''} (no title)"
@@ -162,8 +235,14 @@ def figure_alt_text(fig):
 
 
 def figure_html(fig):
-    """``<img>`` tag with the figure as an inline PNG and its alt text (None for an empty figure)."""
+    """``<img>`` tag with the figure as an inline PNG and its alt text (None for an empty figure).
+
+    A figure wider than :data:`MAX_WIDTH_IN` (a notebook's own ``plt.subplots(figsize=(15, 7))``) is
+    scaled down to it first, so the browser never shrinks it and its text below 10 pt.
+    """
     from IPython.core.pylabtools import print_figure
+
+    fig.set_size_inches(fit_width(tuple(fig.get_size_inches())))
 
     data = print_figure(fig, "png", bbox_inches="tight", base64=True)
     if not data:

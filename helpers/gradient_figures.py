@@ -1,13 +1,12 @@
 """Figures for 06_gradients: finite-difference error against the step, the cost of a gradient, descent paths.
 
-The explorer runs gradient descent on a 2-D loss with a learning-rate slider and draws the path.
+The explorer runs gradient descent on a 2-D loss with a learning-rate box and draws the path.
 """
 
-import ipywidgets
 import numpy as np
 
 from helpers.figure_style import PALETTE
-from helpers.widgets import explorer
+from helpers.widgets import explorer, number_box, still
 
 
 def plot_fd_errors(ax, hs, errors):
@@ -43,7 +42,7 @@ def plot_fd_errors(ax, hs, errors):
     ax.set_xlabel("step h")
     ax.set_ylabel("|estimate - true derivative|")
     ax.set_title("finite-difference error of d/dx sin(x) at x = 1")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=10)
     return ax
 
 
@@ -115,7 +114,7 @@ def plot_descent_path(ax_path, ax_loss, f, path, *, title="gradient descent", ex
     ax_path.set_xlabel("weight w[0]")
     ax_path.set_ylabel("weight w[1]")
     ax_path.set_title(title)
-    ax_path.legend(loc="lower right", fontsize=8)
+    ax_path.legend(loc="lower right", fontsize=10)
     with np.errstate(over="ignore", invalid="ignore"):
         losses = np.array([float(f(p)) if np.all(np.isfinite(p)) else np.inf for p in path])
     if ax_loss is not None:
@@ -127,8 +126,8 @@ def plot_descent_path(ax_path, ax_loss, f, path, *, title="gradient descent", ex
     return losses
 
 
-def learning_rate_explorer(f, grad_fn, w0, *, descend, max_steps=100, extent=2.2):
-    """Gradient descent on a 2-D loss with a learning-rate slider (log scale); the path is drawn.
+def learning_rate_explorer(f, grad_fn, w0, *, descend, max_steps=100, extent=2.2, static=False):
+    """Gradient descent on a 2-D loss with a learning-rate box (0.001 to 0.316); the path is drawn.
 
     Parameters
     ----------
@@ -142,13 +141,14 @@ def learning_rate_explorer(f, grad_fn, w0, *, descend, max_steps=100, extent=2.2
         ``descend(grad_fn, w0, lr, steps) -> path`` of shape (steps + 1, 2): your
         ``gradient_descent_path`` of notebook 06 (the library's is released after 06 is due).
     max_steps : int
-        Largest number of steps on the steps slider.
+        Largest number of steps in the steps box.
     extent : float
         The contour panel shows ``[-extent, extent]`` on both axes.
 
     Returns
     -------
-    Explorer (an ``ipywidgets.VBox``), see :func:`helpers.widgets.explorer`.
+    Explorer (an ``ipywidgets.VBox``), see :func:`helpers.widgets.explorer`; with ``static=True`` its
+    still twin at learning rate 0.1 and 30 steps (:func:`helpers.widgets.still`, no widgets).
     """
     w0 = np.asarray(w0, dtype=np.float64)
     if w0.shape != (2,):
@@ -162,13 +162,23 @@ def learning_rate_explorer(f, grad_fn, w0, *, descend, max_steps=100, extent=2.2
         final = losses[-1]
         verdict = "diverged" if not np.isfinite(final) or final > losses[0] else f"final loss {final:.3g}"
         axes[1].set_title(f"loss along the path ({verdict})")
+        end = np.asarray(path[-1], dtype=float)
+        outcome = (
+            "the loss grows: the steps overshoot and diverge"
+            if not np.isfinite(final) or final > losses[0]
+            else f"the loss falls from {losses[0]:.3g} to {final:.3g}"
+        )
+        return (
+            f"Gradient descent with learning rate {lr:.3g} for {steps} steps from w = ({w0[0]:.3g}, {w0[1]:.3g}) "
+            f"ends at w = ({end[0]:.3g}, {end[1]:.3g}); {outcome}."
+        )
 
+    title = "Gradient descent and the learning rate"
+    defaults = {"lr": 0.1, "steps": 30}
+    if static:
+        return still(draw, defaults, ncols=2, figsize=(11, 4.8), title=title)
     controls = {
-        "lr": ipywidgets.FloatLogSlider(
-            value=0.1, base=10, min=-3, max=-0.5, step=0.02, description="learning rate", readout_format=".3g"
-        ),
-        "steps": ipywidgets.IntSlider(value=30, min=1, max=int(max_steps), description="steps"),
+        "lr": number_box("learning rate", defaults["lr"], 0.001, 0.316, 0.001),
+        "steps": number_box("steps", defaults["steps"], 1, int(max_steps)),
     }
-    return explorer(
-        draw, controls, ncols=2, figsize=(11, 4.8), title="Gradient descent and the learning rate"
-    )
+    return explorer(draw, controls, ncols=2, figsize=(11, 4.8), title=title)

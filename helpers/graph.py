@@ -405,6 +405,8 @@ def draw_graph(
     """
     import matplotlib.pyplot as plt
 
+    from helpers.figure_style import fit_width
+
     order = topological_order(root)
     pos = _layout(order)
     if isinstance(highlight, Value):
@@ -413,7 +415,7 @@ def draw_graph(
     n_cols = max(x for x, _ in pos.values()) / 2.0 + 1
     n_rows = max(sum(1 for x, _ in pos.values() if x == col) for col in {x for x, _ in pos.values()})
     if ax is None:
-        _, ax = plt.subplots(figsize=(max(4.0, 2.4 * n_cols), max(2.5, 1.2 * n_rows)))
+        _, ax = plt.subplots(figsize=fit_width((max(4.0, 2.4 * n_cols), max(2.5, 1.2 * n_rows))))
 
     artists = {}
     for node in order:
@@ -426,7 +428,7 @@ def draw_graph(
             _node_text(node, g),
             ha="center",
             va="center",
-            fontsize=8,
+            fontsize=10,
             family="monospace",
             zorder=3,
             bbox={
@@ -447,7 +449,7 @@ def draw_graph(
             node._op,
             ha="center",
             va="center",
-            fontsize=8,
+            fontsize=10,
             zorder=3,
             bbox={"boxstyle": "circle,pad=0.3", "facecolor": _OP, "edgecolor": _EDGE, "linewidth": 0.8},
         )

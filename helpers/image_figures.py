@@ -62,7 +62,7 @@ def _draw_montage(ax, images, labels, ncols, *, title, row_labels):
         ax.set_xlabel(f"{ncols} examples per row")
     else:
         ax.set_yticks([])
-        ax.set_xlabel("label above each image" if labels is not None else f"{n} images", fontsize=9)
+        ax.set_xlabel("label above each image" if labels is not None else f"{n} images", fontsize=10)
         if labels is not None:
             for k, text in enumerate(labels):
                 r, c = divmod(k, ncols)
@@ -72,7 +72,7 @@ def _draw_montage(ax, images, labels, ncols, *, title, row_labels):
                     str(text),
                     ha="center",
                     va="bottom",
-                    fontsize=8,
+                    fontsize=10,
                     clip_on=True,
                 )
     ax.set_title(title)
@@ -158,7 +158,7 @@ def show_templates(W, class_names=None, *, target=None, title=None, image_shape=
         title=title or "Linear classifier templates (columns of W)",
         row_labels=None,
     )
-    ax.set_xlabel("each template rescaled to its own range: bright = large positive weight", fontsize=9)
+    ax.set_xlabel("each template rescaled to its own range: bright = large positive weight", fontsize=10)
     return target_result(target, ax)
 
 
@@ -191,5 +191,5 @@ def show_first_layer(W1, n=40, *, target=None, title=None, image_shape=(32, 32, 
         title=title or f"First-layer weights of {n} hidden units (columns of W1)",
         row_labels=None,
     )
-    ax.set_xlabel("each unit rescaled to its own range: bright = large positive weight", fontsize=9)
+    ax.set_xlabel("each unit rescaled to its own range: bright = large positive weight", fontsize=10)
     return target_result(target, ax)

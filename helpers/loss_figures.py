@@ -1,13 +1,13 @@
 """Figures for 04_losses: hinge and cross-entropy of one example, its scores and probabilities, a triplet.
 
-The explorer has one slider per score of an example and shows its probabilities and both losses.
+The explorer has one number box per score of an example and shows its probabilities and both losses.
 """
 
 import ipywidgets
 import numpy as np
 
 from helpers.figure_style import COLORS
-from helpers.widgets import explorer
+from helpers.widgets import explorer, number_box, still
 
 _BLUE, _GREEN, _VERMILLION = (COLORS[k] for k in ("blue", "green", "vermillion"))
 
@@ -63,7 +63,9 @@ def plot_loss_vs_correct_score(ax, scores, y, class_names=None, span=(-6.0, 10.0
     ax.plot(grid, ce, color=_VERMILLION, linestyle="--", label="cross-entropy (natural log)")
     h0, c0 = _hinge_and_ce(s, y, margin)
     ax.plot([s[y], s[y]], [h0, c0], "o", color="black", markersize=5)
-    ax.axvline(s[y], color=COLORS["black"], linewidth=1.0, alpha=0.6, label=f"current score {s[y]:g}")
+    ax.axvline(
+        s[y], color=COLORS["black"], linestyle="-.", linewidth=1.0, alpha=0.6, label=f"current score {s[y]:g}"
+    )
     ax.axvline(
         np.max(np.delete(s, y)) + margin, color=_GREEN, linestyle=":", label="best other score + margin"
     )
@@ -71,7 +73,7 @@ def plot_loss_vs_correct_score(ax, scores, y, class_names=None, span=(-6.0, 10.0
     ax.set_xlabel(f"score of the correct class ({name})")
     ax.set_ylabel("loss $L_i$")
     ax.set_title(f"Moving the correct score of the {name} example")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=10)
     return ax
 
 
@@ -96,25 +98,27 @@ def plot_scores_and_probabilities(axes, scores, y, class_names=None, margin=1.0)
     names = list(class_names) if class_names is not None else [f"class {k}" for k in range(len(s))]
     x = np.arange(len(s))
     colors = [_VERMILLION if k == y else _BLUE for k in range(len(s))]
+    hatches = ["//" if k == y else "" for k in range(len(s))]  # not by colour alone
+    names = [f"{n}\n(correct)" if k == y else n for k, n in enumerate(names)]
     hinge, ce = _hinge_and_ce(s, y, margin)
     e = np.exp(s - s.max())
     p = e / e.sum()
     ax_s, ax_p = axes[0], axes[1]
-    ax_s.bar(x, s, color=colors)
+    ax_s.bar(x, s, color=colors, hatch=hatches)
     ax_s.axhline(0.0, color="black", linewidth=0.8)
     ax_s.axhline(s[y] - margin, color=_GREEN, linestyle=":", label="correct score - margin")
     for xi, v in zip(x, s, strict=True):
-        ax_s.annotate(f"{v:.1f}", (xi, v), ha="center", va="bottom" if v >= 0 else "top", fontsize=9)
+        ax_s.annotate(f"{v:.1f}", (xi, v), ha="center", va="bottom" if v >= 0 else "top", fontsize=10)
     ax_s.set_xticks(x, names)
-    ax_s.set_xlabel("class (correct class in vermilion)")
+    ax_s.set_xlabel("class (correct class hatched, in vermilion)")
     ax_s.set_ylabel("score $s_j$")
     low, high = min(float(s.min()), s[y] - margin, 0.0), max(float(s.max()), 0.0)
     ax_s.set_ylim(low - 0.15 * (high - low) - 0.5, high + 0.3 * (high - low) + 0.5)
     ax_s.set_title(f"Scores: hinge loss = {hinge:.2f}")
-    ax_s.legend(fontsize=8, loc="upper left")
-    ax_p.bar(x, p, color=colors)
+    ax_s.legend(fontsize=10, loc="upper left")
+    ax_p.bar(x, p, color=colors, hatch=hatches)
     for xi, v in zip(x, p, strict=True):
-        ax_p.annotate(f"{v:.2f}", (xi, v), ha="center", va="bottom", fontsize=9)
+        ax_p.annotate(f"{v:.2f}", (xi, v), ha="center", va="bottom", fontsize=10)
     ax_p.set_ylim(0.0, 1.12)
     ax_p.set_xticks(x, names)
     ax_p.set_xlabel("class")
@@ -174,12 +178,12 @@ def plot_triplet(ax, anchor, positive, negative, alpha=0.2):
     ax.set_xlabel("embedding dimension 1")
     ax.set_ylabel("embedding dimension 2")
     ax.set_title(rf"Triplet: [{d_ap:.2f} - {d_an:.2f} + {alpha:g}]$_+$ = {loss:.2f}")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=10, loc="upper left")
     return ax
 
 
-def scores_explorer(scores, y, class_names=None, limit=10.0):
-    """Sliders for the scores of one example: see its probabilities, hinge and cross-entropy.
+def scores_explorer(scores, y, class_names=None, limit=10.0, *, static=False):
+    """Number boxes for the scores of one example: see its probabilities, hinge and cross-entropy.
 
     Parameters
     ----------
@@ -189,28 +193,39 @@ def scores_explorer(scores, y, class_names=None, limit=10.0):
         Its correct class (a dropdown changes it).
     class_names : sequence of str, optional
     limit : float
-        The sliders run from -limit to +limit.
+        The score boxes run from -limit to +limit.
 
     Returns
     -------
-    :class:`helpers.widgets.Explorer` with controls ``s0 .. s{C-1}`` (the scores) and ``label``.
+    :class:`helpers.widgets.Explorer` with controls ``s0 .. s{C-1}`` (the scores) and ``label``; with
+    ``static=True`` its still twin at the starting scores (:func:`helpers.widgets.still`, no widgets).
     """
     start = np.asarray(scores, dtype=float)
     if start.ndim != 1:
         raise ValueError(f"expected the scores of one example, shape (C,), got {start.shape}")
     names = list(class_names) if class_names is not None else [f"class {k}" for k in range(len(start))]
-    controls = {
-        f"s{k}": ipywidgets.FloatSlider(
-            value=float(v), min=-limit, max=limit, step=0.1, description=f"{name} score", readout_format=".1f"
+
+    def draw(axes, label, **values):
+        current = np.array([values[f"s{k}"] for k in range(len(names))])
+        plot_scores_and_probabilities(axes, current, label, class_names=names)
+        hinge, ce = _hinge_and_ce(current, label)
+        shifted = np.exp(current - current.max())
+        probs = shifted / shifted.sum()
+        each = ", ".join(f"{n} {s:.1f} (p = {p:.2f})" for n, s, p in zip(names, current, probs, strict=True))
+        return (
+            f"Scores and probabilities: {each}. The correct class is {names[label]}: hinge loss {hinge:.2f}, "
+            f"cross-entropy {ce:.2f}."
         )
+
+    defaults = {"label": int(y), **{f"s{k}": float(v) for k, v in enumerate(start)}}
+    if static:
+        return still(draw, defaults, ncols=2, figsize=(10, 3.8))
+    controls = {
+        f"s{k}": number_box(f"{name} score", float(v), -float(limit), float(limit), 0.1)
         for k, (v, name) in enumerate(zip(start, names, strict=True))
     }
     controls["label"] = ipywidgets.Dropdown(
         options=[(name, k) for k, name in enumerate(names)], value=int(y), description="correct class"
     )
-
-    def draw(axes, label, **values):
-        current = np.array([values[f"s{k}"] for k in range(len(names))])
-        plot_scores_and_probabilities(axes, current, label, class_names=names)
 
     return explorer(draw, controls, ncols=2, figsize=(10, 3.8))

@@ -9,8 +9,8 @@ import ipywidgets
 import numpy as np
 from matplotlib.lines import Line2D
 
-from helpers.figure_style import COLORS, axes_on, new_figure, set_alt, target_result
-from helpers.widgets import explorer
+from helpers.figure_style import COLORS, LINESTYLES, axes_on, new_figure, set_alt, target_result
+from helpers.widgets import explorer, number_box, still
 
 _WEIGHT_POSITIVE = COLORS["orange"]
 _WEIGHT_NEGATIVE = COLORS["blue"]
@@ -21,7 +21,7 @@ def plot_network(params, ax=None, *, title=None, annotate=None, input_names=None
 
     Nodes ``x0..xD`` (inputs; ``x0 = 1`` is the grey bias node), ``z0..zH`` (hidden units;
     ``z0 = 1``) and ``y1..yC`` (outputs), left to right.  Every weight is a link: orange when
-    positive, blue when negative, thicker when larger; the biases ``b1``, ``b2`` are the links from
+    positive, blue and dashed when negative, thicker when larger; the biases ``b1``, ``b2`` are the links from
     ``x0`` and ``z0``.  ``W1[i, j]`` is the lecture's :math:`w^{(1)}_{ji}`.
 
     Parameters
@@ -65,13 +65,16 @@ def plot_network(params, ax=None, *, title=None, annotate=None, input_names=None
 
     def link(x0, y0, x1, y1, w, frac):
         colour = _WEIGHT_POSITIVE if w >= 0 else _WEIGHT_NEGATIVE
-        ax.plot([x0, x1], [y0, y1], color=colour, lw=0.6 + 3.4 * abs(w) / scale, zorder=1, alpha=0.9)
+        style = "-" if w >= 0 else "--"  # the sign is never shown by colour alone
+        ax.plot(
+            [x0, x1], [y0, y1], color=colour, ls=style, lw=0.6 + 3.4 * abs(w) / scale, zorder=1, alpha=0.9
+        )
         if annotate:
             ax.text(
                 x0 + frac * (x1 - x0),
                 y0 + frac * (y1 - y0),
                 f"{w:.3g}",
-                fontsize=8,
+                fontsize=10,
                 ha="center",
                 va="center",
                 zorder=3,
@@ -113,7 +116,7 @@ def plot_network(params, ax=None, *, title=None, annotate=None, input_names=None
     ax.set_title(title or f"Two-layer network: {D} inputs, {H} hidden units, {C} output{'s' * (C > 1)}")
     handles = [
         Line2D([], [], color=_WEIGHT_POSITIVE, lw=2.5, label="positive weight"),
-        Line2D([], [], color=_WEIGHT_NEGATIVE, lw=2.5, label="negative weight"),
+        Line2D([], [], color=_WEIGHT_NEGATIVE, lw=2.5, ls="--", label="negative weight (dashed)"),
     ]
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False)
     if target is None:  # our own figure: describe the links for readers who cannot see them
@@ -183,7 +186,7 @@ def plot_function_fit(ax, x, y_true, y_fit, *, title, label_fit="network"):
     ax.set_title(title)
     ax.set_xlabel("input x")
     ax.set_ylabel("output")
-    ax.legend(loc="best", fontsize=8)
+    ax.legend(loc="best", fontsize=10)
     return ax
 
 
@@ -240,25 +243,26 @@ def plot_curves(x, curves, *, title, xlabel, ylabel, ax=None):
     """
     target = ax
     ax = axes_on(target, figsize=(7.5, 4.2))
-    for label, y in curves.items():
-        ax.plot(x, y, lw=1.6, label=label)
+    for k, (label, y) in enumerate(curves.items()):
+        ax.plot(x, y, lw=1.6, ls=LINESTYLES[k % len(LINESTYLES)], label=label)
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=min(len(curves), 4), fontsize=9)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=min(len(curves), 4), fontsize=10)
     return target_result(target, ax)
 
 
-def universal_approximation_explorer(f=None, *, x_range=(-3.0, 3.0), target_name="sin(x)"):
-    """Sliders for a one-hidden-layer random-feature fit of a 1-D function (default sin on [-3, 3]).
+def universal_approximation_explorer(f=None, *, x_range=(-3.0, 3.0), target_name="sin(x)", static=False):
+    """Controls for a one-hidden-layer random-feature fit of a 1-D function (default sin on [-3, 3]).
 
-    Controls: number of hidden units (1-64), activation (relu / tanh), seed of the random hidden
-    weights. The panel shows the target, the fit and its mean squared error
+    Controls: number of hidden units (a dropdown, 1-64), activation (relu / tanh), seed of the random
+    hidden weights (a number box, 0-20). The panel shows the target, the fit and its mean squared error
     (``fit_random_features``, ``plot_function_fit``).
 
     Returns
     -------
-    :class:`helpers.widgets.Explorer` with controls ``hidden``, ``activation`` and ``seed``.
+    :class:`helpers.widgets.Explorer` with controls ``hidden``, ``activation`` and ``seed``; with
+    ``static=True`` its still twin at the default setting (:func:`helpers.widgets.still`, no widgets).
     """
     f = np.sin if f is None else f
     x = np.linspace(x_range[0], x_range[1], 400)
@@ -269,12 +273,25 @@ def universal_approximation_explorer(f=None, *, x_range=(-3.0, 3.0), target_name
         mse = float(np.mean((fit - y) ** 2))
         title = f"{target_name} with {hidden} random {activation} units: MSE {mse:.2g}"
         plot_function_fit(ax, x, y, fit, title=title)
+        worst = float(np.max(np.abs(fit - y)))
+        return (
+            f"With {hidden} random {activation} hidden units (seed {seed}) the network's fit of {target_name} "
+            f"on [{x_range[0]:g}, {x_range[1]:g}] has a mean squared error of {mse:.2g} and is at most "
+            f"{worst:.2g} away from the target; more units make the fit closer."
+        )
 
+    defaults = {"hidden": 4, "activation": "relu", "seed": 0}
+    if static:
+        return still(draw, defaults, figsize=(7.5, 4.2))
     controls = {
-        "hidden": ipywidgets.IntSlider(
-            value=4, min=1, max=64, description="hidden units", continuous_update=False
+        "hidden": ipywidgets.Dropdown(
+            options=[1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64],
+            value=defaults["hidden"],
+            description="hidden units",
         ),
-        "activation": ipywidgets.Dropdown(options=["relu", "tanh"], value="relu", description="activation"),
-        "seed": ipywidgets.IntSlider(value=0, min=0, max=20, description="seed", continuous_update=False),
+        "activation": ipywidgets.Dropdown(
+            options=["relu", "tanh"], value=defaults["activation"], description="activation"
+        ),
+        "seed": number_box("seed", defaults["seed"], 0, 20),
     }
     return explorer(draw, controls, figsize=(7.5, 4.2))

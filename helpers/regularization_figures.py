@@ -1,6 +1,6 @@
 """Figures for 05_regularization: decision boundaries, penalty contours, training against validation.
 
-The explorer slides through networks trained with different L2 strengths and shows their boundaries.
+The explorer switches between networks trained with different L2 strengths and shows their boundaries.
 """
 
 import ipywidgets
@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 
 from helpers.figure_style import PALETTE
-from helpers.widgets import explorer
+from helpers.widgets import explorer, still
 
 
 def plot_decision_boundary(ax, predict, X, y, *, resolution=200, padding=0.3, X_extra=None, y_extra=None):
@@ -114,7 +114,7 @@ def plot_penalty_contours(ax, penalty, *, x=(1.0, 1.0), title="penalty", extent=
     values = np.array([penalty(np.array([a, b])) for a, b in zip(gx.ravel(), gy.ravel(), strict=True)])
     values = values.reshape(gx.shape)
     cs = ax.contour(gx, gy, values, levels=8, cmap="viridis", linewidths=1.0)
-    ax.clabel(cs, fontsize=7, fmt="%.2g")
+    ax.clabel(cs, fontsize=10, fmt="%.2g")
     w1 = np.linspace(-extent, extent, 1601)
     w2 = (1.0 - x[0] * w1) / x[1]
     ax.plot(w1, w2, linestyle="--", color="0.2", linewidth=1.2, label=f"w . x = 1, x = [{x[0]:g}, {x[1]:g}]")
@@ -133,7 +133,7 @@ def plot_penalty_contours(ax, penalty, *, x=(1.0, 1.0), title="penalty", extent=
     ax.set_xlabel("weight w[0]")
     ax.set_ylabel("weight w[1]")
     ax.set_title(title)
-    ax.legend(loc="lower left", fontsize=8)
+    ax.legend(loc="lower left", fontsize=10)
     return ax
 
 
@@ -183,10 +183,10 @@ def plot_train_val_curves(ax, values, train, val, *, xlabel="hyperparameter", yl
     return ax
 
 
-def regularization_explorer(nets, X_train, y_train, X_val, y_val):
+def regularization_explorer(nets, X_train, y_train, X_val, y_val, *, static=False):
     """Slide through networks trained with different L2 strengths and see their decision boundaries.
 
-    The networks are trained beforehand (the notebook does it once), so moving the slider only redraws.
+    The networks are trained beforehand (the notebook does it once), so choosing another lambda only redraws.
 
     Parameters
     ----------
@@ -199,28 +199,42 @@ def regularization_explorer(nets, X_train, y_train, X_val, y_val):
 
     Returns
     -------
-    Explorer (an ``ipywidgets.VBox``), see :func:`helpers.widgets.explorer`.
+    Explorer (an ``ipywidgets.VBox``), see :func:`helpers.widgets.explorer`; with ``static=True`` its
+    still twin at the smallest lambda (:func:`helpers.widgets.still`, no widgets).
     """
     if not nets:
         raise ValueError("expected at least one trained network")
     lams = sorted(nets)
+    title = "L2 strength and the boundary (filled: training, hollow: validation)"
+
+    def accuracies(lam):
+        net = nets[lam]
+        return float(np.mean(net.predict(X_train) == y_train)), float(np.mean(net.predict(X_val) == y_val))
 
     def draw(ax, lam):
         net = nets[lam]
         plot_decision_boundary(ax, net.predict, X_train, y_train, X_extra=X_val, y_extra=y_val)
-        train = float(np.mean(net.predict(X_train) == y_train))
-        val = float(np.mean(net.predict(X_val) == y_val))
+        train, val = accuracies(lam)
         ax.set_title(f"lambda = {lam:g}: training accuracy {train:.2f}, validation accuracy {val:.2f}")
+        best = max(lams, key=lambda v: accuracies(v)[1])
+        return (
+            f"With lambda = {lam:g} the network classifies {train:.0%} of the training points and {val:.0%} "
+            f"of the validation points correctly. Of the strengths {', '.join(f'{v:g}' for v in lams)}, "
+            f"lambda = {best:g} does best on validation ({accuracies(best)[1]:.0%})."
+        )
 
-    slider = ipywidgets.SelectionSlider(
+    if static:
+        return still(draw, {"lam": lams[0]}, figsize=(7.5, 5.8), title=title)
+
+    choice = ipywidgets.Dropdown(
         options=[(f"{lam:g}", lam) for lam in lams],
         value=lams[0],
         description="lambda",
-        continuous_update=True,
+        style={"description_width": "initial"},
     )
     return explorer(
         draw,
-        {"lam": slider},
+        {"lam": choice},
         figsize=(7.5, 5.8),
-        title="L2 strength and the boundary (filled: training, hollow: validation)",
+        title=title,
     )

@@ -18,11 +18,12 @@ from helpers.figure_style import (
     LINESTYLES,
     PALETTE,
     axes_on,
+    fit_width,
     new_figure,
     split_target,
     target_result,
 )
-from helpers.widgets import explorer
+from helpers.widgets import explorer, number_box, still
 
 
 def _series(history, key):
@@ -55,7 +56,13 @@ def plot_history(history, axes=None, *, title=None):
         if len(loss) > 50:
             window = max(2, len(loss) // 50)
             smooth = np.convolve(loss, np.ones(window) / window, mode="valid")
-            ax_loss.plot(steps[window - 1 :], smooth, color=COLORS["blue"], label=f"mean of {window}")
+            ax_loss.plot(
+                steps[window - 1 :],
+                smooth,
+                color=COLORS["blue"],
+                linewidth=3.0,
+                label=f"mean of {window} (thick)",
+            )
         ax_loss.legend()
     else:
         ax_loss.text(0.5, 0.5, "no loss recorded", ha="center", va="center", transform=ax_loss.transAxes)
@@ -181,7 +188,7 @@ def plot_confusion_matrix(*args, class_names=None, normalize=False, title=None):
                 text,
                 ha="center",
                 va="center",
-                fontsize=8 if C > 6 else 10,
+                fontsize=10 if C > 6 else 10,
                 color="black" if value > threshold else "white",
             )
     total = int(counts.sum())
@@ -219,12 +226,12 @@ def plot_confident_mistakes(images, probs, y_true, classes, *, n=14, ncols=7, ti
     wrong = np.flatnonzero(pred != y_true)
     order = wrong[np.argsort(-probs[wrong, pred[wrong]], kind="stable")][:n]
     rows = max(1, -(-len(order) // ncols))
-    fig, axes = plt.subplots(rows, ncols, figsize=(1.6 * ncols, 1.95 * rows + 0.5), squeeze=False)
+    fig, axes = plt.subplots(rows, ncols, figsize=fit_width((1.6 * ncols, 1.95 * rows + 0.5)), squeeze=False)
     for ax in axes.flat:
         ax.set_axis_off()
     for ax, i in zip(axes.flat, order, strict=False):
         ax.imshow(images[i], interpolation="nearest")
-        ax.set_title(f"{classes[pred[i]]} ({probs[i, pred[i]]:.0%})\ntrue: {classes[y_true[i]]}", fontsize=8)
+        ax.set_title(f"{classes[pred[i]]} ({probs[i, pred[i]]:.0%})\ntrue: {classes[y_true[i]]}", fontsize=10)
     fig.suptitle(title or "Most confident mistakes: predicted (probability) / true class")
     return fig
 
@@ -256,16 +263,19 @@ def plot_prediction(image, probs, true_label, classes, axes=None):
     verdict = "correct" if pred == true_label else "wrong"
     ax_img.set_title(f"true: {classes[true_label]}\npredicted: {classes[pred]} ({verdict})")
     colours = [COLORS["orange"] if k == true_label else COLORS["blue"] for k in range(len(classes))]
-    ax_bar.barh(range(len(classes)), probs, color=colours)
-    ax_bar.set_yticks(range(len(classes)), classes)
+    bars = ax_bar.barh(range(len(classes)), probs, color=colours)
+    bars[true_label].set_hatch("//")  # the true class is hatched and named, not only coloured
+    ax_bar.set_yticks(
+        range(len(classes)), [f"{c} (true)" if k == true_label else c for k, c in enumerate(classes)]
+    )
     ax_bar.invert_yaxis()
     ax_bar.set_xlim(0, 1)
     ax_bar.set_xlabel("predicted probability")
-    ax_bar.set_title("network output (true class highlighted)")
+    ax_bar.set_title(f"network output: {classes[pred]} {probs[pred]:.0%} (true class hatched)")
     return ax_img, ax_bar
 
 
-def prediction_explorer(images, probs, y_true, classes):
+def prediction_explorer(images, probs, y_true, classes, *, static=False):
     """Browse images with a classifier's predicted probabilities; optionally only its mistakes.
 
     Parameters
@@ -277,7 +287,8 @@ def prediction_explorer(images, probs, y_true, classes):
 
     Returns
     -------
-    :class:`helpers.widgets.Explorer` with controls ``mistakes_only`` (checkbox) and ``index`` (slider).
+    :class:`helpers.widgets.Explorer` with controls ``mistakes_only`` (checkbox) and ``index`` (number box);
+    with ``static=True`` its still twin: the first image (:func:`helpers.widgets.still`, no widgets).
     """
     probs = np.asarray(probs)
     y_true = np.asarray(y_true)
@@ -291,10 +302,20 @@ def prediction_explorer(images, probs, y_true, classes):
         chosen = pool(mistakes_only)
         i = int(chosen[min(index, len(chosen) - 1)])
         plot_prediction(images[i], probs[i], int(y_true[i]), classes, axes=axes)
+        pred, true = int(np.argmax(probs[i])), int(y_true[i])
+        top = np.argsort(-probs[i], kind="stable")[:3]
+        ranked = ", ".join(f"{classes[k]} {probs[i, k]:.0%}" for k in top)
+        verdict = "correct" if pred == true else "wrong"
+        return (
+            f"Image {i}: a {classes[true]}, predicted {classes[pred]} ({verdict}). The three most likely "
+            f"classes: {ranked}; the true class gets {probs[i, true]:.0%}. The classifier is wrong on "
+            f"{len(wrong)} of the {len(y_true)} images."
+        )
 
-    index = ipywidgets.IntSlider(
-        value=0, min=0, max=len(everything) - 1, description="image", continuous_update=False
-    )
+    if static:
+        return still(draw, {"mistakes_only": False, "index": 0}, ncols=2, figsize=(9, 3.6))
+
+    index = number_box("image", 0, 0, len(everything) - 1)
     mistakes = ipywidgets.Checkbox(value=False, description="mistakes only")
     box = explorer(draw, {"mistakes_only": mistakes, "index": index}, ncols=2, figsize=(9, 3.6))
 

@@ -6,6 +6,9 @@
   When the variable is unset the test is skipped, except under ``CI=true`` where it fails (CI must
   run the CIFAR tests). A variable that points at a missing file always fails.
 * ``sample_path``: the small real CIFAR-10 sample shipped in ``data/cifar-10-sample``.
+* In the ``test_*_figures`` modules every test runs under the course's style, and every figure it made
+  must then pass ``tests.figure_checks.accessibility_problems`` (palette, legends, text size, width,
+  alt text): the figure functions are checked on every input their tests give them.
 """
 
 import os
@@ -37,6 +40,43 @@ def ax():
     fig, ax = plt.subplots()
     yield ax
     plt.close(fig)
+
+
+@pytest.fixture(autouse=True)
+def _course_figures_are_accessible(request, monkeypatch):
+    """In ``test_*_figures`` modules: the course style on, and each figure made checked afterwards."""
+    if not request.module.__name__.rsplit(".", 1)[-1].endswith("_figures"):
+        yield
+        return
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+
+    from helpers import figure_style
+    from tests.figure_checks import accessibility_problems
+
+    made = []
+    original = Figure.__init__
+
+    def tracking_init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(Figure, "__init__", tracking_init)
+    with mpl.rc_context(figure_style._STYLE):
+        yield
+    problems = []
+    for fig in made:
+        if not any(ax.has_data() or ax.texts for ax in fig.axes):
+            continue  # a blank figure a test made for a call that was meant to fail
+        # A diagram or a picture (every axes off) needs no number in its alt text; a data figure does.
+        data = any(ax.axison for ax in fig.axes)
+        problems += [
+            f"{figure_style.figure_alt_text(fig)[:60]!r}: {p}" for p in accessibility_problems(fig, data=data)
+        ]
+    if problems:
+        pytest.fail(
+            "figures that break the course's accessibility rules:\n" + "\n".join(problems), pytrace=False
+        )
 
 
 @pytest.fixture

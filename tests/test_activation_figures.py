@@ -10,7 +10,7 @@ import pytest
 from matplotlib.axes import Axes
 
 from helpers import activation_figures, activations, widgets
-from tests.figure_checks import labelled
+from tests.figure_checks import explorer_problems, labelled, made_no_widget
 
 
 @pytest.fixture(autouse=True)
@@ -103,3 +103,13 @@ def test_plot_activation_stds_one_labelled_log_panel_per_activation():
     np.testing.assert_array_equal(fig.axes[1].lines[1].get_ydata(), [1.6, 3.3, 7.0])
     with pytest.raises(ValueError, match="one per panel"):
         activation_figures.plot_activation_stds(stds, title="Init", axes=[fig.axes[0]])
+
+
+def test_explorer_is_labelled_keyboard_usable_and_has_a_still_twin():
+    """Issue 23: labelled keyboard controls, a sentence with numbers, the same as a still without widgets."""
+    box = activation_figures.activation_explorer(activations.ACTIVATIONS)
+    still, no_widget = made_no_widget(
+        lambda: activation_figures.activation_explorer(activations.ACTIVATIONS, static=True)
+    )
+    assert no_widget, "the still twin must not create widgets (it is shown while grading)"
+    assert explorer_problems(box, still) == []

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from helpers import argmin_figures
-from tests.figure_checks import labelled
+from tests.figure_checks import explorer_problems, labelled, made_no_widget
 
 W_TOY = np.array([1.0, 2.0, 3.0])
 
@@ -62,3 +62,13 @@ def test_argmin_explorer_redraws_on_slider_change():
     box.controls["lam"].value = 1.0
     assert bars.get_title().endswith("argmin is w = 1")
     assert box.controls["lam"].max == 2.0
+
+
+def test_explorer_is_labelled_keyboard_usable_and_has_a_still_twin():
+    """Issue 23: labelled keyboard controls, a sentence with numbers, the same as a still without widgets."""
+    box = argmin_figures.argmin_explorer(W_TOY, L_TOY, lam_max=2.0)
+    still, no_widget = made_no_widget(
+        lambda: argmin_figures.argmin_explorer(W_TOY, L_TOY, lam_max=2.0, static=True)
+    )
+    assert no_widget, "the still twin must not create widgets (it is shown while grading)"
+    assert explorer_problems(box, still) == []

@@ -5,6 +5,7 @@ import pytest
 
 from helpers import backprop_figures
 from helpers.graph import Value, backward_steps
+from tests.figure_checks import explorer_problems, made_no_widget
 
 
 @pytest.fixture(autouse=True)
@@ -79,3 +80,12 @@ def test_backward_explorer_steps_and_switches_graphs():
     assert step.value == 0
     assert step.max == len(backward_steps(_reuse())) - 1
     assert "seed db/db" in box.axes.get_title()
+
+
+def test_explorer_is_labelled_keyboard_usable_and_has_a_still_twin():
+    """Issue 23: labelled keyboard controls, a sentence with numbers, the same as a still without widgets."""
+    box = backprop_figures.backward_explorer()
+    box.controls["step"].value = box.controls["step"].max  # the still shows the last step
+    still, no_widget = made_no_widget(lambda: backprop_figures.backward_explorer(static=True))
+    assert no_widget, "the still twin must not create widgets (it is shown while grading)"
+    assert explorer_problems(box, still) == []

@@ -7,6 +7,10 @@ every explorer (a cell showing ipywidgets) must render, and moving its first con
 it shows.  Screenshots of the whole notebook go to artifacts/screenshots/NN_name_KK.png (ignored by
 git).  nbgrader's Validate button and formgrader are checked on the same server.
 
+Accessibility (issue 23): axe-core audits each notebook after its run (our content and JupyterLab's
+chrome apart) and each notebook's autograder feedback page (tests/axe_audit.py; what stays is in
+tests/a11y/axe-report.md), and one exercise of 01 is done with the keyboard alone.
+
 Needs chromium at /usr/bin/chromium (`apt-get install -y chromium`; .ci/run does it).  Never run
 `playwright install`: it downloads another browser.
 """
@@ -28,6 +32,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests import axe_audit
 from tests.nbtools import NAMES, ROOT, source_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -190,6 +195,12 @@ def lab(tmp_path_factory):
         yield base, token, course
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _fresh_axe_artifacts():
+    """artifacts/axe/ holds this run's audit only."""
+    axe_audit.clear_artifacts()
+
+
 @pytest.fixture(scope="module")
 def browser():
     path = chromium()
@@ -223,7 +234,7 @@ def page(browser, lab):
         api(base, token, f"/api/sessions/{session['id']}", method="DELETE")
 
 
-def open_notebook(page, lab, relpath: str) -> None:
+def open_notebook(page, lab, relpath: str, *, collapse: bool = True) -> None:
     base, token, _ = lab
     page.goto(f"{base}/lab/tree/{relpath}?reset&token={token}")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
@@ -233,8 +244,8 @@ def open_notebook(page, lab, relpath: str) -> None:
         " && w.sessionContext.session.kernel.status === 'idle'; }",
         timeout=90_000,
     )
-    # Room for the notebook: close the side panels (the file browser opens by default).
-    page.evaluate("() => { const s = window.jupyterapp.shell; s.collapseLeft(); s.collapseRight(); }")
+    if collapse:  # room for the notebook: close the side panels (the file browser opens by default)
+        page.evaluate("() => { const s = window.jupyterapp.shell; s.collapseLeft(); s.collapseRight(); }")
 
 
 RUN_STATE = """() => {
@@ -331,7 +342,7 @@ def widget_errors(page) -> list[str]:
 
 
 def poke(page, cell) -> str:
-    """Move the cell's first control (slider, dropdown, toggle, checkbox); return what was moved."""
+    """Move the cell's first control (slider, number box, dropdown, toggle, checkbox); return what was moved."""
     cell.scroll_into_view_if_needed()
     handle = cell.locator(".widget-slider .noUi-handle, .widget-hslider .noUi-handle").first
     if handle.count():
@@ -340,6 +351,13 @@ def poke(page, cell) -> str:
         for _ in range(3):
             handle.press("ArrowRight")
         return "slider"
+    number = cell.locator(".widget-inline-hbox input[type=number]").first
+    if number.count():  # the explorers' number boxes: stepped with the arrow keys, as a student would
+        number.scroll_into_view_if_needed()
+        number.focus()
+        for _ in range(3):
+            number.press("ArrowUp")
+        return "number box"
     select = cell.locator(".widget-dropdown select").first
     if select.count():
         options = select.locator("option")
@@ -436,6 +454,33 @@ def test_notebook_runs_in_jupyterlab(lab, page, name):
         f"{name}: errors shown after moving explorers: {rendered_errors(page)[:3]}"
     )
     assert not page.console_errors, f"{name}: browser console errors: {page.console_errors[:5]}"
+    audit_notebook(page, name)
+
+
+def audit_notebook(page, name: str) -> None:
+    """axe on the notebook as run (issue 23): our content without serious or critical violations, and
+    every violation, ours or JupyterLab's, listed in tests/a11y/axe-report.md with the reason it stays."""
+    started = time.monotonic()
+    content = axe_audit.audit(page, include=axe_audit.CONTENT)
+    chrome = axe_audit.audit(page, exclude=axe_audit.CONTENT)
+    assistive = page.evaluate("() => document.querySelectorAll('.jp-Notebook mjx-assistive-mml').length")
+    formulas = page.evaluate("() => document.querySelectorAll('.jp-Notebook mjx-container').length")
+    axe_audit.save(name, {"content": content, "chrome": chrome})
+    print(f"{name}: axe in {time.monotonic() - started:.1f} s; content {axe_audit.describe(content)}")
+    assert not axe_audit.blocking(content), (
+        f"{name}: serious axe violations: {axe_audit.describe(axe_audit.blocking(content))}"
+    )
+    missing = {
+        scope: axe_audit.unlisted(scope, found) for scope, found in (("content", content), ("chrome", chrome))
+    }
+    assert not any(missing.values()), (
+        f"{name}: axe violations not listed in {axe_audit.REPORT.relative_to(ROOT)}: {missing} "
+        f"(content: {axe_audit.describe(content)}; chrome: {axe_audit.describe(chrome)})"
+    )
+    # MathJax's assistive MathML (what a screen reader reads of a formula) is on for every formula.
+    assert formulas and assistive == formulas, (
+        f"{name}: {assistive} of {formulas} formulas carry assistive MathML"
+    )
 
 
 def click_validate(page) -> str:
@@ -500,6 +545,144 @@ def test_exchange_panels_work_with_the_course_config(lab):
         answer = api(base, token, path)
         assert answer["success"], f"{path}: {answer}"
     assert (course / ".state" / "exchange").is_dir()
+
+
+# --- issue 23: the feedback page audited, and one exercise done with the keyboard alone -------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_feedback_page_has_no_serious_accessibility_violation(lab, browser, tmp_path, name):
+    """The autograder's HTML feedback for each notebook (a student who failed its first test), audited
+    by axe as a whole: we render all of it, so all of it counts (see tests/a11y/axe-report.md)."""
+    import nbformat as nbf
+
+    from autograder import feedback, repair
+    from autograder.course import load_spec
+    from autograder.scoring import CellResult, NotebookResult
+
+    _, _, course = lab  # its gradebook.db holds every assignment (build_release in the fixture)
+    spec = load_spec(f"sqlite:///{course / 'gradebook.db'}", "nn-basics", course / "source", [name])
+    spec = spec.notebook(name, name)
+    assert spec is not None, f"{name} is not in the course's gradebook"
+    nb, _ = repair.prepare(nbformat.read(source_path(name), as_version=4), spec)
+    failing = spec.tests[0].grade_id
+    cells = []
+    for c in spec.cells:
+        if c.kind == "test" and c.grade_id == failing:
+            cells.append(CellResult(c.grade_id, "test", c.points, 0.0, "failed", "AssertionError"))
+        elif c.kind == "test":
+            cells.append(CellResult(c.grade_id, "test", c.points, c.points, "passed"))
+        elif c.kind == "manual":
+            cells.append(CellResult(c.grade_id, "manual", c.points, None, "manual"))
+    for cell in nb.cells:  # the failing test's output, with the colours of a real traceback
+        if (cell.metadata.get("nbgrader") or {}).get("grade_id") == failing:
+            cell.outputs = [
+                nbf.v4.new_output(
+                    "error",
+                    ename="AssertionError",
+                    evalue=f"{failing}: expected 0.0, got -0.5",
+                    traceback=[
+                        "\x1b[0;31m---------------------------------------------------------------------------\x1b[0m",
+                        "\x1b[0;31mAssertionError\x1b[0m                            Traceback (most recent call last)",
+                        f"\x1b[0;31mAssertionError\x1b[0m: {failing}: expected 0.0, got -0.5",
+                    ],
+                )
+            ]
+    result = NotebookResult("ada", name, name, spec.max_score)
+    result.cells = cells
+    page_path = tmp_path / "feedback.html"
+    page_path.write_text(feedback.render_html(feedback.redact(nb, spec, result), result))
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        pg = context.new_page()
+        pg.goto(page_path.as_uri())
+        pg.wait_for_load_state("load")
+        found = axe_audit.audit(pg)
+    finally:
+        context.close()
+    axe_audit.save(f"feedback_{name}", {"feedback": found})
+    waiting = axe_audit.waiting_for_a_fix("feedback", found)
+    serious = [v for v in axe_audit.blocking(found) if v not in waiting]
+    assert not serious, f"feedback page: {axe_audit.describe(serious)}"
+    missing = axe_audit.unlisted("feedback", found)
+    assert not missing, (
+        f"feedback page: violations not listed in {axe_audit.REPORT.relative_to(ROOT)}: {missing} "
+        f"({axe_audit.describe(found)})"
+    )
+
+
+def _active_cell(page) -> int:
+    return page.evaluate("() => window.jupyterapp.shell.currentWidget.content.activeCellIndex")
+
+
+def _wait_idle(page, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(300)
+        if page.evaluate(
+            "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'"
+        ):
+            return
+    raise AssertionError("the kernel did not become idle")
+
+
+def _cell_output_text(page, index: int) -> str:
+    """What a screen reader finds in the cell's output area (the rendered DOM, not the model)."""
+    return page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".jp-OutputArea").inner_text()
+
+
+def _type_answer(page, line: str) -> None:
+    """In the active cell: edit mode, replace the last line's code (after its indentation), command mode."""
+    page.keyboard.press("Enter")
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Shift+Home")  # CodeMirror: select back to the end of the indentation
+    page.keyboard.type(line)
+    page.keyboard.press("Escape")
+
+
+def test_keyboard_only_completes_the_first_exercise_of_01(lab, page):
+    """A student without a mouse: open the release notebook, move to the answer cell, type, run the cells
+    down to the test, read its message, fix the answer, run again. Keys only; the page is read, not
+    clicked."""
+    _, _, course = lab
+    name = NAMES[0]
+    shutil.copy(course / "release" / name / f"{name}.ipynb", course / "work" / f"keyboard_{name}.ipynb")
+    open_notebook(page, lab, f"work/keyboard_{name}.ipynb", collapse=False)
+    ids = page.evaluate(
+        "() => { const cells = window.jupyterapp.shell.currentWidget.content.model.cells; const ids = [];"
+        " for (let i = 0; i < cells.length; i++) ids.push((cells.get(i).getMetadata('nbgrader') || {}).grade_id || '');"
+        " return ids; }"
+    )
+    answer, tests = ids.index("neuron"), ids.index("neuron_tests")
+    # Into the notebook with Tab, as from the page's top (JupyterLab's skip link, toolbars, then cells).
+    for _ in range(80):
+        inside = page.evaluate("() => !!document.activeElement.closest('.jp-Notebook')")
+        if inside:
+            break
+        page.keyboard.press("Tab")
+    assert inside, "Tab never reached the notebook"
+    page.keyboard.press("Escape")  # command mode
+    page.keyboard.press("Control+Home")  # JupyterLab: select the first cell
+    assert _active_cell(page) == 0
+    while _active_cell(page) < answer:  # run every cell above the answer (the setup cell among them)
+        page.keyboard.press("Shift+Enter")
+        _wait_idle(page)
+    # A first try that forgets the ReLU: the test says what was expected and what came.
+    _type_answer(page, "return float(np.dot(w, x)) + w0")
+    while _active_cell(page) <= tests:
+        page.keyboard.press("Shift+Enter")
+        _wait_idle(page)
+    message = _cell_output_text(page, tests)
+    assert "below the threshold" in message and "AssertionError" in message, message[:1500]
+    # Back up to the answer with the arrow keys, fix it, run down to the test again: it passes.
+    while _active_cell(page) > answer:
+        page.keyboard.press("ArrowUp")
+    _type_answer(page, "return max(0.0, float(np.dot(w, x)) + w0)")
+    while _active_cell(page) <= tests:
+        page.keyboard.press("Shift+Enter")
+        _wait_idle(page)
+    assert "Error" not in _cell_output_text(page, tests), _cell_output_text(page, tests)[:1500]
+    assert error_outputs(page) == [], error_outputs(page)
 
 
 def test_missing_chromium_says_what_to_install(monkeypatch):

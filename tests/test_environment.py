@@ -27,6 +27,7 @@ def pyproject_pins() -> dict[str, str]:
 NOT_ON_CONDA_FORGE = {
     "playwright": "playwright-python (and its builds trail PyPI's)",
     "psycopg2-binary": "psycopg2 (built against conda-forge's libpq)",
+    "axe-playwright-python": "goes with the pip playwright it drives (bundles axe-core; pure Python)",
 }
 
 

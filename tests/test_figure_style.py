@@ -43,14 +43,76 @@ def test_new_figure_titles_and_shapes():
     assert axes.shape == (2, 3)
 
 
+def test_figures_are_never_wider_than_the_notebook_shows_unscaled():
+    """Wider figures would be shrunk by the browser, and their 10-pt text with them."""
+    assert figure_style.MAX_WIDTH_IN == 10.0 and figure_style.MIN_FONT_PT == 10
+    assert figure_style.fit_width((13.0, 3.9)) == (10.0, 3.0)
+    assert figure_style.fit_width((6.4, 4.0)) == (6.4, 4.0)
+    fig, _ = figure_style.new_figure(1, 3, title="Three panels")
+    assert fig.get_figwidth() == 10.0
+    fig, _ = figure_style.new_figure(title="Wide", figsize=(20, 4))
+    assert tuple(fig.get_size_inches()) == (10.0, 2.0)
+
+
+def test_the_figure_checks_catch_what_they_should():
+    """tests/figure_checks.py, which conftest runs on every figure of the figure tests, is not vacuous."""
+    from tests.figure_checks import accessibility_problems
+
+    with mpl.rc_context(figure_style._STYLE):
+        fig, ax = figure_style.new_figure(title="Good")
+        ax.plot([0, 1], [0, 1], color=figure_style.COLORS["blue"], label="a")
+        ax.plot([0, 1], [1, 0], color=figure_style.COLORS["orange"], ls="--", label="b")
+        ax.set(xlabel="x", ylabel="y")
+        ax.legend()
+        assert accessibility_problems(fig) == []
+
+        fig, ax = plt.subplots(figsize=(12, 3))
+        ax.plot([0, 1], [0, 1], color="red", label="a")
+        ax.plot([0, 1], [1, 0], color=figure_style.COLORS["orange"], label="b")
+        ax.imshow([[0, 1]], cmap="jet")
+        ax.text(0, 0, "tiny", fontsize=8)
+        ax.legend()
+        problems = " | ".join(accessibility_problems(fig))
+        for expected in (
+            "12 in wide",
+            "has colour",
+            "'jet'",
+            "'tiny' is 8 pt",
+            "differ by colour alone",
+            "no title",
+        ):
+            assert expected in problems, (expected, problems)
+        ax.set_title("Lines")
+        assert "no number" not in " | ".join(accessibility_problems(fig))  # axis ranges are numbers
+        figure_style.set_alt(fig, "Two lines crossing")
+        assert "holds no number" in " | ".join(accessibility_problems(fig))
+        assert "holds no number" not in " | ".join(accessibility_problems(fig, data=False))
+
+
 def test_alt_text_from_titles_and_labels():
     fig, axes = figure_style.new_figure(1, 2, title="The activations")
     axes[0].set(title=r"$\sigma(x)$", xlabel="input x", ylabel="h(x)")
     axes[1].set(title="Derivatives", xlabel="input x")
     fig.colorbar(axes[1].imshow([[0, 1]]), ax=axes[1], label="value")  # colour bars are not panels
     assert figure_style.figure_alt_text(fig) == (
-        "The activations. sigma(x): h(x) against input x. Derivatives: input x"
+        "The activations. sigma(x): h(x) against input x (x 0 to 1, y 0 to 1). Derivatives: input x (values 0 to 1)"
     )
+
+
+def test_alt_text_holds_the_key_numbers_of_each_curve():
+    """A data figure's alt text says what it shows: each labelled curve's first and last value."""
+    fig, ax = figure_style.new_figure(title="Training")
+    ax.plot([1, 2, 3], [2.302, 1.1, 0.4123], label="training loss")
+    ax.plot([1, 2, 3], [2.31, 1.4, float("nan")], label=r"validation $\lambda$")
+    ax.plot([1, 3], [0.5, 0.5], label="_hidden helper line")
+    ax.set(title="Loss", xlabel="epoch", ylabel="loss")
+    assert figure_style.figure_alt_text(fig) == (
+        "Training. Loss: loss against epoch (training loss 2.3 to 0.412; validation lambda 2.31 to 1.4)"
+    )
+    fig, ax = figure_style.new_figure()
+    ax.set_axis_off()  # a diagram or a picture: no axis ranges
+    ax.set_title("A diagram")
+    assert figure_style.figure_alt_text(fig) == "A diagram"
 
 
 def test_alt_text_explicit_and_fallback():
@@ -61,6 +123,20 @@ def test_alt_text_explicit_and_fallback():
     tag = figure_style.figure_html(fig)
     assert tag.startswith('<img src="data:image/png;base64,iVBOR')
     assert tag.endswith('alt="A &quot;quoted&quot; &lt;b&gt;description&lt;/b&gt;">')
+
+
+def test_figure_html_scales_a_wide_figure_down_to_the_notebook_width():
+    import base64
+    import struct
+
+    fig, ax = plt.subplots(figsize=(15, 6))
+    ax.plot([0, 1])
+    ax.set_title("Wide")
+    tag = figure_style.figure_html(fig)
+    png = base64.b64decode(tag.split("base64,")[1].split('"')[0])
+    width, height = struct.unpack(">II", png[16:24])
+    assert tuple(fig.get_size_inches()) == (10.0, 4.0)
+    assert width <= 10.0 * fig.dpi, (width, height)
 
 
 def test_enable_alt_text_outside_ipython_is_a_no_op():
@@ -106,15 +182,19 @@ def test_html_export_of_a_course_notebook_has_no_image_without_alt(tmp_path, mon
         exporter.log.removeHandler(handler)
     assert not [r for r in records if "Alternative text is missing" in r.getMessage()]
     assert "No description has been provided" not in body
-    for alt in ("Loss: loss against epoch", "A line going up", "After the backend is selected again"):
-        assert f'alt="{alt}"' in body
+    assert 'alt="A line going up"' in body
+    for alt in ("Loss: loss against epoch (x ", "After the backend is selected again (x 0 to 1, y 0 to 1)"):
+        assert f'alt="{alt}' in body
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_figure_of_the_course_has_a_title_and_alt_text(name):
-    """The instructor notebooks as built: each image carries alt text, each figure a title."""
+    """The instructor notebooks as built: each image carries alt text with a number, each figure a title,
+    and no figure is so wide that JupyterLab scales it (and its text) down."""
+    import base64
     import json
     import re
+    import struct
 
     path = source_path(name)
     if not path.exists():
@@ -134,6 +214,16 @@ def test_every_figure_of_the_course_has_a_title_and_alt_text(name):
                     problems.append(f"cell {index}: an image without alt text")
                 elif alt.group(1).startswith("Figure with"):
                     problems.append(f"cell {index}: a figure without a title (alt: {alt.group(1)!r})")
+                elif not re.search(r"[0-9]", alt.group(1)):
+                    problems.append(f"cell {index}: alt text without a number: {alt.group(1)[:80]!r}")
+                png = re.search(r"base64,([A-Za-z0-9+/=]+)", tag)
+                if png:
+                    width = struct.unpack(">I", base64.b64decode(png.group(1)[:64])[16:20])[0]
+                    # bbox_inches="tight" may add a legend placed below the axes: 10 % slack
+                    if width > 1.1 * figure_style.MAX_WIDTH_IN * 100:
+                        problems.append(
+                            f"cell {index}: a figure {width} px wide (the notebook scales it down)"
+                        )
     assert not problems, f"{name}: {problems}"
 
 

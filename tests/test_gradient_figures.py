@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from helpers import gradient_figures, gradients
+from tests.figure_checks import explorer_problems, made_no_widget
 
 
 @pytest.fixture(autouse=True)
@@ -59,3 +60,22 @@ def test_learning_rate_explorer_draws_converging_and_diverging_runs():
         gradient_figures.learning_rate_explorer(
             lambda w: 0.0, lambda w: w, [0.0, 0.0, 0.0], descend=gradients.gradient_descent
         )
+
+
+def test_explorer_is_labelled_keyboard_usable_and_has_a_still_twin():
+    """Issue 23: labelled keyboard controls, a sentence with numbers, the same as a still without widgets."""
+    A = np.array([[5.5, 4.5], [4.5, 5.5]])
+    box = gradient_figures.learning_rate_explorer(
+        lambda w: 0.5 * w @ A @ w, lambda w: A @ w, [-1.5, 0.5], descend=gradients.gradient_descent
+    )
+    still, no_widget = made_no_widget(
+        lambda: gradient_figures.learning_rate_explorer(
+            lambda w: 0.5 * w @ A @ w,
+            lambda w: A @ w,
+            [-1.5, 0.5],
+            descend=gradients.gradient_descent,
+            static=True,
+        )
+    )
+    assert no_widget, "the still twin must not create widgets (it is shown while grading)"
+    assert explorer_problems(box, still) == []

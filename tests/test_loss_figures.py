@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from helpers import loss_figures, losses
-from tests.figure_checks import labelled
+from tests.figure_checks import explorer_problems, labelled, made_no_widget
 
 
 def test_loss_vs_correct_score(ax):
@@ -61,3 +61,15 @@ def test_scores_explorer_builds_and_reacts():
     assert box.axes[0].get_title().endswith(f"{(8.0 + 1.7 + 1) + (5.1 + 1.7 + 1):.2f}")
     with pytest.raises(ValueError, match="one example"):
         loss_figures.scores_explorer(losses.CAT_CAR_FROG_SCORES, 0)
+
+
+def test_explorer_is_labelled_keyboard_usable_and_has_a_still_twin():
+    """Issue 23: labelled keyboard controls, a sentence with numbers, the same as a still without widgets."""
+    box = loss_figures.scores_explorer(losses.CAT_CAR_FROG_SCORES[0], 0, class_names=losses.CLASS_NAMES)
+    still, no_widget = made_no_widget(
+        lambda: loss_figures.scores_explorer(
+            losses.CAT_CAR_FROG_SCORES[0], 0, class_names=losses.CLASS_NAMES, static=True
+        )
+    )
+    assert no_widget, "the still twin must not create widgets (it is shown while grading)"
+    assert explorer_problems(box, still) == []

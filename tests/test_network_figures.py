@@ -12,7 +12,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from helpers import figure_style, network_figures, widgets
-from tests.figure_checks import labelled
+from tests.figure_checks import explorer_problems, labelled, made_no_widget
 
 XOR = {
     "W1": np.array([[1.0, 1.0], [1.0, 1.0]]),
@@ -130,3 +130,11 @@ def test_plot_network_alt_text_lists_the_weights():
     text = figure_style.figure_alt_text(network_figures.plot_network(XOR, title="XOR net"))
     assert text.startswith("XOR net. Network diagram")
     assert "z2 to y1: -20" in text and "bias of z2: -1" in text
+
+
+def test_explorer_is_labelled_keyboard_usable_and_has_a_still_twin():
+    """Issue 23: labelled keyboard controls, a sentence with numbers, the same as a still without widgets."""
+    box = network_figures.universal_approximation_explorer()
+    still, no_widget = made_no_widget(lambda: network_figures.universal_approximation_explorer(static=True))
+    assert no_widget, "the still twin must not create widgets (it is shown while grading)"
+    assert explorer_problems(box, still) == []

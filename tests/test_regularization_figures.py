@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from helpers import regularization_figures
+from tests.figure_checks import explorer_problems, made_no_widget
 
 
 @pytest.fixture(autouse=True)
@@ -114,3 +115,15 @@ def test_regularization_explorer_switches_networks(rng):
     assert box.axes.get_title().startswith("lambda = 0.1")
     with pytest.raises(ValueError):
         regularization_figures.regularization_explorer({}, X, y, X, y)
+
+
+def test_explorer_is_labelled_keyboard_usable_and_has_a_still_twin(rng):
+    """Issue 23: labelled keyboard controls, a sentence with numbers, the same as a still without widgets."""
+    X, y, centres = _blobs(rng)
+    nets = {0.0: _Nearest(centres), 0.1: _Nearest(centres[::-1])}
+    box = regularization_figures.regularization_explorer(nets, X, y, X, y)
+    still, no_widget = made_no_widget(
+        lambda: regularization_figures.regularization_explorer(nets, X, y, X, y, static=True)
+    )
+    assert no_widget, "the still twin must not create widgets (it is shown while grading)"
+    assert explorer_problems(box, still) == []

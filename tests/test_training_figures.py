@@ -6,6 +6,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from helpers import figure_style, training_figures
+from tests.figure_checks import explorer_problems, made_no_widget
 
 
 @pytest.fixture(autouse=True)
@@ -156,3 +157,14 @@ def test_prediction_explorer_filters_mistakes(rng):
     mistakes.value = True
     assert index.max == len(wrong) - 1
     assert "wrong" in box.axes[0].get_title()
+
+
+def test_explorer_is_labelled_keyboard_usable_and_has_a_still_twin(rng):
+    """Issue 23: labelled keyboard controls, a sentence with numbers, the same as a still without widgets."""
+    images, probs, y = _predictions(rng)
+    box = training_figures.prediction_explorer(images, probs, y, CLASSES)
+    still, no_widget = made_no_widget(
+        lambda: training_figures.prediction_explorer(images, probs, y, CLASSES, static=True)
+    )
+    assert no_widget, "the still twin must not create widgets (it is shown while grading)"
+    assert explorer_problems(box, still) == []
