@@ -170,13 +170,14 @@ def _exporter():
 
             @contextfilter
             def markdown2html(self, context, source):
+                """Rendered, then the final HTML sanitized (the student's markdown and comments)."""
                 cell = context.get("cell", {})
                 if cell.get("attachments"):
-                    return super().markdown2html(context, source)
+                    return sanitize.clean_html(super().markdown2html(context, source))
                 path = context.get("resources", {}).get("metadata", {}).get("path", "")
                 return _RENDERED.get(
                     ("md", source, str(path)),
-                    lambda: super(FeedbackExporter, self).markdown2html(context, source),
+                    lambda: sanitize.clean_html(super(FeedbackExporter, self).markdown2html(context, source)),
                 )
 
         base = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader")
@@ -204,5 +205,26 @@ def render_html(nb, result: NotebookResult, late_penalty: float = 0.0) -> str:
             "late_penalty": late_penalty,
         }
     }
-    body, _ = _exporter().from_notebook_node(nb, resources=resources)
-    return body
+    page, _ = _exporter().from_notebook_node(nb, resources=resources)
+    return finish_page(page)
+
+
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+_CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+_SCRIPT = re.compile(r"<script\b.*?</script\s*>", re.S | re.I)
+_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.I)  # bootstrap's glyphicons: url(../fonts/...)
+
+
+def finish_page(page: str) -> str:
+    """The final page: its head the template's own (no script, no font fetched) under a
+    Content-Security-Policy, its body sanitized once more as a whole (no href but ``#...``, no src
+    but checked data images), whatever a template or a filter let through."""
+    head, sep, body = page.partition("<body")
+    if not sep:
+        head, body = "<!DOCTYPE html><html><head><meta charset='utf-8'></head>", page
+    else:
+        body = body[body.index(">") + 1 :]
+    head = _FONT_FACE.sub("", _SCRIPT.sub("", head))
+    at = head.lower().find("<head>")
+    head = head[: at + 6] + _CSP_META + head[at + 6 :] if at >= 0 else head
+    return head + "<body>\n" + sanitize.clean_page_body(body) + "\n</body>\n</html>\n"
