@@ -5,10 +5,10 @@ from __future__ import annotations
 import nbformat
 import pytest
 
+from autograder.isolate import sanitize
 from autograder.receive import repair
 from autograder.results import feedback
 from autograder.results.scoring import CellResult, NotebookResult
-from autograder.isolate import sanitize
 from tests.autograder.support import active_or_external, make_course, make_spec, perfect
 
 HIDDEN_LINE = "assert square(-4) == 16, 'square(-4) should be 16'"
