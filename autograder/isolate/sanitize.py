@@ -109,6 +109,45 @@ def clean_page_body(text: str) -> str:
     return _PAGE.clean(text)
 
 
+# the tags the course's pages are made of first: the regex tries them in order
+_COMMON = [
+    "span",
+    "div",
+    "a",
+    "p",
+    "pre",
+    "code",
+    "img",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "td",
+    "tr",
+    "th",
+    "table",
+    "em",
+]
+_PAGE_TAGS = "|".join(
+    _COMMON + sorted((_TAGS | {"html", "body", "main"}) - set(_COMMON), key=len, reverse=True)
+)
+_INERT_ATTRIBUTE = (
+    r"(?:class|id|name|alt|width|height|colspan|rowspan|align|start|title|dir|scope|headers|span|datetime"
+    r"|tabindex|role|aria-[a-z-]++|data-[a-z-]++)(?:=\"[^\"<>]*+\")?+"
+    r"|href=\"#[^\"<>]*+\"|src=\"data:image/(?:png|jpeg|gif|svg\+xml);base64,[A-Za-z0-9+/=\s]*+\""
+)
+# a "<" that starts no comment and no allowed tag written with double-quoted inert attributes only
+# (case-sensitive: nh3 and the templates write lower case; ``<IMG`` is not inert, so it is cleaned)
+_NOT_INERT = re.compile(
+    rf"<(?!!--|/(?:{_PAGE_TAGS})\b\s*>|(?:{_PAGE_TAGS})\b(?:\s++(?:{_INERT_ATTRIBUTE}))*+\s*+/?>)"
+)
+
+
+def page_body_is_inert(text: str) -> bool:
+    """Every tag of ``text`` an allowed one with inert attributes (one regex, no parse: fast)."""
+    return _NOT_INERT.search(text) is None
+
+
 class _LinksToText(HTMLParser):
     """Writes nh3's normalized HTML back with links as text (URL shown) and foreign images as text."""
 
@@ -189,13 +228,12 @@ def _html_as_text(text: str) -> str:
 
 def render_markdown(text: str, attachments: dict | None = None) -> str:
     """Markdown as the final, sanitized HTML a page shows (attachments inlined as data: images)."""
-    text = _html_as_text(text)
     if attachments:
         try:
-            return clean_html(markdown_html(text, attachments))
+            return clean_html(markdown_html(_html_as_text(text), attachments))
         except Exception:  # a missing or unreadable attachment: render without any
             pass
-    return _CLEANED.get(("md", text), lambda: clean_html(markdown_html(text)))
+    return _CLEANED.get(("md", text), lambda: clean_html(markdown_html(_html_as_text(text))))
 
 
 def clean_markdown(text: str, attachments: dict | None = None) -> str:

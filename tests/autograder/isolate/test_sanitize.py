@@ -170,3 +170,19 @@ def test_whole_notebook_markdown_raw_cells_attachments_and_metadata():
     assert clean.cells[1].source == "&lt;script>alert(2)&lt;/script>"  # a raw cell: text only
     assert clean.cells[2].outputs[0]["data"] == {"text/html": "ok"}
     nbformat.validate(clean)
+
+
+@pytest.mark.parametrize(
+    "dirty", FETCHES + ['<a href="#x"\nonclick="y">', '<IMG SRC="http://x">', "<a href=#x>"]
+)
+def test_the_page_check_flags_every_tag_that_is_not_plainly_inert(dirty):
+    assert not sanitize.page_body_is_inert(dirty)
+    assert sanitize.page_body_is_inert(sanitize.clean_page_body(dirty))  # the fallback is inert
+
+
+def test_the_page_check_passes_the_feedback_templates_markup():
+    body = (
+        '<div tabindex="-1" id="notebook" class="border-box-sizing"><a name="top"></a><a href="#top">top</a>'
+        f'<img src="data:image/png;base64,{PNG}" alt="p" width="10"><br><!-- cell --><main>x</main></div></html>'
+    )
+    assert sanitize.page_body_is_inert(body)
