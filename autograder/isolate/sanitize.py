@@ -212,11 +212,32 @@ def clean_html(text: str) -> str:
     return _CLEANED.get(("html", text), lambda: _FINAL.clean(_links_to_text(_NORMALIZE.clean(text))))
 
 
+_RENDERER = None
+
+
+def _renderer_class():
+    global _RENDERER
+    if _RENDERER is None:
+        from nbconvert.filters.markdown_mistune import IPythonRenderer
+
+        class Renderer(IPythonRenderer):
+            """nbconvert's renderer, but an attachment the cell does not hold stays a link to nothing
+            (``clean_html`` then shows it as text) instead of failing the whole page."""
+
+            def _embed_image_or_attachment(self, src: str) -> str:
+                if src.startswith("attachment:") and src[len("attachment:") :] not in self.attachments:
+                    return src
+                return super()._embed_image_or_attachment(src)
+
+        _RENDERER = Renderer
+    return _RENDERER
+
+
 def markdown_html(text: str, attachments: dict | None = None) -> str:
     """Markdown rendered the way nbconvert and formgrader render it (mistune, math kept as text)."""
-    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+    from nbconvert.filters.markdown_mistune import MarkdownWithMath
 
-    renderer = IPythonRenderer(escape=False, attachments=attachments or {})
+    renderer = _renderer_class()(escape=False, attachments=attachments or {})
     return MarkdownWithMath(renderer=renderer).render(text)
 
 
@@ -229,10 +250,7 @@ def _html_as_text(text: str) -> str:
 def render_markdown(text: str, attachments: dict | None = None) -> str:
     """Markdown as the final, sanitized HTML a page shows (attachments inlined as data: images)."""
     if attachments:
-        try:
-            return clean_html(markdown_html(_html_as_text(text), attachments))
-        except Exception:  # a missing or unreadable attachment: render without any
-            pass
+        return clean_html(markdown_html(_html_as_text(text), attachments))
     return _CLEANED.get(("md", text), lambda: clean_html(markdown_html(_html_as_text(text))))
 
 

@@ -119,6 +119,18 @@ def test_markdown_images_only_from_data_uris_or_the_cells_attachments():
     page = sanitize.render_markdown(md, {"a.png": {"image/png": PNG}})
     assert page.count(f'src="data:image/png;base64,{PNG}"') == 2
     assert "[image not shown: away, http://host/p.png]" in page and active_or_external(page) == []
+    missing = sanitize.clean_markdown("![gone](attachment:nope.png)")  # nbconvert alone raises here
+    assert missing == sanitize.SANITIZED_DIV + "<p>[image not shown: gone]</p></div>"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("![plot](attachment:a.png) ![svg](attachment:b.svg)")]
+    nb.cells[0].attachments = {
+        "a.png": {"image/png": PNG},
+        "b.svg": {"image/svg+xml": "<svg onload=alert(1)/>"},
+    }
+    source = sanitize.clean_notebook(nb).cells[0].source  # the svg attachment is dropped first
+    assert (
+        f'<img src="data:image/png;base64,{PNG}" alt="plot">' in source and "[image not shown: svg]" in source
+    )
 
 
 def test_output_bundles_keep_only_inert_types():
