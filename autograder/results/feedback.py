@@ -13,7 +13,10 @@ nbgrader's feedback shows hidden tests (nbgrader issue 917) and its tracebacks q
 5. nbgrader's feedback HTML template (the one ``nbgrader generate_feedback`` uses).
 
 Before 1, ``sanitize.clean_notebook`` makes everything inert (no script, iframe, event handler,
-JavaScript output or ``javascript:`` link can reach the page).
+JavaScript output or ``javascript:`` link can reach the page). In 5, markdown is rendered and its
+final HTML cleaned (``sanitize.clean_html``: links shown as text with their URL, only data: images);
+the page then gets a Content-Security-Policy (``CSP``), loses the template's MathJax script and web
+font, and its body is cleaned as a whole when a tag in it is not plainly inert (``finish_page``).
 """
 
 from __future__ import annotations
