@@ -110,24 +110,7 @@ def clean_page_body(text: str) -> str:
 
 
 # the tags the course's pages are made of first: the regex tries them in order
-_COMMON = [
-    "span",
-    "div",
-    "a",
-    "p",
-    "pre",
-    "code",
-    "img",
-    "br",
-    "li",
-    "ul",
-    "ol",
-    "td",
-    "tr",
-    "th",
-    "table",
-    "em",
-]
+_COMMON = "span div a p pre code img br li ul ol td tr th table em".split()
 _PAGE_TAGS = "|".join(
     _COMMON + sorted((_TAGS | {"html", "body", "main"}) - set(_COMMON), key=len, reverse=True)
 )
