@@ -241,8 +241,9 @@ def clean_markdown(text: str, attachments: dict | None = None) -> str:
     """A markdown cell's source that no renderer can turn into a link, an image or HTML that acts.
 
     The autograded notebook stays a notebook (formgrader renders its markdown itself, with
-    nbconvert's mistune; JupyterLab with marked). Markdown without ``<`` and ``[`` holds no link,
-    image or HTML in any of them and is kept byte for byte (math included). Any other cell is
+    nbconvert's mistune; JupyterLab with marked). Markdown without ``<`` and ``[`` holds no image,
+    no HTML and no link in any of them but a bare http(s) address written out (clickable in GFM
+    renderers, its URL its own text), and is kept byte for byte (math included). Any other cell is
     replaced by its final HTML (``render_markdown``) as one HTML block: a ``<div>`` on one line
     (newlines written ``&#10;``), which every CommonMark renderer passes through without reading
     markdown inside it, so what formgrader shows is exactly the sanitized HTML.
