@@ -30,5 +30,6 @@ def write_notebook_outputs(out: Path, result, executed, spec) -> None:
             f"</title></head><body><h1>{html.escape(result.notebook)} (Score: 0 / {result.max_score:g})"
             f"</h1><p>This notebook could not be graded:</p><ul>{reasons}</ul></body></html>"
         )
+        page = feedback.finish_page(page)
     (out / "feedback" / rel).mkdir(parents=True, exist_ok=True)
     (out / "feedback" / rel / f"{result.notebook}.html").write_text(page, encoding="utf-8")

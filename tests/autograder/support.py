@@ -6,7 +6,9 @@ manual answer 1 pt) and ``a2_double`` (1 pt). Every expensive thing is built onc
 
 from __future__ import annotations
 
+import html.parser
 import os
+import re
 import shutil
 import textwrap
 from pathlib import Path
@@ -109,3 +111,52 @@ def test_support_builders_make_valid_notebooks(course):
     nb = with_answers(perfect(course, "a1_squares"), {"square": WRONG_SQUARE})
     nbformat.validate(nb)
     assert "x * abs(x)" in nb.cells[grade_ids(nb).index("square")].source
+
+
+class _Fetches(html.parser.HTMLParser):
+    """Whatever in a page would run or fetch: scripts, frames, objects, links, meta refresh, handlers,
+    any href but ``#...``, any src/srcset/poster/background/data/action but a data: image, CSS url()."""
+
+    TAGS = ("script", "iframe", "frame", "object", "embed", "link", "base", "form", "svg", "image", "use")
+    URLS = ("src", "srcset", "poster", "background", "data", "action", "formaction", "xlink:href", "lowsrc")
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._style = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.TAGS:
+            self.found.append(tag)
+        if tag == "meta" and any(k == "http-equiv" and (v or "").lower() == "refresh" for k, v in attrs):
+            self.found.append("meta refresh")
+        self._style = tag == "style"
+        for name, value in attrs:
+            value = (value or "").strip()
+            if name.startswith("on") or "javascript:" in value.lower() or "vbscript:" in value.lower():
+                self.found.append(f"{tag} {name}={value[:80]}")
+            elif name == "href" and not value.startswith("#"):
+                self.found.append(f"{tag} href={value[:80]}")
+            elif name in self.URLS and not (
+                tag == "img" and name == "src" and value.startswith("data:image/")
+            ):
+                self.found.append(f"{tag} {name}={value[:80]}")
+            elif name == "style" and "url(" in value.lower():
+                self.found.append(f"{tag} style={value[:80]}")
+
+    handle_startendtag = handle_starttag
+
+    def handle_data(self, data):
+        if self._style and re.search(r"url\(\s*['\"]?(?!data:)|@import", data, re.I):
+            self.found.append(f"css {data[:80]}")
+
+    def handle_endtag(self, tag):
+        self._style = False
+
+
+def active_or_external(page: str) -> list[str]:
+    """What in ``page`` a browser would run or fetch (empty when nothing)."""
+    parser = _Fetches()
+    parser.feed(page)
+    parser.close()
+    return parser.found

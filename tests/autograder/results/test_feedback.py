@@ -5,10 +5,11 @@ from __future__ import annotations
 import nbformat
 import pytest
 
+from autograder.isolate import sanitize
 from autograder.receive import repair
 from autograder.results import feedback
 from autograder.results.scoring import CellResult, NotebookResult
-from tests.autograder.support import make_course, make_spec, perfect
+from tests.autograder.support import active_or_external, make_course, make_spec, perfect
 
 HIDDEN_LINE = "assert square(-4) == 16, 'square(-4) should be 16'"
 
@@ -74,3 +75,39 @@ def test_redacted_feedback_has_scores_but_no_hidden_code(executed):
     html = feedback.render_html(safe, result)
     assert HIDDEN_LINE not in html and "np.array([0.5, -2.5])" not in html
     assert "in a hidden test" in html and "Score: 0.0 / 6.0" in html
+
+
+def test_the_page_runs_and_fetches_nothing_under_its_content_security_policy(executed):
+    """Issue 19 attacks 4 and 5 in a feedback page: markdown, an HTML output, a text/markdown output."""
+    spec, nb, result = executed
+    nb = nbformat.from_dict(nb)
+    nb.cells.insert(
+        0, nbformat.v4.new_markdown_cell("[x](javascript\\:alert(1)) ![](http://host/p.png?reader=ada)")
+    )
+    nb.cells.insert(
+        1, nbformat.v4.new_markdown_cell("[y][r] $\\sigma(x) = 1/(1+e^{-x})$\n\n[r]:\n  javascript:alert(2)")
+    )
+    html_out = {"text/html": "<img src=http://host/q.png?reader=ada><a href=https://numpy.org>np</a>"}
+    md_out = {"text/markdown": "[z](vbscript:msgbox(1)) ![](//host/r.png?reader=ada)"}
+    nb.cells.insert(2, nbformat.v4.new_code_cell("show()", outputs=[
+        nbformat.v4.new_output("display_data", data=html_out), nbformat.v4.new_output("display_data", data=md_out)
+    ]))  # fmt: skip
+    page = feedback.render_html(feedback.redact(nb, spec, result), result)
+    head = page[: page.index("<body")]
+    assert f'<meta http-equiv="Content-Security-Policy" content="{feedback.CSP}">' in head
+    assert feedback.CSP == "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+    assert active_or_external(page) == []
+    body = page[page.index("<body") :]  # (bootstrap's CSS in the head names a[href^="javascript:"])
+    assert "<script" not in page and "javascript:" not in body and "vbscript:" not in body
+    assert "np (https://numpy.org)" in page and "$\\sigma(x) = 1/(1+e^{-x})$" in page  # math shown as text
+    assert "[image not shown: http://host/p.png?reader=ada]" in page  # as text, fetched by nobody
+    assert "Score: 0.0 / 6.0" in page and 'class="panel panel-primary nbgrader_cell"' in page
+
+
+def test_a_page_body_is_sanitized_as_a_whole_whatever_the_template_let_through():
+    page = "<html><head><title>t</title><script src=https://cdn.example/m.js></script></head><body>"
+    page += '<a name="top"></a><a href="#top">top</a><img src=http://host/p.png><iframe src=x></iframe></body></html>'
+    final = feedback.finish_page(page)
+    assert active_or_external(final) == [] and "cdn.example" not in final
+    assert '<a name="top"></a><a href="#top">top</a><img>' in final
+    assert sanitize.clean_page_body('<div class="x">ok</div>') == '<div class="x">ok</div>'
