@@ -556,9 +556,10 @@ def test_feedback_page_has_no_serious_accessibility_violation(lab, browser, tmp_
     by axe as a whole: we render all of it, so all of it counts (see tests/a11y/axe-report.md)."""
     import nbformat as nbf
 
-    from autograder import feedback, repair
-    from autograder.course import load_spec
-    from autograder.scoring import CellResult, NotebookResult
+    from autograder.receive import repair
+    from autograder.receive.course import load_spec
+    from autograder.results import feedback
+    from autograder.results.scoring import CellResult, NotebookResult
 
     _, _, course = lab  # its gradebook.db holds every assignment (build_release in the fixture)
     spec = load_spec(f"sqlite:///{course / 'gradebook.db'}", "nn-basics", course / "source", [name])

@@ -19,6 +19,20 @@ value a test computes comes from data the student could not change. Comparisons,
 the tests' source never leave this process.
 ``helpers.testing.check_own_work`` passes the call through here (the student's process cannot be
 profiled from here; the student's ``helpers`` holds no answers anyway).
+
+Two rules hold here, and the worker enforces them on the student's side:
+
+* **One time budget per cell.** The calls of the student's functions that one cell makes share the
+  job's ``timeout`` (the cell timeout), counted from each call's start to its answer, callbacks and
+  nested calls included. Every message to the student's side carries ``"budget"``: the seconds its
+  call has left. Nothing the student does resets it; a callback asked for after it is refused, and
+  the worker stops the call.
+* **Hidden checks are unobservable.** A test cell runs as its visible and hidden parts
+  (``autograder.receive.testplan.split_hidden``); every message of a call made by a hidden part carries
+  ``"hidden": true``, and the worker withholds what the student's code prints from then on. The
+  student's own error messages, warning texts and type names from a hidden call never enter the
+  test's outputs (fixed words stand in for them), and a hidden callback's error reaches the student's
+  function without its message.
 """
 
 from __future__ import annotations
@@ -31,12 +45,14 @@ import json
 import os
 import resource
 import sys
+import time
 import warnings
 
 from . import plaindata
 
 LINE_CAP = plaindata.CAPS.message + 2
 TEXT_CAP = 100_000  # characters of printed text kept per test cell
+HIDDEN_NOTE = "not shown: raised during a hidden check"
 
 
 class KernelLost(Exception):
@@ -47,13 +63,15 @@ class ProtocolError(Exception):
     """The other side broke the protocol (treated like a failed call)."""
 
 
-def _builtin_error(name: str, message: str) -> Exception:
+def _builtin_error(name: str, message: str, hidden: bool = False) -> Exception:
     kind = getattr(builtins, name, None) if isinstance(name, str) and name.isidentifier() else None
     if isinstance(kind, type) and issubclass(kind, Exception) and not issubclass(kind, Warning):
         try:
             return kind(message)
         except Exception:  # noqa: BLE001 - an exception type with another signature
             pass
+    if hidden:  # a class of the student's: its name is the student's to choose
+        return RuntimeError(message)
     return RuntimeError(f"{str(name)[:60]}: {message}")
 
 
@@ -65,7 +83,11 @@ def _clean(text, limit: int = 2000) -> str:
 class Channel:
     """Line-delimited JSON over two pipes, with nested calls in both directions."""
 
-    def __init__(self, read_fd: int, write_fd: int):
+    def __init__(self, read_fd: int, write_fd: int, timeout: float | None = None):
+        self.timeout = timeout  # seconds of the student's calls per cell (None: no budget)
+        self.left = timeout  # of the current cell
+        self.deadline: float | None = None  # of the outermost call running now
+        self.hidden = False  # the calls made now come from a hidden check
         self.rfile = os.fdopen(read_fd, "r", encoding="utf-8", newline="\n")
         self.wfile = os.fdopen(write_fd, "w", encoding="utf-8", newline="\n")
         self.callbacks: dict[int, object] = {}
@@ -87,6 +109,21 @@ class Channel:
         except plaindata.NotPlainData as err:
             raise ProtocolError(str(err)) from None
 
+    def new_cell(self) -> None:
+        """The next cell's calls get a budget of their own."""
+        self.left = self.timeout
+
+    def over_budget(self) -> str:
+        return f"the call did not finish within {self.timeout} s (the cell's calls of your code, callbacks included)"
+
+    def _stamp(self, message: dict) -> dict:
+        """What the worker needs to know of a message: the seconds its call has left, and if hidden."""
+        if self.deadline is not None:
+            message["budget"] = round(max(self.deadline - time.monotonic(), 0.0), 3)
+        if self.hidden:
+            message["hidden"] = True
+        return message
+
     def _ref(self, fn) -> int:
         index = len(self.callbacks)
         self.callbacks[index] = fn
@@ -94,11 +131,17 @@ class Channel:
 
     def request(self, message: dict, what: str):
         """Send a request to the student's kernel; serve its callbacks until the answer comes."""
+        outermost = self.depth == 0
+        if outermost:
+            if self.left is not None and self.left <= 0:
+                raise KernelLost(self.over_budget())
+            started = time.monotonic()
+            self.deadline = None if self.left is None else started + self.left
         self.next_id += 1
         rid = message["id"] = self.next_id
         self.depth += 1
         try:
-            self.send(message)
+            self.send(self._stamp(message))
             while True:
                 msg = self.recv()
                 op = msg.get("op")
@@ -109,13 +152,24 @@ class Channel:
                         raise ProtocolError(f"an answer to another request came while waiting for {what}")
                     return msg
                 if op == "call" and "callback" in msg:
-                    self.send(self._run_callback(msg))
+                    if self.deadline is not None and time.monotonic() >= self.deadline:
+                        # refused, and the worker (budget 0) stops the call instead of passing this on
+                        self.send(
+                            self._stamp(
+                                {"op": "raise", "type": "TimeoutError", "message": self.over_budget()}
+                            )
+                        )
+                        continue
+                    self.send(self._stamp(self._run_callback(msg)))
                     continue
                 raise ProtocolError(f"unexpected message while waiting for {what}")
         finally:
             self.depth -= 1
             if self.depth == 0:
                 self.callbacks.clear()
+                if self.left is not None:
+                    self.left -= time.monotonic() - started
+                self.deadline = None
 
     def _run_callback(self, msg: dict) -> dict:
         fn = self.callbacks.get(msg.get("callback")) if type(msg.get("callback")) is int else None
@@ -139,7 +193,8 @@ class Channel:
         except KernelLost:
             raise
         except Exception as err:  # the student's function sees that its callback raised
-            return {"op": "raise", "type": type(err).__name__, "message": _clean(err, 300)}
+            message = "(its message is not shown during a hidden check)" if self.hidden else _clean(err, 300)
+            return {"op": "raise", "type": type(err).__name__, "message": message}
 
 
 class Proxy:
@@ -171,6 +226,7 @@ class Proxy:
         """
         ch = self._channel
         what = f"{self.__name__}(...)"
+        hidden = ch.hidden
         try:
             request = {
                 "op": "call",
@@ -183,9 +239,12 @@ class Proxy:
                 ),
             }
         except plaindata.NotPlainData as err:
-            raise TypeError(f"the test cannot send this to the student's function: {err}") from None
+            why = "(not shown: a hidden check's argument)" if hidden else str(err)
+            raise TypeError(f"the test cannot send this to the student's function: {why}") from None
         reply = ch.request(request, what)
         if reply["op"] == "raise":
+            if hidden:  # the student's words (and a type name of theirs) could carry the hidden inputs
+                raise _builtin_error(reply.get("type"), f"{self.__name__}: {HIDDEN_NOTE}", hidden=True)
             raise _builtin_error(reply.get("type"), _clean(reply.get("message", "")))
         try:
             value = plaindata.from_plain(reply.get("value"), what=f"the result of {self.__name__}")
@@ -194,16 +253,21 @@ class Proxy:
                 after_args, after_kwargs = copy.deepcopy(after_args), copy.deepcopy(after_kwargs)
                 plaindata.apply_state(state, self.__name__, after_args, after_kwargs)
         except plaindata.NotPlainData as err:
+            if hidden:
+                raise TypeError(f"{self.__name__} returned what is not plain data ({HIDDEN_NOTE})") from None
             raise TypeError(str(err)) from None
         notes = reply.get("warnings") or []
         if type(notes) is list:
             for note in notes[:5]:
                 if type(note) is list and len(note) == 2:
-                    warnings.warn(
-                        f"{_clean(note[0], 60)} in {self.__name__}: {_clean(note[1], 300)}",
-                        RuntimeWarning,
-                        stacklevel=3,
+                    text = (
+                        f"a warning in {self.__name__} during a hidden check (its text is not shown)"
+                        if hidden
+                        else f"{_clean(note[0], 60)} in {self.__name__}: {_clean(note[1], 300)}"
                     )
+                    warnings.warn(text, RuntimeWarning, stacklevel=3)
+                    if hidden:
+                        break
         return value, tuple(after_args), after_kwargs
 
 
@@ -253,24 +317,41 @@ class _Text(io.TextIOBase):
         return out
 
 
-def run_cell(source: str, ns: dict, label: str) -> list[dict]:
-    """Execute one cell as IPython would (last expression shown), returning nbformat outputs."""
+def run_cell(source: str | list[dict], ns: dict, label: str, channel: Channel | None = None) -> list[dict]:
+    """Execute one cell as IPython would (last expression shown), returning nbformat outputs.
+
+    ``source`` is the cell's text, or its parts (``testplan.split_hidden``), run in order: while a
+    hidden part runs, ``channel.hidden`` marks the calls it makes. Line numbers are the cell's own.
+    """
+    parts = [{"source": source, "hidden": False, "first": 1}] if isinstance(source, str) else source
     out, err = _Text(), _Text()
     outputs: list[dict] = []
     filename = f"<cell {label}>"
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = out, err
     try:
-        tree = ast.parse(source, filename)
-        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-        exec(compile(tree, filename, "exec"), ns)
-        if last is not None:
-            value = eval(compile(ast.Expression(last.value), filename, "eval"), ns)
-            if value is not None:
-                outputs.append(
-                    {"output_type": "execute_result", "execution_count": None, "metadata": {},
-                     "data": {"text/plain": _clean(repr(value), 10_000)}}
-                )  # fmt: skip
+        for k, part in enumerate(parts):
+            # blank lines first, so that the part's lines keep their numbers in the cell
+            tree = ast.parse("\n" * (int(part.get("first", 1)) - 1) + part["source"], filename)
+            last = None
+            # a hidden part's value is not shown (it may be a hidden input, or the student's answer to one)
+            if (
+                k == len(parts) - 1
+                and not part.get("hidden")
+                and tree.body
+                and isinstance(tree.body[-1], ast.Expr)
+            ):
+                last = tree.body.pop()
+            if channel is not None:
+                channel.hidden = bool(part.get("hidden"))
+            exec(compile(tree, filename, "exec"), ns)
+            if last is not None:
+                value = eval(compile(ast.Expression(last.value), filename, "eval"), ns)
+                if value is not None:
+                    outputs.append(
+                        {"output_type": "execute_result", "execution_count": None, "metadata": {},
+                         "data": {"text/plain": _clean(repr(value), 10_000)}}
+                    )  # fmt: skip
     except BaseException as error:  # noqa: BLE001 - any error (even SystemExit) fails the test, as in the kernel
         line = None
         tb = error.__traceback__
@@ -288,6 +369,8 @@ def run_cell(source: str, ns: dict, label: str) -> list[dict]:
         outputs.append({"output_type": "error", "ename": ename, "evalue": evalue, "traceback": trace})
     finally:
         sys.stdout, sys.stderr = saved
+        if channel is not None:
+            channel.hidden = False
     streams = []
     if out.size:
         streams.append({"output_type": "stream", "name": "stdout", "text": out.text()})
@@ -326,11 +409,13 @@ def serve(job: dict, channel: Channel, emit) -> None:
                 # the instructor's cells before this test (once), then the test
                 for cell in cells[done:at]:
                     if cell["kind"] == "setup":
+                        channel.new_cell()
                         resolve(channel, ns, cell["names"])
-                        run_cell(cell["source"], ns, cell.get("label", "setup"))
+                        run_cell(cell["source"], ns, cell.get("label", "setup"), channel)
                 done = max(done, at + 1)
+                channel.new_cell()
                 resolve(channel, ns, cells[at]["names"])
-                outputs = run_cell(cells[at]["source"], ns, gid)
+                outputs = run_cell(cells[at].get("parts") or cells[at]["source"], ns, gid, channel)
             except (KernelLost, ProtocolError) as err:
                 outputs = [{"output_type": "error", "ename": type(err).__name__, "evalue": _clean(err, 500),
                             "traceback": [f"{type(err).__name__}: {_clean(err, 500)}"]}]  # fmt: skip
@@ -366,7 +451,8 @@ def main() -> None:
                 drop_privileges(int(limits["uid"]), int(limits["gid"]))
         os.environ.update(job.get("env") or {})
         prepare_library()
-        serve(job, Channel(read_fd, write_fd), emit)
+        timeout = job.get("timeout")
+        serve(job, Channel(read_fd, write_fd, float(timeout) if timeout else None), emit)
         usage = resource.getrusage(resource.RUSAGE_SELF)
         emit(type="done", cpu_seconds=round(usage.ru_utime + usage.ru_stime, 3))
     except Exception as err:  # reported to the parent: every test not reported scores 0

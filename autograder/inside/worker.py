@@ -19,7 +19,9 @@ nbclient drives it, with a per-cell timeout, interrupt on timeout and a per-cell
 Graded test cells arrive as empty stubs (autograder.run.trusted): with ``"evaluator_fds": [r, w]`` in
 the job, the worker asks the evaluator (a sibling sandbox, over those two pipes) to run the test,
 and relays the evaluator's requests to the kernel (:class:`TestServer`) until it says ``done``. The
-event for a test cell then holds only what the student's code printed meanwhile.
+event for a test cell then holds only what the student's code printed meanwhile, up to the first call
+made by a hidden check: from there to the test's end nothing the kernel prints is kept (a fixed note
+says so).
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ import json
 import os
 import sys
 import tempfile
+
+HIDDEN_OUTPUT_NOTE = (
+    "Output of your code during the hidden checks of this test is not shown (hidden checks stay hidden).\n"
+)
 
 
 def _size(content: dict) -> int:
@@ -134,8 +140,12 @@ class TestServer:
     """Serves the evaluator's calls of student functions in the student's kernel, one test at a time.
 
     The kernel runs ``autograder.inside.agent.serve``; its answers arrive as ``input()`` prompts and the
-    evaluator's next message is the reply. Each call has the cell timeout; a call that times out is
+    evaluator's next message is the reply. Each message of the evaluator carries the seconds its call
+    has left (``"budget"``, one budget for the call and its callbacks, see autograder.inside.evaluator);
+    the kernel gets that long to answer it (never more than the cell timeout). A call out of time is
     interrupted, a kernel that dies or ignores the interrupt answers every later call with "lost".
+    A message marked ``"hidden"`` starts the test's hidden part: what the kernel prints from then
+    on is dropped.
     """
 
     def __init__(self, km, link: EvaluatorLink, cfg: dict):
@@ -147,6 +157,7 @@ class TestServer:
         self.kc.start_channels(hb=False)
         self.broken = ""  # why the kernel can no longer answer (dead | unresponsive)
         self.text_used = 0  # characters of the kernel's output kept for the current test
+        self.withhold = False  # the current test reached its hidden checks: the kernel's output is dropped
         self.idle_seen: set = set()  # requests whose output is complete
         self.max_prompt = cfg.get("message_limit", 100 * 1024 * 1024)
 
@@ -216,6 +227,8 @@ class TestServer:
             if kind == "status" and content.get("execution_state") == "idle":
                 self.idle_seen.add(parent)  # may come before the shell reply is read
                 continue
+            if self.withhold:
+                continue
             if kind == "stream":
                 text = str(content.get("text", ""))
             elif kind == "error":
@@ -230,12 +243,14 @@ class TestServer:
 
     def _stop_call(self, mine: set, texts: list) -> str:
         """Interrupt a call that timed out; '' if the kernel came back, else why it did not."""
+        import time
+
         from nbclient.util import run_sync
 
         run_sync(self.km.interrupt_kernel)()
-        grace = self.cfg.get("grace", 10)
+        deadline = time.monotonic() + self.cfg.get("grace", 10)  # one grace, whatever the kernel asks
         while True:
-            event, _ = self._wait(mine, grace, texts)
+            event, _ = self._wait(mine, max(deadline - time.monotonic(), 0.0), texts)
             if event == "reply":
                 return ""
             if event == "input":
@@ -243,15 +258,25 @@ class TestServer:
                 continue
             return "dead" if event == "dead" else "unresponsive"
 
+    def _seconds(self, msg: dict) -> float:
+        """How long the kernel may take to answer ``msg``: its call's budget left, at most the timeout."""
+        budget = msg.get("budget")
+        if type(budget) in (int, float) and budget == budget:
+            return min(max(float(budget), 0.0), float(self.cfg["timeout"]))
+        return float(self.cfg["timeout"])
+
     def run_test(self, grade_id: str) -> tuple[list, str]:
         """Let the evaluator run test ``grade_id``; returns the kernel's text output and its state."""
         mine: set = set()
         texts: list = []
         self.text_used = 0
+        self.withhold = False
         self.link.send({"op": "test", "grade_id": grade_id})
         waiting_input = False
         while True:
             raw, msg = self.link.recv()
+            if msg.get("hidden") is True:
+                self.withhold = True  # before the kernel sees the hidden call
             if msg.get("op") == "done":
                 if waiting_input:
                     self.kc.input(json.dumps({"op": "done"}))
@@ -262,13 +287,21 @@ class TestServer:
             if self.broken:
                 self.link.send({"op": "lost", "reason": f"the student's kernel is {self.broken}"})
                 continue
+            seconds = self._seconds(msg)
+            out_of_time = f"the call did not finish within {self.cfg['timeout']} s (the cell's calls of your code, callbacks included)"
+            if seconds <= 0:  # the call's budget is spent (the evaluator refused a callback): stop it
+                if waiting_input:
+                    self.broken = self._stop_call(mine, texts)
+                waiting_input = False
+                self.link.send({"op": "lost", "reason": out_of_time})
+                continue
             if waiting_input:
                 self.kc.input(raw)
             else:
                 code = f"__import__('autograder.inside.agent', fromlist=['serve']).serve({raw!r})"
                 mine.add(self.kc.execute(code, store_history=False, allow_stdin=True, stop_on_error=False))
             waiting_input = False
-            event, prompt = self._wait(mine, self.cfg["timeout"], texts)
+            event, prompt = self._wait(mine, seconds, texts)
             if event == "input":
                 if len(prompt) <= self.max_prompt and "\n" not in prompt and "\r" not in prompt:
                     self.link.send(prompt)
@@ -280,7 +313,7 @@ class TestServer:
             elif event == "reply":
                 reason = "the student's code ended the call without an answer"
             elif event == "timeout":
-                reason = f"the call did not finish within {self.cfg['timeout']} s"
+                reason = out_of_time
                 self.broken = self._stop_call(mine, texts)
             else:
                 reason = "the student's kernel died during the call"
@@ -302,6 +335,8 @@ class TestServer:
                     "stream", name="stdout", text="Output of your code during this test:\n" + text
                 )
             )
+        if self.withhold:
+            outputs.append(nbformat.v4.new_output("stream", name="stdout", text=HIDDEN_OUTPUT_NOTE))
         return outputs, self.broken
 
 

@@ -8,7 +8,10 @@
   only the names needed. So it skips what only draws or explores (figures, widgets, timing loops),
   which keeps it cheap;
 * for each of these, the names of the notebook's solution cells it uses: the evaluator binds each to
-  a proxy of the student's function (or to a plain copy of the student's value) right before.
+  a proxy of the student's function (or to a plain copy of the student's value) right before;
+* each test cell's source split into its visible and hidden parts, in order (``parts``): the evaluator
+  runs them one after the other and tells the student's side which calls come from a hidden check,
+  so that nothing the student's code prints during one reaches the student (see ``split_hidden``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import ast
 import copy
 
-from .course import cell_kind
+from .course import HIDDEN_BEGIN, HIDDEN_END, cell_kind
 
 
 def _names(node, ctx) -> set[str]:
@@ -70,6 +73,36 @@ def _parse(source: str):
         return ast.parse(source)
     except SyntaxError:
         return None
+
+
+def split_hidden(source: str) -> list[dict]:
+    """A test cell's source as its visible and hidden parts, in order (the marker lines dropped).
+
+    Each part is ``{"source": text, "hidden": bool, "first": n}``, ``n`` the 1-based line of the cell
+    where the part starts, so that errors name the cell's own line numbers (the feedback tells a
+    visible line from a hidden one by them). A hidden region inside a compound statement (a marker
+    indented in a loop) cannot run as parts of its own: then the whole cell is one hidden part, whose
+    output the student never sees either.
+    """
+    parts: list[dict] = []
+    hidden = False
+    for n, line in enumerate(source.split("\n"), start=1):
+        if HIDDEN_BEGIN in line or HIDDEN_END in line:
+            hidden = HIDDEN_BEGIN in line
+            continue
+        if not parts or parts[-1]["hidden"] != hidden or parts[-1]["end"] != n - 1:
+            parts.append({"lines": [], "hidden": hidden, "first": n, "end": n - 1})
+        parts[-1]["lines"].append(line)
+        parts[-1]["end"] = n
+    out = []
+    for part in parts:
+        text = "\n".join(part["lines"])
+        tree = _parse(text)
+        if tree is None:
+            return [{"source": source, "hidden": any(p["hidden"] for p in parts), "first": 1}]
+        if tree.body:  # a part of only comments or blank lines runs nothing
+            out.append({"source": text, "hidden": part["hidden"], "first": part["first"]})
+    return out
 
 
 def plan(source_nb, test_sources: dict[str, str] | None = None) -> dict:
@@ -128,6 +161,7 @@ def plan(source_nb, test_sources: dict[str, str] | None = None) -> dict:
         entry = {"kind": kind, "source": source, "names": sorted(seen_names)}
         if kind == "test":
             entry["grade_id"] = gid
+            entry["parts"] = split_hidden(source)
         else:
             entry["label"] = gid or "setup"
         out.append(entry)

@@ -91,6 +91,7 @@ class EvaluatorProcess:
             **job,
             "limits": _evaluator_limits(limits, env_extra, self.confined.uid, self.confined.gid),
             "env": kernel_settings(limits)["env"],
+            "timeout": limits.timeout,  # the student's calls of one cell share it, callbacks included
         }
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()

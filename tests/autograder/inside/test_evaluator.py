@@ -21,7 +21,7 @@ import pytest
 from autograder.demo.samplecourse import CONFIG, _cell
 from autograder.grade import grade
 from autograder.isolate.limits import Limits
-from autograder.receive.testplan import plan
+from autograder.receive.testplan import plan, split_hidden
 from tests.autograder.support import need_sandbox
 
 A = "a3_proxy"
@@ -167,6 +167,33 @@ def test_plan_keeps_what_the_tests_need_and_proxies_the_solution_names():
     assert {"grad", "double"} <= set(grad_cell["names"])
 
 
+def test_plan_splits_each_test_into_its_visible_and_hidden_parts():
+    source = "a = 1\nassert f(a)\n### BEGIN HIDDEN TESTS\nassert f(2)\n### END HIDDEN TESTS\n"
+    assert split_hidden(source) == [
+        {"source": "a = 1\nassert f(a)", "hidden": False, "first": 1},
+        {"source": "assert f(2)", "hidden": True, "first": 4},
+    ]
+    # a hidden region inside a loop cannot run on its own: the whole cell counts as hidden
+    looped = "for x in xs:\n    f(x)\n    ### BEGIN HIDDEN TESTS\n    g(x)\n    ### END HIDDEN TESTS"
+    assert split_hidden(looped) == [{"source": looped, "hidden": True, "first": 1}]
+    step = next(c for c in plan(source_notebook())["cells"] if c.get("grade_id") == "step_tests")
+    assert [p["hidden"] for p in step["parts"]] == [False, True]
+    assert step["parts"][1]["source"] == "np.testing.assert_allclose(called.args[1]['w'], 2.0)"
+
+
+def test_a_hidden_part_keeps_the_cells_line_numbers_and_shows_no_value():
+    from autograder.inside.evaluator import run_cell
+
+    hidden_last = "x = 1\n### BEGIN HIDDEN TESTS\nx + 41\nassert x == 2\n### END HIDDEN TESTS"
+    (error,) = run_cell(split_hidden(hidden_last), {}, "t")
+    assert error["output_type"] == "error" and error["traceback"][0] == "Cell In[1], line 4"
+    (shown,) = run_cell(
+        split_hidden("x = 1\n### BEGIN HIDDEN TESTS\nassert x == 1\n### END HIDDEN TESTS\nx + 1"), {}, "t"
+    )
+    assert shown["data"]["text/plain"] == "2"  # a visible last expression is shown, as in IPython
+    assert run_cell(split_hidden("### BEGIN HIDDEN TESTS\n6 * 7\n### END HIDDEN TESTS"), {}, "t") == []
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     need_sandbox()
@@ -221,9 +248,10 @@ def test_what_a_call_prints_last_is_kept_whole(graded):
         for c in nb.cells
         if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade_id", "").endswith("_tests")
     }
-    # double(2) and double(arange(2)); the hidden grad test's callback calls it at 2 points x 2 sides
+    # double(2) and double(arange(2)); the hidden grad test's callback calls it 4 times, never shown
     assert printed["double_tests"].count("double was called\n") == 2
-    assert printed["grad_tests"].count("double was called\n") == 4
+    assert "double was called" not in printed["grad_tests"]
+    assert "hidden checks of this test is not shown" in printed["grad_tests"]
     assert "double was called" not in printed["step_tests"] + printed["pair_tests"]
 
 
