@@ -2,7 +2,9 @@
 
 Each module holds ``MUTANTS``, a list of :class:`Mutant`: for one answer cell (``exercise``, its
 grade_id), code that redefines one of its functions wrongly, whether the mistake is ``common`` (then
-the visible tests must catch it at Validate) and the words the failure message must contain. Its
+the visible tests must catch it at Validate), the words the failure message must contain and the words
+it must not contain (``forbid``: the wrong diagnosis a generic check would give, e.g. "np.exp" for an
+exercise without an exponential). Its
 ``PASSING`` list holds correct alternatives the prompt allows (a loop where no vectorisation is asked,
 float32 where either dtype is fine): every test cell must pass them.
 
@@ -23,6 +25,7 @@ class Mutant:
     code: str  # redefines one function of that cell (run after the correct cell)
     common: bool = True  # common mistakes must fail the visible tests (Validate)
     expect: tuple[str, ...] = ()  # words the failure message must contain (case-insensitive)
+    forbid: tuple[str, ...] = ()  # words it must not contain: a hint that names the wrong mistake
 
 
 @dataclass(frozen=True)
