@@ -268,9 +268,23 @@ testing.assert_close(l1_penalty(-_W, 0.2)[0], _p, name="penalty of -W (should eq
 # no entry of W is near 0 here, so the slope along a random direction V is sum(dW * V)
 _V, _e = np.random.default_rng(520).normal(size=_W.shape), 1e-6
 _slope = (l1_penalty(_W + _e * _V, 0.2)[0] - l1_penalty(_W - _e * _V, 0.2)[0]) / (2 * _e)
-testing.assert_close(np.sum(_dW * _V), _slope, rtol=1e-5, name="sum(dW * V), the slope of the penalty along V")
+testing.assert_close(
+    np.sum(_dW * _V),
+    _slope,
+    rtol=1e-5,
+    name="sum(dW * V), the slope of the penalty along V",
+    mistakes={"dW without lam: the slope is 1/lam = 5 times too large; dW = lam sign(W).": _slope / 0.2},
+)
 _, _dz = l1_penalty(np.zeros(3), 0.2)
-testing.assert_close(_dz, np.zeros(3), name="subgradient at W = 0 (use sign(0) = 0)")
+testing.assert_close(
+    _dz,
+    np.zeros(3),
+    name="subgradient at W = 0 (use sign(0) = 0)",
+    mistakes={
+        "sign(0) = 1 (e.g. np.where(W >= 0, lam, -lam)): at W = 0 use 0, as np.sign(0) does.": np.full(3, 0.2),
+        "0/0 = NaN at W = 0: W / |W| is a division by zero there; use np.sign(W).": np.full(3, np.nan),
+    },
+)
 # values worked by hand: sum |W| = 1 + 2 + 0 + 3 = 6
 _p, _dW = l1_penalty(np.array([[1.0, -2.0], [0.0, 3.0]]), 0.5)
 testing.assert_scalar(_p, "l1_penalty([[1, -2], [0, 3]], lam=0.5) (lam * sum |W| = 0.5 * 6, a sum)", expected=3.0, sizes={"W.size": 4})
@@ -447,7 +461,13 @@ _data = svm_loss(_X @ _W, _y)[0]
 _l0 = regularized_svm_loss(_W, _X, _y, 0.0, lambda W, lam: (0.0, np.zeros_like(W)))
 testing.assert_close(_l0, _data, name="full loss with a zero penalty (should be the mean hinge loss of X @ W)", sizes={"N": 6})
 testing.assert_close(
-    _l - _data, 3.0, name="full loss minus data loss with a penalty worth 3.0 (add penalty(W, lam)[0] as it is)"
+    _l - _data,
+    3.0,
+    name="full loss minus data loss with a penalty worth 3.0 (add penalty(W, lam)[0] as it is)",
+    mistakes={
+        "lambda applied twice: penalty(W, lam) already holds lam (here got = lam x 3.0 with lam = 0.1); "
+        "add penalty(W, lam)[0] without multiplying by lam again.": 0.1 * 3.0,
+    },
 )
 ### BEGIN HIDDEN TESTS
 for _n, _d, _c, _lam in [(10, 5, 4, 0.05), (3, 2, 2, 1.3)]:
