@@ -326,7 +326,12 @@ def assert_dtype(arr, dtype, name="result"):
     if np.issubdtype(got, dtype):
         return
     want = dtype.__name__ if isinstance(dtype, type) else str(np.dtype(dtype))
-    if got.kind in "iub" and np.issubdtype(np.float64, dtype):
+    if got.kind == "b" and np.issubdtype(np.float64, dtype):
+        hint = (
+            "a boolean array (the result of a comparison such as x > 0) where floats are asked: convert it "
+            "with .astype(np.float64) (or np.where(cond, 1.0, 0.0))."
+        )
+    elif got.kind in "iub" and np.issubdtype(np.float64, dtype):
         hint = (
             "an integer array where floats are needed: np.zeros(..., dtype=int), integer-only inputs, "
             "or // instead of /. Use .astype(np.float64) or float literals."
@@ -373,7 +378,8 @@ def assert_close(
         )
     if np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=True):
         return
-    hint = hint or known
+    # an integer result is evidence on its own (5.5 stored as 5 could look like another mistake's value)
+    hint = hint or (_dtype_hint(raw_dtype, got, want, rtol) if known else None) or known
     if hint is None and "?" not in name:
         hint = _dtype_hint(raw_dtype, got, want, rtol) or _value_hint(got, want, rtol, atol, sizes)
     elif hint is None and not np.all(np.isfinite(got)):

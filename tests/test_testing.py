@@ -58,6 +58,8 @@ def test_assert_dtype():
     assert "float32" in msg and "float64" in msg
     msg = message_of(testing.assert_dtype, np.zeros(3), np.integer, "y_pred")
     assert "argmax" in msg
+    msg = message_of(testing.assert_dtype, np.array([True, False]), np.floating, "relu_grad(x)")
+    assert "boolean" in msg and "astype" in msg
 
 
 # ---------------------------------------------------------------------------------------------------
