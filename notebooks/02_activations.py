@@ -889,7 +889,7 @@ def backward_stds(h, h_grad, weights, X, seed=2):
         slopes.append(h_grad(a))
         z = h(a)
     grad, stds = np.random.default_rng(seed).normal(size=z.shape), []
-    for W, slope in zip(weights[::-1], slopes[::-1]):
+    for W, slope in zip(weights[::-1], slopes[::-1], strict=True):
         grad = (grad * slope) @ W.T
         stds.append(grad.std())
     return np.array(stds)
