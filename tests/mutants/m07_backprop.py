@@ -367,8 +367,8 @@ MUTANTS = [
     ),
     Mutant(
         "layered_net",
-        "dW1 from the hidden output z instead of the input X",
-        _net(cache1="(z, params['W1'])"),
+        "dW1 transposed (a stray .T)",
+        _net().replace("{'W1': dW1,", "{'W1': dW1.T,"),
         expect=("grads['W1']",),
     ),
     Mutant(
@@ -397,8 +397,8 @@ MUTANTS = [
     ),
     Mutant(
         "layered_net",
-        "always the numerical gradient of W1",
-        _check(which="'W1'").replace(
+        "the numerical gradient of the first parameter for every name",
+        _check(which="next(iter(params))").replace(
             "gradients.rel_error(grads[name], numerical)",
             "gradients.rel_error(grads[name], numerical) if numerical.shape == grads[name].shape else 1.0",
         ),
