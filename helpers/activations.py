@@ -193,6 +193,7 @@ def relu_grad(x):
     return (x > 0).astype(x.dtype)
 
 
+@answer("07_backprop", "relu_forward")
 def relu_forward(x):
     """ReLU forward pass.
 
@@ -211,7 +212,7 @@ def relu_forward(x):
 
 
 @answer("02_activations", "relu_grad")
-@answer("07_backprop", "max_backward")
+@answer("07_backprop", "max_backward", "relu_backward")
 def relu_backward(dout, cache):
     """ReLU backward pass: ``dx = dout`` where ``x > 0``, else 0.
 

@@ -138,8 +138,17 @@ def _shape_hint(got, expected):
         return "an axis of length 1 is missing: use keepdims=True (or [:, None]) before broadcasting."
     if len(got) + 1 == len(expected) and got == expected[1:]:
         return "the batch axis is missing: process all N rows at once instead of one row."
-    if len(got) == len(expected) == 1:
-        return "a different number of entries: check the range() bounds and what you append (off by one?)."
+    if len(got) == len(expected) and sum(g != e for g, e in zip(got, expected, strict=True)) == 1:
+        axis = next(i for i, (g, e) in enumerate(zip(got, expected, strict=True)) if g != e)
+        where = "" if len(got) == 1 else f" on axis {axis}"
+        if abs(got[axis] - expected[axis]) == 1:
+            more = "one entry too many" if got[axis] > expected[axis] else "one entry too few"
+            return (
+                f"{more}{where}: off by one; check the range() bounds and whether the first or last "
+                "entry is appended."
+            )
+        if len(got) == 1:
+            return f"{got[0]} entries where {expected[0]} are expected."
     if len(got) == len(expected) - 1 or len(got) == len(expected) + 1:
         return "the number of axes differs: check the axis= of reductions and any reshape."
     if math.prod(got) == math.prod(expected):
@@ -177,16 +186,18 @@ def _ratio_hint(ratio, sizes=None, scalar=False, tol=1e-6):
     for value, label, text in known:
         if math.isclose(ratio, value, rel_tol=1e-3):
             return f"{head} = {label}: {text}"
+    # a whole factor that is none of the sizes named: say how far off, guess no cause (a factor 5 is
+    # as likely a bias added 2 more times or a weight read from the wrong place as a missing 1/N)
     rounded = round(ratio)
     if rounded >= 2 and math.isclose(ratio, rounded, rel_tol=tol):
-        return f"{head}: {rounded} times too large; a sum where a mean was asked (a missing 1/N)?"
+        return f"{head}: {rounded} times too large."
     inverse = 1 / ratio if ratio else 0
     rounded = round(inverse)
     if rounded >= 2 and math.isclose(inverse, rounded, rel_tol=tol):
-        return f"{head}: {rounded} times too small; dividing by N (or averaging) once too often?"
-    if scalar:
-        return None
-    return f"{head}: a missing or extra constant (a 1/2, 1/N, learning rate or regularisation strength)."
+        return f"{head}: {rounded} times too small."
+    if scalar or math.isclose(ratio, 1.0, rel_tol=0.01):
+        return None  # one number off by some factor, or values nearly right (a precision problem)
+    return f"{head}."
 
 
 def _value_hint(got, expected, rtol, atol, sizes=None):
@@ -229,7 +240,9 @@ def _value_hint(got, expected, rtol, atol, sizes=None):
                 f"every entry is off by the same constant {float(offset.flat[0]):.4g}: "
                 "a missing or extra bias, margin or +1."
             )
-    if np.allclose(got, 0, atol=atol) and not np.allclose(expected, 0, atol=atol):
+    # one number that is 0 is as often a ReLU or a max(0, .) of a wrong sum: only a whole array of zeros
+    # says "never filled in"
+    if got.size > 1 and np.allclose(got, 0, atol=atol) and not np.allclose(expected, 0, atol=atol):
         return "got is all zeros: a result that is never filled in, or a gradient that is never accumulated."
     return None
 
@@ -246,6 +259,16 @@ def _dtype_hint(dtype, got, expected, rtol):
         )
     if dtype.kind == "f" and dtype.itemsize < 8 and np.allclose(got, expected, rtol=max(rtol, 1e-2)):
         return f"the result is {dtype} and loses precision: compute in float64."
+    return None
+
+
+def _known_mistake(got, mistakes, rtol, atol):
+    """The diagnosis of the first entry of ``mistakes`` (diagnosis -> what that mistake returns) that
+    ``got`` matches, or None."""
+    for diagnosis, wrong in (mistakes or {}).items():
+        wrong = np.asarray(wrong, dtype=np.float64)
+        if wrong.shape == got.shape and np.allclose(got, wrong, rtol=rtol, atol=atol, equal_nan=True):
+            return diagnosis
     return None
 
 
@@ -313,7 +336,12 @@ def assert_dtype(arr, dtype, name="result"):
     if np.issubdtype(got, dtype):
         return
     want = dtype.__name__ if isinstance(dtype, type) else str(np.dtype(dtype))
-    if got.kind in "iub" and np.issubdtype(np.float64, dtype):
+    if got.kind == "b" and np.issubdtype(np.float64, dtype):
+        hint = (
+            "a boolean array (the result of a comparison such as x > 0) where floats are asked: convert it "
+            "with .astype(np.float64) (or np.where(cond, 1.0, 0.0))."
+        )
+    elif got.kind in "iub" and np.issubdtype(np.float64, dtype):
         hint = (
             "an integer array where floats are needed: np.zeros(..., dtype=int), integer-only inputs, "
             "or // instead of /. Use .astype(np.float64) or float literals."
@@ -329,7 +357,9 @@ def assert_dtype(arr, dtype, name="result"):
     _fail(f"{name} has the wrong dtype.", want, str(got), hint)
 
 
-def assert_close(actual, expected, *, name="result", rtol=1e-6, atol=1e-8, hint=None, sizes=None):
+def assert_close(
+    actual, expected, *, name="result", rtol=1e-6, atol=1e-8, hint=None, sizes=None, mistakes=None
+):
     """Check that ``actual`` equals ``expected`` up to ``rtol``/``atol`` (as ``np.allclose``).
 
     On failure the message diagnoses the usual mistakes: None or NotImplemented returned, wrong
@@ -338,21 +368,28 @@ def assert_close(actual, expected, *, name="result", rtol=1e-6, atol=1e-8, hint=
     ``sizes={"N": 8, "C": 5}``), a constant offset, a ReLU too many or missing, integer or low
     precision results. A test that knows the likely mistake passes it as ``hint``, or asks about it
     in ``name`` ("... (does your sum skip j = y_i?)"): then no guess is added.
+
+    ``mistakes`` maps a diagnosis to what that mistake returns on this input (``{"the bias b is
+    missing": X @ W}``): when ``actual`` matches one, its diagnosis is the hint, before any generic
+    guess. It is the evidence a hint should have: the test worked the wrong answer out.
     """
     __tracebackhide__ = True
     raw_dtype = getattr(actual, "dtype", None)
     got = _as_float_array(actual, name)
     want = np.asarray(expected, dtype=np.float64)
+    known = _known_mistake(got, mistakes, rtol, atol) if hint is None else None
     if got.shape != want.shape:
         _fail(
             f"{name} has the wrong shape.",
             _fmt_shape(want.shape),
             _fmt_shape(got.shape),
-            _shape_hint(got.shape, want.shape),
+            known or _shape_hint(got.shape, want.shape),
             labels=("expected shape", "got shape"),
         )
     if np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=True):
         return
+    # an integer result is evidence on its own (5.5 stored as 5 could look like another mistake's value)
+    hint = hint or (_dtype_hint(raw_dtype, got, want, rtol) if known else None) or known
     if hint is None and "?" not in name:
         hint = _dtype_hint(raw_dtype, got, want, rtol) or _value_hint(got, want, rtol, atol, sizes)
     elif hint is None and not np.all(np.isfinite(got)):
@@ -372,10 +409,12 @@ def assert_close(actual, expected, *, name="result", rtol=1e-6, atol=1e-8, hint=
     _fail(headline, want, got, text)
 
 
-def assert_scalar(value, name="result", expected=None, *, rtol=1e-6, atol=1e-8, hint=None, sizes=None):
+def assert_scalar(
+    value, name="result", expected=None, *, rtol=1e-6, atol=1e-8, hint=None, sizes=None, mistakes=None
+):
     """Check that ``value`` is one real number (Python or NumPy scalar, or 0-d array).
 
-    With ``expected`` also compare it as :func:`assert_close` does.
+    With ``expected`` also compare it as :func:`assert_close` does (``mistakes`` as there).
     """
     __tracebackhide__ = True
     problem = _type_problem(value, name)
@@ -403,7 +442,16 @@ def assert_scalar(value, name="result", expected=None, *, rtol=1e-6, atol=1e-8, 
     if arr.dtype.kind not in "biuf":
         _fail(f"{name} is not a real number.", "a float", repr(value), "return a real number.")
     if expected is not None:
-        assert_close(float(arr), float(expected), name=name, rtol=rtol, atol=atol, hint=hint, sizes=sizes)
+        assert_close(
+            float(arr),
+            float(expected),
+            name=name,
+            rtol=rtol,
+            atol=atol,
+            hint=hint,
+            sizes=sizes,
+            mistakes=mistakes,
+        )
 
 
 def assert_equal(actual, expected, name="result"):

@@ -65,6 +65,15 @@ np.set_printoptions(precision=4, suppress=True)
 #
 # (The analogy stops here: real neurons spike in time, adapt, and are far more varied. The useful
 # part for us is *weighted sum, then a nonlinearity*.)
+#
+# **Why layers? Hubel and Wiesel.** The lecture's next slide (it spells the name "Weisel") shows the
+# experiments of David Hubel and Torsten Wiesel (around 1959-1962, Nobel prize 1981) on the visual
+# cortex of cats. They found *simple cells* that fire for an edge of one orientation at one place in the
+# visual field, and *complex cells* that fire for that orientation anywhere in a small region, built on
+# the simple cells' outputs. Vision is processed in a hierarchy: each stage combines the outputs of the
+# stage before into a more complex, more invariant feature. A multi-layer network copies this idea: the
+# first layer's units respond to simple patterns of the input, later layers combine them (notebook 08
+# shows what the first layer of a network trained on CIFAR-10 responds to).
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_ex_neuron", "locked": true, "schema_version": 3, "solution": false}
 # ### Exercise 1: a single neuron (2 points)
@@ -114,7 +123,21 @@ print("bias 1 ->", neuron(x, w, 1.0))
 # Visible checks: one number out, silent below the threshold, linear above it.
 z = testing.check_own_work(neuron, np.array([1.0, 2.0]), np.array([0.5, -1.0]), 2.0)
 testing.assert_scalar(z, name="neuron(x, w, 2.0)")
-testing.assert_close(z, 0.5, name="neuron([1, 2], [0.5, -1], 2.0) (w . x = -1.5 plus the bias w0 = 2.0)")
+testing.assert_close(
+    testing.check_own_work(neuron, np.array([1.0, 2.0]), np.array([1.0, 0.5]), 0.5),
+    2.5,
+    name="neuron([1, 2], [1, 0.5], 0.5) (w . x = 2 plus the bias w0 = 0.5)",
+    mistakes={
+        "the bias is missing: 2.0 is w . x alone; add w0.": 2.0,
+        "the bias is subtracted: 1.5 is w . x - w0; the activation is w . x + w0.": 1.5,
+    },
+)
+testing.assert_close(
+    z,
+    0.5,
+    name="neuron([1, 2], [0.5, -1], 2.0) (w . x = -1.5 plus the bias w0 = 2.0)",
+    mistakes={"the bias is missing (max(0, w . x) = 0) or subtracted: the activation is w . x + w0.": 0.0},
+)
 z = testing.check_own_work(neuron, np.array([1.0, 2.0]), np.array([0.5, -1.0]), 1.0)
 testing.assert_close(z, 0.0, name="neuron([1, 2], [0.5, -1], 1.0) (below the threshold)")
 ### BEGIN HIDDEN TESTS
@@ -212,7 +235,22 @@ print(layer_loops(X_small, W_small, b_small))
 # Visible checks: shape, and unit 0 of example 0 is the neuron of exercise 1 before its ReLU.
 A = testing.check_own_work(layer_loops, X_small, W_small, b_small)
 testing.assert_shape(A, (3, 3), name="layer_loops(X_small, W_small, b_small)")
-testing.assert_close(A[0, 0], 0.5, name="A[0, 0] (X[0] . W[:, 0] = -1.5 plus the bias b[0] = 2)")
+testing.assert_close(
+    A[2, 2],
+    5.5,
+    name="A[2, 2] (X[2] . W[:, 2] = 3 x 2 + 0.5 x 1 = 6.5 plus the bias b[2] = -1)",
+    mistakes={
+        "the bias is missing: 6.5 is X[2] . W[:, 2] alone; add b[j] once per unit.": 6.5,
+        "the bias is added D = 2 times (inside the loop over i): add b[j] once, outside it.": 4.5,
+        "the last input is left out (range(D - 1)?): 5.0 is 3 x 2 - 1 without 0.5 x 1.": 5.0,
+    },
+)
+testing.assert_close(
+    A[0, 0],
+    0.5,
+    name="A[0, 0] (X[0] . W[:, 0] = -1.5 plus the bias b[0] = 2)",
+    mistakes={"the bias is missing: -1.5 is X[0] . W[:, 0] alone; add b[j].": -1.5},
+)
 testing.assert_close(A[:, 1], -X_small[:, 0], name="A[:, 1] (unit 1 has weights (-1, 0), bias 0)")
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(202)
@@ -257,7 +295,13 @@ A = testing.check_own_work(layer_vectorized, _X, _W, _b)
 testing.assert_shape(A, (5, 3), name="layer_vectorized on N=5, D=4, H=3")
 for n, j in ((0, 0), (4, 2), (2, 1)):
     expected = sum(_X[n, i] * _W[i, j] for i in range(4)) + _b[j]
-    testing.assert_close(A[n, j], expected, name=f"A[{n}, {j}] = sum_i X[{n}, i] W[i, {j}] + b[{j}]")
+    # what two typical mistakes give here, so that the message can name them
+    _mistakes = {f"the bias is missing: this is X[{n}] . W[:, {j}] alone; add b (shape (H,)).": expected - _b[j]}
+    if j:
+        _mistakes[f"unit {j} got the bias b[0] of unit 0: each unit j has its own b[j]; add the vector b."] = (
+            expected - _b[j] + _b[0]
+        )
+    testing.assert_close(A[n, j], expected, name=f"A[{n}, {j}] = sum_i X[{n}, i] W[i, {j}] + b[{j}]", mistakes=_mistakes)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(303)
 for _N, _D, _H in ((1, 1, 1), (7, 3, 2), (300, 64, 50)):
@@ -304,6 +348,14 @@ print("same result:", np.allclose(A_loops, A_vec))
 #
 # (The slide writes the softmax's sum with the index $j$; since $j$ already numbers the hidden units, we
 # write $k'$ for the output units.)
+#
+# **Counting layers.** The lecture's slide labels the hidden layer's formula "Layer 2" and the output's
+# "Layer 3 (final)": it counts the inputs as layer 1, the way the network diagram draws three columns of
+# nodes. The superscripts count the other way: $w^{(1)}$ are the weights *into* the hidden layer,
+# $w^{(2)}$ those into the output. This course counts as the superscripts and as Bishop's "two-layer
+# network" do: a layer is one set of weights (plus its nonlinearity), so slide layer 2 = our layer 1
+# (`W1`, `b1`, the hidden layer) and slide layer 3 = our layer 2 (`W2`, `b2`, the output layer). The
+# inputs are not a layer of their own: nothing is computed there.
 #
 # Written as one formula, the binary network is
 #
@@ -380,7 +432,13 @@ testing.assert_shape(y, (4, 1), name="forward_binary(X_xor, xor_params)")
 assert np.all((y > 0) & (y < 1)), f"sigmoid outputs must lie strictly between 0 and 1, got {y.ravel()}"
 testing.assert_equal((y[:, 0] > 0.5).astype(int), np.array([0, 1, 1, 0]), name="XOR predictions (y > 0.5)")
 # the output scores Z W2 + b2 of the four inputs are -5, 5, 5, -5
-testing.assert_close(y[:, 0], 1.0 / (1.0 + np.exp([5.0, -5.0, -5.0, 5.0])), name="y = sigmoid(Z W2 + b2) on XOR (scores -5, 5, 5, -5)")
+testing.assert_close(
+    y[:, 0],
+    1.0 / (1.0 + np.exp([5.0, -5.0, -5.0, 5.0])),
+    name="y = sigmoid(Z W2 + b2) on XOR (scores -5, 5, 5, -5)",
+    mistakes={"b2 is missing: these are the sigmoids of Z W2 alone (0, 10, 10, 0); add b2 = -5.": 1.0
+    / (1.0 + np.exp([0.0, -10.0, -10.0, 0.0]))},
+)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(404)
 
@@ -476,6 +534,11 @@ print("predicted classes:", probs.argmax(axis=1))
 # Visible checks: shape, rows sum to 1, and no overflow when the scores are in the thousands.
 probs = testing.check_own_work(forward_multiclass, X_demo, demo_params)
 testing.assert_shape(probs, (2, 3), name="forward_multiclass(X_demo, demo_params)")
+assert not (np.allclose(probs.sum(axis=0), 1.0) and not np.allclose(probs.sum(axis=1), 1.0)), (
+    "the row sums of the probabilities are not 1, but the column sums are: the softmax was normalised down the "
+    "columns (over the N examples, axis=0). Each row is one example's distribution over its C classes: sum over "
+    "axis=1 with keepdims=True."
+)
 testing.assert_close(probs.sum(axis=1), np.ones(2), name="row sums of the probabilities")
 # one example by hand: hidden activations relu([1, -1]) = [1, 0], scores [0, ln 2, ln 3], probabilities 1/6, 2/6, 3/6
 hand_params = {"W1": np.eye(2), "b1": np.zeros(2), "W2": np.array([[0.0, np.log(2), np.log(3)], [1.0, 0.0, 0.0]]), "b2": np.zeros(3)}
@@ -577,10 +640,18 @@ if widgets.widgets_enabled():
 #
 # "Sufficiently many" units can be *a lot*. Depth often gets the same power with far fewer units.
 # A classic example: the "tent" $t(x) = 2\,\mathrm{ReLU}(x) - 4\,\mathrm{ReLU}(x - 0.5)$ is a layer of
-# just two ReLU units; on $[0, 1]$ it goes up and down once. Feeding it into itself doubles the
-# number of straight pieces every time: $L$ layers of 2 units give $2^L$ pieces. A single hidden layer
-# of $M$ ReLU units has at most $M + 1$ pieces (one kink per unit), so it would need $2^L - 1$ units
-# to draw the same zig-zag.
+# just two ReLU units; on $[0, 1]$ it goes up and down once: two straight pieces, from $(0, 0)$ up to
+# $(0.5, 1)$ and back down to $(1, 0)$. Now feed its output into another copy of itself, and that into a
+# third: a network of 3 layers with 2 units each, $t(t(t(x)))$.
+#
+# **Predict before you run.** How many straight (linear) pieces does $t(t(t(x)))$ have on $[0, 1]$?
+# Write your guess into `my_guess` in the next cell (a number, not graded), then run the cell after it,
+# which counts the pieces for depths 1 to 5. Hint: follow $t(t(x))$ while $x$ goes from 0 to 0.5 and
+# $t(x)$ goes from 0 to 1 once.
+
+# %% nbgrader={"grade": false, "grade_id": "depth_guess", "locked": false, "schema_version": 3, "solution": false}
+my_guess = None  # your prediction: the number of linear pieces of t(t(t(x))) on [0, 1]
+
 
 # %% nbgrader={"grade": false, "grade_id": "depth_demo", "locked": true, "schema_version": 3, "solution": false}
 def tent(x):
@@ -597,6 +668,9 @@ for depth in range(1, 6):
     slopes = np.sign(np.diff(y))
     pieces = 1 + np.count_nonzero(slopes[1:] != slopes[:-1])
     print(f"depth {depth}: {2 * depth:2d} ReLU units -> {pieces:2d} linear pieces (one hidden layer: >= {pieces - 1} units)")
+    if depth == 3:
+        pieces_at_3 = pieces
+print(f"your guess for depth 3: {my_guess}; counted: {pieces_at_3}")
 fig = network_figures.plot_curves(
     x01,
     {k: v for k, v in curves.items() if k[0] in "123"},
@@ -604,6 +678,13 @@ fig = network_figures.plot_curves(
     xlabel="input x",
     ylabel="network output",
 )
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_depth_answer", "locked": true, "schema_version": 3, "solution": false}
+# Each layer doubles the number of pieces: while $x$ runs through one piece of the network below it, the
+# value fed into the next tent runs from 0 to 1 (or from 1 to 0) once, and the tent turns that into an up
+# and a down. So $L$ layers of 2 units give $2^L$ pieces (8 at depth 3, 32 at depth 5, as counted above).
+# A single hidden layer of $M$ ReLU units has at most $M + 1$ pieces (one kink per unit), so it would need
+# $2^L - 1$ units to draw the same zig-zag: 31 units for what 5 layers do with 10.
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_q_depth", "locked": true, "schema_version": 3, "solution": false}
 # ### Question (2 points, graded by hand)
@@ -640,6 +721,19 @@ fig = network_figures.plot_curves(
 # * Without nonlinearities, layers collapse into one linear map. With them, one hidden layer can
 #   approximate any continuous function given enough units, and depth often buys the same power with
 #   exponentially fewer units.
+# * A layer here is one set of weights: the lecture's "Layer 2" and "Layer 3" (inputs counted as layer
+#   1) are our hidden layer (`W1`) and output layer (`W2`).
+#
+# **What training will take (the lecture's "comments on the training algorithm").** The weights are
+# learned by gradient descent (notebooks 06-08). Expect this: training is not guaranteed to reach zero
+# training error, and can stop in a local minimum or oscillate, yet on real data large networks do reach
+# low error, and local minima are rarely the problem for deep networks. It can take thousands of
+# *epochs* (one epoch = every training example seen once) and hours or days on big data. The learning
+# rate, the number of hidden units and the number of layers are hard to set in advance: try candidates
+# and keep what does best on a *validation set*, data held out from training (notebook 08 does this).
+# Neural networks fell out of fashion in the 1990s and early 2000s, when other methods (such as support
+# vector machines) did as well with less tuning; they came back with much more data, faster hardware
+# and better training of deep networks (ReLU, dropout, good initialisation).
 #
 # **Next:** notebook 02 looks at the nonlinearities themselves: sigmoid, tanh, ReLU, leaky ReLU, ELU
 # and maxout, their derivatives, and why the choice matters for training.

@@ -29,7 +29,7 @@
 # 6. derive the Xavier and He scales of the initial weights, and show what smaller or larger ones do
 #    to the activations of a deep network.
 #
-# **Time:** about 75 minutes. **Total: 15 points**, 13 autograded (seven exercises) and 2 for one
+# **Time:** about 85 minutes. **Total: 17 points**, 13 autograded (seven exercises) and 4 for two
 # short written answer.
 #
 # Run the cells from top to bottom. Cells marked *Exercise* are yours; the cell after each one tests
@@ -280,7 +280,9 @@ fig = activation_figures.plot_gradient_norms(norms, title="Gradient size per lay
 # default in modern networks.
 #
 # At $x = 0$ the ReLU has a kink and no derivative. Any value in $[0, 1]$ is a valid *subgradient*; we
-# use the convention $\mathrm{ReLU}'(0) = 0$ (as most libraries do).
+# use the convention $\mathrm{ReLU}'(0) = 0$ (as most libraries do), and so does notebook 07's ReLU layer.
+# (Notebook 07 also builds a ReLU from a max gate whose ties go to the first input; that one has slope 1 at
+# 0, and a centred difference at 0 gives 0.5. Inputs exactly at 0 are rare, so training barely notices.)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_ex_relu", "locked": true, "schema_version": 3, "solution": false}
 # ### Exercise 3: ReLU and its derivative (2 points)
@@ -316,7 +318,22 @@ assert all(np.array_equal(x, x_test) for x in x_left), (
 testing.assert_shape(out, (2, 3), name="relu(x)")
 testing.assert_close(out, [[0.0, 0.0, 0.0], [0.5, 3.0, 0.0]], name="relu(x)")
 testing.assert_shape(g, (2, 3), name="relu_grad(x)")
-testing.assert_close(g, [[0.0, 0.0, 0.0], [1.0, 1.0, 0.0]], name="relu_grad(x) (with relu_grad(0) = 0)")
+testing.assert_dtype(g, np.floating, name="relu_grad(x)")
+testing.assert_close(
+    g,
+    [[0.0, 0.0, 0.0], [1.0, 1.0, 0.0]],
+    name="relu_grad(x) (with relu_grad(0) = 0)",
+    mistakes={
+        "relu_grad(0) = 1 (x >= 0): this course uses relu_grad(0) = 0, the slope is 1 only where x > 0.": [
+            [0.0, 0.0, 1.0],
+            [1.0, 1.0, 0.0],
+        ],
+        "relu_grad returns relu(x) itself: the derivative is 1 where x > 0 and 0 elsewhere.": [
+            [0.0, 0.0, 0.0],
+            [0.5, 3.0, 0.0],
+        ],
+    },
+)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(13)
 for _shape in ((9,), (4, 5), (2, 2, 3)):
@@ -659,6 +676,32 @@ fig = activation_figures.plot_random_network_outputs(gallery, seed=0, title="Out
 #   $$\operatorname{Var}(w) = \frac{2}{\text{fan-in}} \qquad\text{(He initialisation):}$$
 #   section 3's gain $\sqrt 2$.
 
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_q_relu_half", "locked": true, "schema_version": 3, "solution": false}
+# ### Question (2 points, graded by hand): where He's factor 2 comes from
+#
+# Derive the ReLU line above yourself. Let $a$ be symmetric around 0: its density satisfies
+# $p(-a) = p(a)$, as it does for $a_j = \sum_i w_{ij} z_i$ when the weights are drawn from a Gaussian
+# with mean 0, independently of the inputs. (a) Show that
+# $\mathbb{E}\big[\mathrm{ReLU}(a)^2\big] = \tfrac12 \operatorname{Var}(a)$. (b) Conclude which
+# $\operatorname{Var}(w)$ keeps $\operatorname{Var}(a)$ the same from one ReLU layer to the next. A few lines
+# of math (LaTeX between dollar signs, or plain text) are enough.
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q_relu_half", "locked": false, "points": 2, "schema_version": 3, "solution": true}
+# ### BEGIN SOLUTION
+# (a) $\mathrm{ReLU}(a)^2$ is $a^2$ for $a > 0$ and 0 otherwise, so
+# $\mathbb{E}[\mathrm{ReLU}(a)^2] = \int_0^\infty a^2 p(a)\,da$. Substituting $a \to -a$ and using
+# $p(-a) = p(a)$, $\int_{-\infty}^0 a^2 p(a)\,da = \int_0^\infty a^2 p(a)\,da$: the two halves of
+# $\mathbb{E}[a^2] = \int_{-\infty}^\infty a^2 p(a)\,da$ are equal, so
+# $\mathbb{E}[\mathrm{ReLU}(a)^2] = \tfrac12 \mathbb{E}[a^2]$. A symmetric $a$ has mean 0, so
+# $\mathbb{E}[a^2] = \operatorname{Var}(a)$, which gives $\tfrac12 \operatorname{Var}(a)$.
+#
+# (b) With $z = \mathrm{ReLU}(a)$ from the layer below, the next layer has
+# $\operatorname{Var}(a') = n \operatorname{Var}(w)\, \mathbb{E}[z^2] = \tfrac{n}{2} \operatorname{Var}(w) \operatorname{Var}(a)$.
+# It equals $\operatorname{Var}(a)$ when $\operatorname{Var}(w) = 2/n = 2/\text{fan-in}$: He's scale. (Note
+# that $\mathbb{E}[z^2]$, not $\operatorname{Var}(z)$, enters: $z \ge 0$ does not have mean 0, but the
+# weights do, so the terms $w_{ij} z_i$ have mean 0 and variance $\operatorname{Var}(w)\,\mathbb{E}[z^2]$.)
+# ### END SOLUTION
+
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_ex_init", "locked": true, "schema_version": 3, "solution": false}
 # ### Exercise 7: Xavier and He weights (2 points)
 #
@@ -831,6 +874,45 @@ fig = activation_figures.plot_activation_stds(init_stds, title="Size of the acti
 # that passes back (section 3). Either way, a deep net that starts too small or too large barely
 # learns. Notebook 08 starts its two-layer network with He's scale (`weight_scale="he"`), and notebook 07
 # shows why the weights must be random in the first place.
+#
+# **And the sigmoid?** Xavier's derivation assumed an activation that is the identity near 0, as tanh is
+# (slope 1 at 0). The sigmoid is not: its slope at 0 is $\sigma'(0) = \tfrac14$, and its outputs sit
+# around 0.5, not 0. The backward pass multiplies the gradient by $h'(a)$ at every layer, so with
+# Xavier's scale a sigmoid net loses about a factor 4 per layer on the way back. The cell below sends a
+# standard-normal gradient back through the same 10-layer, 256-unit nets with your Xavier weights.
+
+# %% nbgrader={"grade": false, "grade_id": "init_backward", "locked": true, "schema_version": 3, "solution": false}
+def backward_stds(h, h_grad, weights, X, seed=2):
+    """Std of the gradient reaching each layer's input, from a standard-normal gradient at the top."""
+    z, slopes = X, []
+    for W in weights:
+        a = z @ W
+        slopes.append(h_grad(a))
+        z = h(a)
+    grad, stds = np.random.default_rng(seed).normal(size=z.shape), []
+    for W, slope in zip(weights[::-1], slopes[::-1], strict=True):
+        grad = (grad * slope) @ W.T
+        stds.append(grad.std())
+    return np.array(stds)
+
+
+for label, h, h_grad in (
+    ("tanh", np.tanh, lambda a: 1 - np.tanh(a) ** 2),
+    ("sigmoid", sigmoid, sigmoid_grad),
+):
+    back = backward_stds(h, h_grad, deep_weights("xavier", 1.0), X_deep)
+    per_layer = (back[-1] / back[0]) ** (1 / 9)
+    print(
+        f"{label:7s} with Xavier: gradient std after 1 layer back {back[0]:.3g}, after 10 {back[-1]:.2g}; "
+        f"factor per layer {per_layer:.2f} (1/{1 / per_layer:.1f})"
+    )
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_init_sigmoid", "locked": true, "schema_version": 3, "solution": false}
+# With tanh the gradient loses about 13% per layer (0.26 of it is left after 10 layers); with the sigmoid
+# it shrinks about 4.3 times per layer, to $5 \cdot 10^{-7}$ after 10. Xavier's scale is made for tanh; a
+# sigmoid would need weights about 4 times larger to make up for its slope, and its outputs around 0.5
+# still shift every layer's input. That is one more reason hidden layers use tanh or the ReLU family, and
+# the sigmoid is kept for outputs that are probabilities.
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "summary", "locked": true, "schema_version": 3, "solution": false}
 # ## Summary
@@ -850,7 +932,8 @@ fig = activation_figures.plot_activation_stds(init_stds, title="Size of the acti
 #   (the ReLU family, maxout) keep them alive, at the risk of dead units for the plain ReLU.
 # * Maxout generalises ReLU ($w_2 = b_2 = 0$) and leaky ReLU ($w_2 = 0.1\,w_1$ and $b_2 = 0.1\,b_1$).
 # * A unit sums fan-in products, so $\operatorname{Var}(a) = \text{fan-in} \cdot \operatorname{Var}(w) \cdot \mathbb{E}[z^2]$:
-#   Xavier's $\operatorname{Var}(w) = 2/(\text{fan-in} + \text{fan-out})$ (tanh, sigmoid) and He's
+#   Xavier's $\operatorname{Var}(w) = 2/(\text{fan-in} + \text{fan-out})$ (tanh; not the sigmoid, whose slope
+#   $\tfrac14$ at 0 shrinks the gradient about 4 times per layer with it) and He's
 #   $2/\text{fan-in}$ (ReLU, which halves $\mathbb{E}[z^2]$) keep the activations' size from layer to layer;
 #   a constant factor too small or too large is multiplied once per layer.
 #

@@ -462,6 +462,11 @@ assert np.array_equal(S_left, S), (
 )
 testing.assert_shape(P, (5, 4), name="softmax_probs(scores (5, 4))")
 assert np.all(P >= 0), "probabilities are never negative"
+assert not (np.allclose(P.sum(axis=0), 1.0) and not np.allclose(P.sum(axis=1), 1.0)), (
+    "the row sums of softmax_probs(scores) are not 1, but its column sums are: the softmax was normalised down "
+    "the columns (over the N examples, axis=0). Each row is one example's distribution over its C classes: "
+    "sum over axis=1 with keepdims=True."
+)
 testing.assert_close(P.sum(axis=1), np.ones(5), name="row sums of softmax_probs(scores)")
 huge = np.array([[1000.0, 0.0, -1000.0], [-1000.0, -1000.0, -1000.0]])
 P_huge = testing.check_own_work(softmax_probs, huge)

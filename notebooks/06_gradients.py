@@ -165,14 +165,29 @@ testing.assert_dtype(_g, np.float64, "numerical_gradient(f, x)")
 # what your function left in x (it gets a copy: the test's own _x never changes)
 _x_after = testing.call(numerical_gradient, lambda v: np.sum(np.sin(v) * v**2), _x).args[1]
 assert np.array_equal(_x_after, _x), "numerical_gradient must restore every entry of x to its old value"
+# centred, not forward: for sum(x^3) with h = 1e-3 the centred difference is 3x^2 + h^2 exactly, the
+# forward difference (f(x+h) - f(x)) / h is 3x^2 + 3xh + h^2 (off by about 3 x h = 3e-3)
+_x3 = _t.normal(size=5)
+_g3 = testing.check_own_work(numerical_gradient, lambda v: np.sum(v**3), _x3, 1e-3, forbidden=("helpers",))
+testing.assert_close(
+    _g3,
+    3 * _x3**2 + 1e-6,
+    rtol=1e-6,
+    atol=1e-9,
+    name="numerical_gradient of sum(x^3) with h = 1e-3 (the centred difference is 3x^2 + h^2)",
+    mistakes={
+        "a forward difference (f(x+h) - f(x)) / h: it is off by about 3 x h here; use the centred difference "
+        "(f(x+h) - f(x-h)) / (2h).": 3 * _x3**2 + 3 * _x3 * 1e-3 + 1e-6,
+        "the h passed in is ignored (a fixed step such as 1e-5): use the argument h.": 3 * _x3**2 + 1e-10,
+    },
+)
 # compare with the derivative that calculus gives: d/dv sin(v) v^2 = cos(v) v^2 + 2 v sin(v)
-testing.assert_grad_close(_g, np.cos(_x) * _x**2 + 2 * _x * np.sin(_x), name="numerical_gradient of sum(sin(x) x^2)")
-# centred, not forward: for sum(x^3) with h = 1e-3 a forward difference is off by about 3 x h = 3e-3
-_x = _t.normal(size=5)
-_g = numerical_gradient(lambda v: np.sum(v**3), _x, h=1e-3)
-assert np.max(np.abs(_g - 3 * _x**2)) < 1e-5, (
-    "numerical_gradient of sum(x**3) with h=1e-3 is too inaccurate: use the centred difference "
-    "(f(x+h) - f(x-h)) / (2h), not the forward difference (f(x+h) - f(x)) / h"
+testing.assert_close(
+    _g,
+    np.cos(_x) * _x**2 + 2 * _x * np.sin(_x),
+    rtol=1e-6,
+    atol=1e-8,
+    name="numerical_gradient of sum(sin(x) x^2) against the calculus derivative cos(x) x^2 + 2x sin(x)",
 )
 ### BEGIN HIDDEN TESTS
 # the step h is the one passed in: for x^3, the centred difference is exactly 3x^2 + h^2
@@ -344,13 +359,20 @@ _W = _t.normal(scale=0.5, size=(5, 4))
 _out = testing.check_own_work(svm_loss_grad_W, _W, _X, _y, 0.05, forbidden=_LIBRARY)
 assert isinstance(_out, tuple) and len(_out) == 2, "svm_loss_grad_W must return a pair (loss, dW)"
 _loss, _dW = _out
-testing.assert_scalar(_loss, "loss", expected=svm_loss(_X @ _W, _y)[0] + 0.05 * np.sum(_W**2))
+testing.assert_scalar(
+    _loss,
+    "loss",
+    expected=svm_loss(_X @ _W, _y)[0] + 0.05 * np.sum(_W**2),
+    mistakes={"the hinge loss is summed over the N = 8 examples: the mean is asked (a missing 1/N).": 8
+    * svm_loss(_X @ _W, _y)[0]
+    + 0.05 * np.sum(_W**2)},
+)
 testing.assert_shape(_dW, _W.shape, "dW")
-# dW checked by the slope of the loss along random directions V, which must be sum(dW * V)
-# (centred differences written out, so that this test does not depend on your numerical_gradient)
-for _V in np.random.default_rng(61).normal(size=(3, *_W.shape)):
-    _up, _down = svm_loss_grad_W(_W + 1e-6 * _V, _X, _y, 0.05)[0], svm_loss_grad_W(_W - 1e-6 * _V, _X, _y, 0.05)[0]
-    testing.assert_close(np.sum(_dW * _V), (_up - _down) / 2e-6, rtol=1e-5, atol=1e-7, name="sum(dW * V), the slope along a random V")
+# dW in its two parts, each against the chain rule X^T dL/dS of notebook 04's loss (its dscores hold the 1/N):
+# the hinge part (reg = 0), then the regularisation part dW(reg) - dW(0) = 2 reg W
+_dW0 = svm_loss_grad_W(_W, _X, _y, 0.0)[1]
+testing.assert_close(_dW0, _X.T @ svm_loss(_X @ _W, _y)[1], rtol=1e-6, atol=1e-10, sizes={"N": 8}, name="dW with reg = 0 (the hinge part)")
+testing.assert_close(_dW - _dW0, 2 * 0.05 * _W, rtol=1e-6, atol=1e-10, name="dW(reg = 0.05) - dW(reg = 0), the gradient of reg * sum(W^2)")
 ### BEGIN HIDDEN TESTS
 for _n, _d, _c, _reg in [(30, 7, 10, 0.0), (1, 3, 2, 1.0), (12, 2, 3, 0.3)]:
     _X = _t.normal(size=(_n, _d))
@@ -409,12 +431,32 @@ _W = _t.normal(scale=0.5, size=(6, 3))
 _out = testing.check_own_work(softmax_loss_grad_W, _W, _X, _y, 0.1, forbidden=_LIBRARY)
 assert isinstance(_out, tuple) and len(_out) == 2, "softmax_loss_grad_W must return a pair (loss, dW)"
 _loss, _dW = _out
-testing.assert_scalar(_loss, "loss", expected=softmax_loss(_X @ _W, _y)[0] + 0.1 * np.sum(_W**2))
+testing.assert_scalar(
+    _loss,
+    "loss",
+    expected=softmax_loss(_X @ _W, _y)[0] + 0.1 * np.sum(_W**2),
+    mistakes={"the cross-entropy is summed over the N = 9 examples: the mean is asked (a missing 1/N).": 9
+    * softmax_loss(_X @ _W, _y)[0]
+    + 0.1 * np.sum(_W**2)},
+)
 testing.assert_shape(_dW, _W.shape, "dW")
-# dW checked by the slope of the loss along random directions V, which must be sum(dW * V)
-for _V in np.random.default_rng(62).normal(size=(3, *_W.shape)):
-    _up, _down = softmax_loss_grad_W(_W + 1e-6 * _V, _X, _y, 0.1)[0], softmax_loss_grad_W(_W - 1e-6 * _V, _X, _y, 0.1)[0]
-    testing.assert_close(np.sum(_dW * _V), (_up - _down) / 2e-6, rtol=1e-5, atol=1e-7, name="sum(dW * V), the slope along a random V")
+# dW in its two parts, each against the chain rule X^T dL/dS of notebook 04's loss (its dscores hold the 1/N):
+# the cross-entropy part (reg = 0), then the regularisation part dW(reg) - dW(0) = 2 reg W
+_dW0 = softmax_loss_grad_W(_W, _X, _y, 0.0)[1]
+_ref0 = _X.T @ softmax_loss(_X @ _W, _y)[1]
+testing.assert_close(
+    _dW0,
+    _ref0,
+    rtol=1e-6,
+    atol=1e-10,
+    sizes={"N": 9},
+    name="dW with reg = 0 (the cross-entropy part)",
+    mistakes={
+        "the -1 at the correct class is missing: dL/dS = p - 1[j = y_i], so subtract 1 from p at each "
+        "example's label (dscores[rows, y] -= 1) before the product with X^T.": _ref0 + _X.T @ np.eye(3)[_y] / 9,
+    },
+)
+testing.assert_close(_dW - _dW0, 2 * 0.1 * _W, rtol=1e-6, atol=1e-10, name="dW(reg = 0.1) - dW(reg = 0), the gradient of reg * sum(W^2)")
 # stability: huge scores must not overflow (no NaN, no RuntimeWarning)
 _big_loss, _big_dW = softmax_loss_grad_W(1000 * _W, _X, _y, 0.0)
 assert np.isfinite(_big_loss) and np.all(np.isfinite(_big_dW)), (
@@ -671,10 +713,22 @@ if widgets.widgets_enabled():
 #
 # Across the valley the gradient flips sign every step, so those contributions to $v$ cancel and the
 # zig-zag dies out; along the valley it keeps pointing the same way, so they add up and the ball speeds
-# up (up to a factor $1/(1-\mu)$). Same bowl, same start, same $\eta = 0.1$, same 30 steps:
+# up (up to a factor $1/(1-\mu)$).
+#
+# To see this we need a zig-zag first. At $\eta = 0.1$ there is none: the steep direction's factor is
+# $1 - 0.1 \cdot 10 = 0$, so plain descent reaches the valley floor in one step. Take $\eta = 0.19$, close to
+# the border of Question C: the factor is $1 - 0.19 \cdot 10 = -0.9$, each step jumps across the valley
+# and lands only 10% closer, while the shallow direction shrinks by $1 - 0.19 = 0.81$ per step.
+#
+# **Predict before you run.** After 30 plain steps at $\eta = 0.19$, what fraction of its starting
+# distance from the valley floor is left in the steep direction, $|u_{30}| / |u_0|$? Work it out from the
+# factor above and write it into `my_prediction` (not graded); the next cell measures it.
 
 # %%
-lr, mu = 0.1, 0.5
+my_prediction = None  # your prediction of |u_30| / |u_0| for plain descent at lr = 0.19
+
+# %%
+lr, mu = 0.19, 0.5
 plain = gradient_descent_path(lambda w: A_bowl @ w, w_start, lr, 30)
 w, v = w_start.copy(), np.zeros_like(w_start)
 heavy = [w]
@@ -682,11 +736,26 @@ for _ in range(30):
     v = mu * v - lr * (A_bowl @ w)  # the velocity remembers past steps
     w = w + v
     heavy.append(w)
+heavy = np.array(heavy)
+steep = np.array([1.0, 1.0]) / np.sqrt(2)  # the eigenvector of curvature 10: across the valley
+u_plain, u_heavy = plain @ steep, heavy @ steep
+flips = int(np.count_nonzero(np.diff(np.sign(u_plain)) != 0))
+print(f"your prediction: {my_prediction}; measured |u_30| / |u_0| = {abs(u_plain[-1] / u_plain[0]):.3f} (0.9^30 = {0.9**30:.3f})")
+print(f"plain descent crosses the valley floor in {flips} of 30 steps")
+print(f"plain gradient descent: loss {bowl(plain[-1]):.2e} after 30 steps, |u_30| = {abs(u_plain[-1]):.1e}")
+print(f"momentum mu = {mu}:      loss {bowl(heavy[-1]):.2e} after 30 steps, |u_30| = {abs(u_heavy[-1]):.1e}")
 fig, axes = plt.subplots(2, 2, figsize=(9, 7), sharey="row")
 gradient_figures.plot_descent_path(axes[0, 0], axes[1, 0], bowl, plain, title=f"plain, lr = {lr}")
-gradient_figures.plot_descent_path(axes[0, 1], axes[1, 1], bowl, np.array(heavy), title=f"momentum {mu}, lr = {lr}")
-print(f"plain gradient descent: loss {bowl(plain[-1]):.2e} after 30 steps")
-print(f"momentum mu = {mu}:      loss {bowl(heavy[-1]):.2e} after 30 steps")
+gradient_figures.plot_descent_path(axes[0, 1], axes[1, 1], bowl, heavy, title=f"momentum {mu}, lr = {lr}")
+
+# %% [markdown]
+# Plain descent crosses the valley floor at every one of its 30 steps, and after them $0.9^{30} \approx
+# 0.042$ of the steep distance is still left ($|u_{30}| = 3.0 \cdot 10^{-2}$): the zig-zag dies slowly,
+# and the loss is still $4.5 \cdot 10^{-3}$. With momentum 0.5 the velocity's flips cancel: the steep
+# distance falls to $3.1 \cdot 10^{-5}$ and the loss to $4.8 \cdot 10^{-9}$, six orders of magnitude lower,
+# at the same learning rate and the same cost per step. (More is not better: with $\mu = 0.9$ at this
+# $\eta$ the ball overshoots along the valley too and ends at a loss of about $0.1$, worse than plain
+# descent: the typical $\mu = 0.9$ of notebook 08 needs its learning rate chosen together with it.)
 
 # %% [markdown]
 # ## Summary

@@ -13,7 +13,7 @@
 # %% [markdown] nbgrader={"grade": false, "grade_id": "intro", "locked": true, "schema_version": 3, "solution": false}
 # # 07 · Backpropagation
 #
-# **Time:** about 95 minutes · **Points:** 20 points in total (15 autograded, 5 graded by hand)
+# **Time:** about 115 minutes · **Points:** 25 points in total (20 autograded, 5 graded by hand)
 #
 # Gradient descent needs $\partial L / \partial w$ for *every* weight of the network, and the loss
 # depends on the weights of the lower layers only indirectly. Backpropagation is the chain rule,
@@ -28,7 +28,8 @@
 # 4. write the backward pass of the lecture's two-layer network, first with squared error and a sigmoid
 #    output (the slide's $\frac{dL}{dw_{kj}} = \frac{dL}{dy_k}\frac{dy_k}{da_k}\frac{da_k}{dw_{kj}}$),
 #    then with softmax cross-entropy, and check it against numerical gradients;
-# 5. write the affine layer as a gate with a cache and compose the network from affine and ReLU gates;
+# 5. write the affine and ReLU layers as forward/backward pairs with a cache, compose the network from
+#    your layers and gradient-check it (CS231n's pattern);
 # 6. explain why all-zero or all-equal initial weights never break the symmetry between hidden units.
 #
 # | exercise | what | points |
@@ -39,6 +40,8 @@
 # | 3 | two-layer network, squared error + sigmoid: backward pass | 4 |
 # | 4 | two-layer network, softmax cross-entropy: backward pass | 3 |
 # | 5 | the affine layer: forward and backward with a cache | 3 |
+# | 6 | the ReLU layer: forward and backward with a cache | 2 |
+# | 7 | a network from your layers, and its gradient check | 3 |
 # | Q2 | why random weights: symmetry (written) | 1 |
 # | Q3 | why backwards? (written) | 2 |
 
@@ -414,8 +417,24 @@ testing.assert_grad_close(_dy, _num_dy, name="dy of the max gate")
 _tie = np.array([1.0, -2.0])
 _out, _cache = testing.check_own_work(max_forward, _tie, _tie.copy(), forbidden=GATE_FORBIDDEN)
 _dx, _dy = testing.check_own_work(max_backward, np.array([3.0, 4.0]), _cache, forbidden=GATE_FORBIDDEN)
+testing.assert_close(
+    _dx,
+    [3.0, 4.0],
+    name="dx at a tie (ties go to x: all of dout)",
+    mistakes={"at a tie the gradient went to y: ties go to x (x >= y), so dx gets all of dout.": [0.0, 0.0]},
+)
+testing.assert_close(
+    _dy,
+    [0.0, 0.0],
+    name="dy at a tie (x takes all of dout, y gets 0)",
+    mistakes={
+        "at a tie dout was copied to both inputs: the max gate routes it to one input (x), so dx + dy = dout.": [
+            3.0,
+            4.0,
+        ]
+    },
+)
 testing.assert_close(np.asarray(_dx) + np.asarray(_dy), [3.0, 4.0], name="dx + dy at a tie")
-testing.assert_close(_dx, [3.0, 4.0], name="dx at a tie (ties go to x: all of dout)")
 ### BEGIN HIDDEN TESTS
 _out, _cache = testing.check_own_work(max_forward, -1.0, 2.5, forbidden=GATE_FORBIDDEN)
 testing.assert_scalar(_out, "max_forward(-1.0, 2.5)[0]", expected=2.5)
@@ -952,34 +971,364 @@ for _N, _D, _H, _seed in ((1, 6, 2, 503), (9, 2, 7, 504)):
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### The two-layer network, composed from gates
+# ## 9. The ReLU layer, and a network built from layers
 #
-# With an affine layer and your max gate against 0 (a ReLU), the network of exercise 4 is four lines
-# forward and four lines backward; the softmax cross-entropy at the top is the course's `softmax_loss`
-# from notebook 04, which returns the loss and $\partial L/\partial s$. Each backward call takes the
-# gradient its upper neighbour returned. The gradients agree with your exercise 4 and with centred
-# differences: this is how every larger network in the course is built.
+# The max gate of exercise 2 against the constant 0 *is* a ReLU, but a network's ReLU is better written as
+# a layer of its own, in the same pattern as the affine layer: `out, cache = relu_forward(x)` and
+# `dx = relu_backward(dout, cache)`. (This is how CS231n's assignments build every network: a library of
+# layers, each a forward/backward pair with a cache, and a loss at the top.)
+#
+# **What is ReLU'(0)?** The ReLU has a kink at 0: its slope is 0 to the left and 1 to the right, and any
+# value in between is a valid *subgradient*. Notebook 02 fixed `relu_grad(0) = 0`; the max gate of
+# exercise 2 sends a tie to `x`, so `max(a, 0)` built from it has slope **1** at $a = 0$. Both are
+# correct, they only differ where an input is exactly 0 (which random real inputs almost never are). The
+# ReLU layer below follows notebook 02: slope 0 at 0, so a unit whose input is exactly 0 passes no
+# gradient back. The end of this section measures where the two conventions differ.
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex6_prompt", "locked": true, "schema_version": 3, "solution": false}
+# ### Exercise 6: the ReLU layer, forward and backward (2 points)
+#
+# Implement `relu_forward(x)`, returning `(out, cache)` with `out = max(0, x)` elementwise (floats, the
+# shape of `x`), and `relu_backward(dout, cache)`, returning `dx`: `dout` where `x > 0` and 0 elsewhere,
+# **0 at x = 0** as in notebook 02. Do not change `x` or `dout`. Use NumPy only (no `helpers.activations`,
+# no max gate).
+
+# %% nbgrader={"grade": false, "grade_id": "relu_layer", "locked": false, "schema_version": 3, "solution": true}
+def relu_forward(x):
+    """ReLU layer, forward: out = max(0, x) elementwise.
+
+    Parameters
+    ----------
+    x : ndarray, any shape
+
+    Returns
+    -------
+    out : ndarray, shape of x, float
+    cache : what relu_backward needs
+    """
+    ### BEGIN SOLUTION
+    return np.maximum(x, 0.0), x
+    ### END SOLUTION
+
+
+def relu_backward(dout, cache):
+    """ReLU layer, backward: dx of the shape of dout, 0 where x <= 0 (ReLU'(0) = 0)."""
+    ### BEGIN SOLUTION
+    x = cache
+    return np.where(x > 0, dout, 0.0)
+    ### END SOLUTION
+
+
+# %% [markdown]
+# Try it: the inputs $-1, 0, 2$ with upstream gradient $5, 6, 7$ give outputs $0, 0, 2$ and gradients
+# $0, 0, 7$ (the input 0 passes nothing back).
 
 # %%
-def two_layer_from_gates(params, X, y):
-    """Loss and grads (dict W1, b1, W2, b2) of affine - ReLU - affine - softmax, from the gates above."""
+r_out, r_cache = relu_forward(np.array([-1.0, 0.0, 2.0]))
+print("out =", r_out.tolist(), " dx =", relu_backward(np.array([5.0, 6.0, 7.0]), r_cache).tolist())
+
+# %% nbgrader={"grade": true, "grade_id": "relu_layer_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+LAYER_FORBIDDEN = ("helpers.models", "helpers.network", "helpers.graph", "helpers.activations")
+_x = np.array([[-1.0, 0.0, 2.0], [3.0, -0.5, 0.0]])
+_dout = np.array([[5.0, 6.0, 7.0], [1.0, 2.0, 3.0]])
+_x0, _dout0 = _x.copy(), _dout.copy()
+_out, _cache = testing.check_own_work(relu_forward, _x, forbidden=LAYER_FORBIDDEN)
+testing.assert_shape(_out, (2, 3), name="relu_forward(x)[0]")
+testing.assert_dtype(_out, np.floating, name="relu_forward(x)[0]")
+testing.assert_close(_out, [[0.0, 0.0, 2.0], [3.0, 0.0, 0.0]], name="relu_forward(x)[0] (worked by hand)")
+_dx = testing.check_own_work(relu_backward, _dout, _cache, forbidden=LAYER_FORBIDDEN)
+testing.assert_shape(_dx, (2, 3), name="relu_backward(dout, cache)")
+testing.assert_dtype(_dx, np.floating, name="relu_backward(dout, cache)")
+testing.assert_close(
+    _dx,
+    [[0.0, 0.0, 7.0], [1.0, 0.0, 0.0]],
+    name="relu_backward(dout, cache) (dout where x > 0, and 0 at x = 0)",
+    mistakes={
+        "the slope at x = 0 is 1 here (x >= 0): this layer uses ReLU'(0) = 0, as notebook 02 does (x > 0).": [
+            [0.0, 6.0, 7.0],
+            [1.0, 0.0, 3.0],
+        ],
+        "the local gradient without dout: multiply the mask by the upstream gradient dout.": [
+            [0.0, 0.0, 1.0],
+            [1.0, 0.0, 0.0],
+        ],
+    },
+)
+assert np.array_equal(_x, _x0) and np.array_equal(_dout, _dout0), (
+    "relu_forward or relu_backward changed its input in place (e.g. x[x < 0] = 0): build new arrays"
+)
+# against centred differences where no input is at the kink
+_g = np.random.default_rng(601)
+_x, _dout = _g.normal(size=(4, 5)), _g.normal(size=(4, 5))
+_, _cache = testing.check_own_work(relu_forward, _x, forbidden=LAYER_FORBIDDEN)
+_dx = testing.check_own_work(relu_backward, _dout, _cache, forbidden=LAYER_FORBIDDEN)
+testing.assert_grad_close(
+    _dx, gradients.numerical_gradient_array(lambda v: np.maximum(v, 0.0), _x, _dout), name="dx of the ReLU layer"
+)
+### BEGIN HIDDEN TESTS
+for _shape, _seed in (((7,), 602), ((3, 2, 4), 603)):
+    _g = np.random.default_rng(_seed)
+    _x, _dout = _g.normal(size=_shape), _g.normal(size=_shape)
+    _x.flat[::3] = 0.0
+    _x0 = _x.copy()
+    _out, _cache = testing.check_own_work(relu_forward, _x, forbidden=LAYER_FORBIDDEN)
+    _dx = testing.check_own_work(relu_backward, _dout, _cache, forbidden=LAYER_FORBIDDEN)
+    testing.assert_close(_out, np.maximum(_x0, 0.0), name="relu_forward on another shape")
+    testing.assert_close(_dx, np.where(_x0 > 0, _dout, 0.0), name="relu_backward on another shape, with inputs at 0")
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex7_prompt", "locked": true, "schema_version": 3, "solution": false}
+# ### Exercise 7: a network from your layers, and its gradient check (3 points)
+#
+# (a) Write `layered_net_loss(params, X, y)` for the two-layer network of exercise 4, affine - ReLU -
+# affine - softmax cross-entropy, built **only from your layers**: `affine_forward`, `relu_forward`,
+# `affine_forward`, then the course's `losses.softmax_loss(scores, y)` (notebook 04; it returns the mean
+# loss and $\partial L/\partial\,\text{scores}$), and back down through `affine_backward`, `relu_backward`,
+# `affine_backward`, each taking the gradient its upper neighbour returned. Return
+# `(loss, grads)` with `grads` a dict of `W1, b1, W2, b2`. (2 points)
+#
+# (b) Write `grad_check(loss_fn, params)`: for every name in `params`, the relative error between the
+# analytic gradient `loss_fn(params)[1][name]` and the numerical gradient of `loss_fn(params)[0]` with
+# respect to `params[name]`. Use `gradients.numerical_gradient(f, x)` (your notebook 06, centred
+# differences, which changes `x` in place and restores it) and `gradients.rel_error(a, b)`. Return a dict
+# `{name: relative error}`. (1 point)
+
+# %% nbgrader={"grade": false, "grade_id": "layered_net", "locked": false, "schema_version": 3, "solution": true}
+def layered_net_loss(params, X, y):
+    """Loss and gradients of affine - ReLU - affine - softmax, composed from the layers above.
+
+    Parameters
+    ----------
+    params : dict
+        W1 (D, H), b1 (H,), W2 (H, C), b2 (C,).
+    X : ndarray, shape (N, D)
+    y : ndarray of int, shape (N,)
+
+    Returns
+    -------
+    loss : float
+    grads : dict
+        W1, b1, W2, b2, each of the shape of its parameter.
+    """
+    ### BEGIN SOLUTION
     a1, cache1 = affine_forward(X, params["W1"], params["b1"])
-    z, cache_relu = max_forward(a1, np.zeros_like(a1))
+    z, cache_relu = relu_forward(a1)
     scores, cache2 = affine_forward(z, params["W2"], params["b2"])
     loss, dscores = losses.softmax_loss(scores, y)
     dz, dW2, db2 = affine_backward(dscores, cache2)
-    da1, _ = max_backward(dz, cache_relu)
+    da1 = relu_backward(dz, cache_relu)
     _, dW1, db1 = affine_backward(da1, cache1)
-    return loss, {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+    return float(loss), {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+    ### END SOLUTION
 
 
-loss_gates, grads_gates = two_layer_from_gates(params, X_small, y_small)
-_, grads_ex4 = softmax_ce_loss_and_grads(params, X_small, y_small)
-for name in ("W1", "b1", "W2", "b2"):
-    num = gradients.numerical_gradient(lambda _: two_layer_from_gates(params, X_small, y_small)[0], params[name])
-    ok_num = gradients.rel_error(grads_gates[name], num) < 1e-7
-    ok_ex4 = gradients.rel_error(grads_gates[name], grads_ex4[name]) < 1e-12
-    print(f"d{name}: matches the numerical gradient: {ok_num}, matches exercise 4: {ok_ex4}")
+def grad_check(loss_fn, params):
+    """Relative error of every analytic gradient of ``loss_fn`` against centred differences.
+
+    Parameters
+    ----------
+    loss_fn : callable
+        ``loss_fn(params)`` returns ``(loss, grads)``, grads a dict with the keys of params.
+    params : dict of ndarray
+
+    Returns
+    -------
+    dict
+        ``{name: rel_error(analytic, numerical)}`` for every name in params.
+    """
+    ### BEGIN SOLUTION
+    _, grads = loss_fn(params)
+    errors = {}
+    for name in params:
+        numerical = gradients.numerical_gradient(lambda _: loss_fn(params)[0], params[name])
+        errors[name] = gradients.rel_error(grads[name], numerical)
+    return errors
+    ### END SOLUTION
+
+
+# %% [markdown]
+# Try it on the small problem of exercise 4: the loss and the gradients agree with your
+# `softmax_ce_loss_and_grads`, and every relative error is far below $10^{-7}$.
+
+# %%
+loss_layers, grads_layers = layered_net_loss(params, X_small, y_small)
+loss_ex4, grads_ex4 = softmax_ce_loss_and_grads(params, X_small, y_small)
+print(f"loss from layers {loss_layers:.6f}, from exercise 4 {loss_ex4:.6f}")
+for name, err in grad_check(lambda p: layered_net_loss(p, X_small, y_small), params).items():
+    print(f"d{name}: relative error {err:.1e}; equal to exercise 4: {np.allclose(grads_layers[name], grads_ex4[name])}")
+
+# %% nbgrader={"grade": true, "grade_id": "layered_net_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+NET_FORBIDDEN = ("helpers.models", "helpers.network", "helpers.graph", "helpers.activations")
+
+
+def _reference_loss(p, X, y):
+    """The network's loss, forward only, for the test."""
+    scores = np.maximum(X @ p["W1"] + p["b1"], 0.0) @ p["W2"] + p["b2"]
+    return losses.softmax_loss(scores, y)[0]
+
+
+# The assembly is graded on its own: during each call your four layer functions are replaced by stand-ins
+# whose backward passes are centred differences of their forward passes (a mistake in exercise 5 or 6 costs
+# points there, not here). The stand-ins count their calls: the network must call affine_forward and
+# affine_backward twice, relu_forward and relu_backward once.
+_STAND_INS = {
+    "affine_forward": lambda x, W, b: (x @ W + b, (x, W, b)),
+    "affine_backward": lambda d, c: tuple(
+        gradients.numerical_gradient_array(lambda _: c[0] @ c[1] + c[2], v, d) for v in c
+    ),
+    "relu_forward": lambda x: (np.maximum(x, 0.0), x.copy()),
+    "relu_backward": lambda d, x: gradients.numerical_gradient_array(lambda v: np.maximum(v, 0.0), x, d),
+}
+_EXPECTED_CALLS = {"affine_forward": 2, "affine_backward": 2, "relu_forward": 1, "relu_backward": 1}
+
+
+def _assembled(p, X, y):
+    """layered_net_loss(p, X, y) on the stand-in layers; fails unless it calls each layer as expected."""
+    calls = dict.fromkeys(_STAND_INS, 0)
+
+    def counted(name):
+        def layer(*args):
+            calls[name] += 1
+            return _STAND_INS[name](*args)
+
+        return layer
+
+    yours = {name: globals()[name] for name in _STAND_INS}
+    globals().update({name: counted(name) for name in _STAND_INS})
+    try:
+        out = testing.check_own_work(layered_net_loss, p, X, y, forbidden=NET_FORBIDDEN)
+    finally:
+        globals().update(yours)
+    assert calls == _EXPECTED_CALLS, (
+        f"layered_net_loss should be built from your layers, calling them {_EXPECTED_CALLS}; it called {calls}"
+    )
+    return out
+
+
+_p, _X, _T, _y = make_problem(N=6, D=3, H=5, C=4, seed=71)
+_out = _assembled(_p, _X, _y)
+assert isinstance(_out, tuple) and len(_out) == 2, "layered_net_loss must return a pair (loss, grads)"
+_loss, _grads = _out
+testing.assert_scalar(_loss, "loss of layered_net_loss", expected=_reference_loss(_p, _X, _y))
+assert isinstance(_grads, dict) and set(_grads) == {"W1", "b1", "W2", "b2"}, (
+    f"grads should be a dict with the keys W1, b1, W2, b2, got {sorted(_grads) if isinstance(_grads, dict) else type(_grads).__name__}"
+)
+for _name in ("W2", "b2", "W1", "b1"):
+    testing.assert_shape(_grads[_name], _p[_name].shape, name=f"grads['{_name}']")
+    testing.assert_close(
+        _grads[_name],
+        gradients.numerical_gradient(lambda _: _reference_loss(_p, _X, _y), _p[_name]),
+        rtol=1e-5,
+        atol=1e-8,
+        name=f"grads['{_name}'] (against centred differences of the loss)",
+    )
+### BEGIN HIDDEN TESTS
+for _N, _D, _H, _C, _seed in ((1, 2, 3, 2, 72), (9, 4, 7, 3, 73)):
+    _p, _X, _T, _y = make_problem(N=_N, D=_D, H=_H, C=_C, seed=_seed)
+    _loss, _grads = _assembled(_p, _X, _y)
+    testing.assert_scalar(_loss, "loss of layered_net_loss on another problem", expected=_reference_loss(_p, _X, _y))
+    for _name in ("W2", "b2", "W1", "b1"):
+        testing.assert_close(
+            _grads[_name],
+            gradients.numerical_gradient(lambda _, p=_p, X=_X, y=_y: _reference_loss(p, X, y), _p[_name]),
+            rtol=1e-5,
+            atol=1e-8,
+            name=f"grads['{_name}'] on another problem",
+        )
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "grad_check_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+# grad_check works for any loss_fn; it is tested on a quadratic whose gradients are known exactly
+_g = np.random.default_rng(74)
+_q = {"W": _g.normal(size=(3, 4)), "b": _g.normal(size=4)}
+_A, _c = _g.uniform(0.5, 2.0, size=(3, 4)), _g.normal(size=4)
+_q0 = {name: value.copy() for name, value in _q.items()}
+
+
+def _right(p):
+    """sum(A W^2) + c . b + sum(b^2) / 2, with its exact gradients."""
+    loss = np.sum(_A * p["W"] ** 2) + _c @ p["b"] + 0.5 * np.sum(p["b"] ** 2)
+    return float(loss), {"W": 2 * _A * p["W"], "b": _c + p["b"]}
+
+
+_gW = _right(_q)[1]["W"]
+_k = np.unravel_index(np.argmax(np.abs(_gW)), _gW.shape)  # the largest entry of W's gradient
+
+
+def _wrong(p):
+    """One entry of W's gradient doubled, b's gradient missing: grad_check must see both, nothing else."""
+    loss, grads = _right(p)
+    dW = grads["W"].copy()
+    dW[_k] *= 2
+    return loss, {"W": dW, "b": np.zeros_like(grads["b"])}
+
+
+_errors = testing.check_own_work(grad_check, _right, _q, forbidden=("helpers.models", "helpers.network"))
+assert isinstance(_errors, dict) and set(_errors) == set(_q), (
+    f"grad_check should return a dict with one relative error per parameter ({sorted(_q)}), got {_errors!r}"
+)
+for _name in _q:
+    assert np.array_equal(_q[_name], _q0[_name]), f"grad_check changed params['{_name}']: restore it"
+    testing.assert_scalar(_errors[_name], f"grad_check(...)['{_name}']")
+    assert _errors[_name] < 1e-7, f"grad_check of right gradients gives {_errors[_name]:.1e} for {_name}: expect < 1e-7"
+_errors = testing.check_own_work(grad_check, _wrong, _q, forbidden=("helpers.models", "helpers.network"))
+testing.assert_close(
+    _errors["W"],
+    1 / 3,
+    rtol=1e-4,
+    name="grad_check's relative error when one entry g of W's gradient is doubled (the largest over the entries, "
+    "|2g - g| / (|2g| + |g|) = 1/3)",
+    mistakes={
+        "the absolute error |a - n|: use the relative error |a - n| / max(1e-8, |a| + |n|) (gradients.rel_error).": abs(
+            _gW[_k]
+        ),
+        "the mean over the entries: the relative error of a gradient is its largest entry's (as rel_error gives it).": 1
+        / 3
+        / _gW.size,
+    },
+)
+testing.assert_close(_errors["b"], 1.0, rtol=1e-6, name="grad_check's relative error for an all-zero gradient of b")
+### BEGIN HIDDEN TESTS
+_r = {"u": _g.normal(size=5), "v": _g.normal(size=(2, 2)), "s": _g.normal(size=1)}
+_hidden_errors = testing.check_own_work(
+    grad_check,
+    lambda p: (float(np.sum(p["u"] ** 3) + np.sum(p["v"] * p["s"])), {"u": 3 * p["u"] ** 2, "v": p["s"] * np.ones((2, 2)), "s": np.sum(p["v"], keepdims=True)[0]}),
+    _r,
+    forbidden=("helpers.models", "helpers.network"),
+)
+assert set(_hidden_errors) == {"u", "v", "s"}, "grad_check should give one relative error per parameter"
+assert max(_hidden_errors.values()) < 1e-7, "grad_check of right gradients on another function should stay below 1e-7"
+_hidden_errors = testing.check_own_work(
+    grad_check,
+    lambda p: (_right(p)[0], {"W": -_right(p)[1]["W"], "b": _right(p)[1]["b"]}),
+    _q,
+    forbidden=("helpers.models", "helpers.network"),
+)
+testing.assert_close(_hidden_errors["W"], 1.0, rtol=1e-6, name="grad_check's relative error for a gradient of the wrong sign")
+assert _hidden_errors["b"] < 1e-7, "grad_check of a right gradient should stay below 1e-7"
+### END HIDDEN TESTS
+
+# %% [markdown]
+# **Where the two ReLU conventions differ.** Feed inputs that land exactly on the kink: with all-zero
+# weights, every hidden input $a_1$ is 0. The cell compares, at $a = 0$, your ReLU layer (slope 0), the max
+# gate of exercise 2 against 0 (ties go to the input: slope 1), and the centred difference, which
+# averages the two one-sided slopes.
+
+# %%
+kink = np.zeros(4)
+_, kink_cache = relu_forward(kink)
+_, kink_max_cache = max_forward(kink, np.zeros_like(kink))
+slope_layer = relu_backward(np.ones(4), kink_cache)
+slope_max_gate = max_backward(np.ones(4), kink_max_cache)[0]
+slope_centred = gradients.numerical_gradient_array(lambda v: np.maximum(v, 0.0), kink.copy(), np.ones(4))
+print(f"slope at a = 0: ReLU layer {slope_layer[0]:g}, max gate {slope_max_gate[0]:g}, centred difference {slope_centred[0]:g}")
+print(f"a random input is exactly 0 with probability 0: {np.count_nonzero(rng.normal(size=10**6) == 0)} of 10^6 draws")
+
+# %% [markdown]
+# The layer gives 0, the max gate 1 and the centred difference 0.5: at the kink a gradient check cannot
+# agree with either convention, which is why the checks above avoid inputs at 0. Not one of a million
+# random draws is exactly 0, so for trained networks the convention does not matter. It matters for
+# special starts such as all-zero weights (below): there the ReLU layer passes no gradient to `W1`.
 
 # %% [markdown]
 # ### Why the weights start random: symmetry
@@ -991,18 +1340,18 @@ for name in ("W1", "b1", "W2", "b2"):
 # `dW2 = Z.T @ dA2` equal rows). The update keeps the units equal, and so does the next one: after any
 # number of steps the $H$ hidden units are **one unit copied $H$ times**. All zeros is the extreme case:
 # $A_1 = 0$, so $Z = 0$ and the ReLU's slope is 0, and neither `W1` nor `W2` gets any gradient at all;
-# only the output bias learns. The cell trains the network composed from your gates above with plain
-# gradient descent from three starts; the rows of `W1.T` are the hidden units' weights.
+# only the output bias learns. The cell trains the network composed from your layers (exercise 7) with
+# plain gradient descent from three starts; the rows of `W1.T` are the hidden units' weights.
 
 # %%
 def train_from(start, steps=200, lr=0.5):
     """Gradient descent on a small problem from the initial parameters `start`; returns (loss, params)."""
     p = {name: value.copy() for name, value in start.items()}
     for _ in range(steps):
-        loss, grads = two_layer_from_gates(p, X_sym, y_sym)
+        loss, grads = layered_net_loss(p, X_sym, y_sym)
         for name in p:
             p[name] -= lr * grads[name]
-    return two_layer_from_gates(p, X_sym, y_sym)[0], p
+    return layered_net_loss(p, X_sym, y_sym)[0], p
 
 
 _, X_sym, _, y_sym = make_problem(N=60, D=4, H=5, C=3, seed=11)
@@ -1048,7 +1397,7 @@ for label, start in starts.items():
 # ### END SOLUTION
 
 # %% [markdown]
-# ## 9. Why backwards?
+# ## 10. Why backwards?
 #
 # Count the work. For a network with $P$ weights, a numerical gradient needs $2P$ forward passes (two per
 # weight). The backward pass costs about twice as much as *one* forward pass (two matrix products per layer
@@ -1120,7 +1469,10 @@ for P, tb, tn in zip(n_weights, t_backprop, t_numeric, strict=True):
 #   products: `dW2 = Z.T @ dA2`, `dZ = dA2 @ W2.T`, `dW1 = X.T @ dA1`; changing the loss only changes
 #   `dA2` (softmax cross-entropy: $p - \text{one-hot}$).
 # * A **layer is a gate** with a cache: the affine layer's backward pass is `dx = dout @ W.T`,
-#   `dW = x.T @ dout`, `db = dout.sum(axis=0)`, and a network is its gates called forward, then backward.
+#   `dW = x.T @ dout`, `db = dout.sum(axis=0)`; the ReLU layer's is `dout` where $x > 0$ (ReLU'(0) = 0, as
+#   in notebook 02; the max gate's ties give 1, the centred difference 0.5: at the kink all are subgradients).
+#   A network is its layers called forward, then backward, and `grad_check` compares every gradient with
+#   centred differences.
 # * Start from **random** weights: with all-equal (or all-zero) weights every hidden unit gets the same
 #   gradient and the units stay copies of one another forever; from zero, a ReLU layer gets no gradient at all.
 # * Always check an analytic gradient against a **numerical** one on a small problem.

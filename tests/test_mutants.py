@@ -3,7 +3,8 @@
 For every entry of the catalogue in ``tests/mutants/`` (one module per notebook) the notebook runs with
 the instructor's answers plus that one wrong function (``tests/mutants/run.py``, one kernel per
 notebook). Every mistake must cost points at grading, with a message that contains the words the
-catalogue names; at least 90% of the common ones must already fail the visible tests that Validate
+catalogue names and none of the words it forbids (a hint that names the wrong mistake is worse than
+none); at least 90% of the common ones must already fail the visible tests that Validate
 runs; the correct alternatives the prompts allow must keep full marks. The counts are printed at the
 end of the pytest run (``pytest_terminal_summary`` in tests/conftest.py) and by
 ``python -m tests.mutants.run``.
@@ -37,7 +38,9 @@ def test_mutants_are_caught(name):
     untaught = [describe(o) for o in mutants if o.taught and not o.taught_failed]
     assert not untaught, f"{name}: mistakes their ungraded check does not catch:\n" + "\n".join(untaught)
     wordless = [f"{describe(o)}\n    message: {o.message}" for o in mutants if not o.words_ok]
-    assert not wordless, f"{name}: messages without their expected words:\n" + "\n".join(wordless)
+    assert not wordless, (
+        f"{name}: messages without their expected words, or with forbidden ones:\n" + "\n".join(wordless)
+    )
     common = [o for o in mutants if o.common]
     missed = [describe(o) for o in common if not (o.visible_failed or o.taught_failed)]
     assert len(common) - len(missed) >= MIN_COMMON_AT_VALIDATE * len(common), (

@@ -15,6 +15,8 @@ GRADED = {
     "mse_net": ("mse_net_output_tests", "mse_net_hidden_tests"),
     "softmax_net": ("softmax_net_loss_tests", "softmax_net_grad_tests"),
     "affine_gate": ("affine_forward_tests", "affine_backward_tests"),
+    "relu_layer": ("relu_layer_tests",),
+    "layered_net": ("layered_net_tests", "grad_check_tests"),
 }
 ALL_TESTS = [gid for gids in GRADED.values() for gid in gids]
 
@@ -88,7 +90,24 @@ DELEGATING = {
         "    grads = {'W1': X.T @ dA1, 'b1': dA1.sum(0), 'W2': Z.T @ dA2, 'b2': dA2.sum(0)}\n"
         "    return loss, grads\n"
     ),
+    # the ReLU layer from the library's relu
+    "relu_layer": (
+        "from helpers.activations import relu as _relu\n\n\n"
+        "def relu_forward(x):\n    return _relu(x), x\n\n\n"
+        "def relu_backward(dout, cache):\n    return np.where(cache > 0, dout, 0.0)\n"
+    ),
 }
+
+OWN_NET = """
+def layered_net_loss(params, X, y):
+    a1, cache1 = affine_forward(X, params['W1'], params['b1'])
+    z, cache_relu = relu_forward(a1)
+    scores, cache2 = affine_forward(z, params['W2'], params['b2'])
+    loss, dscores = losses.softmax_loss(scores, y)
+    dz, dW2, db2 = affine_backward(dscores, cache2)
+    _, dW1, db1 = affine_backward(relu_backward(dz, cache_relu), cache1)
+    return float(loss), {'W1': dW1, 'b1': db1, 'W2': dW2, 'b2': db2}
+"""
 
 WRONG = {
     # the multiply gate's gradients not swapped: dx = dout * x
@@ -134,6 +153,16 @@ WRONG = {
         "def affine_forward(x, W, b):\n    return x @ W + b, (x, W)\n\n\n"
         "def affine_backward(dout, cache):\n    x, W = cache\n    return dout @ W.T, x.T @ dout, dout.mean(axis=0)\n"
     ),
+    # the ReLU layer with slope 1 at 0
+    "relu_layer": (
+        "def relu_forward(x):\n    return np.maximum(x, 0.0), x\n\n\n"
+        "def relu_backward(dout, cache):\n    return np.where(cache >= 0, dout, 0.0)\n"
+    ),
+    # the network right, its gradient check with the absolute error
+    "layered_net": OWN_NET + "\n\ndef grad_check(loss_fn, params):\n"
+    "    _, grads = loss_fn(params)\n"
+    "    return {n: float(np.max(np.abs(grads[n] - gradients.numerical_gradient(lambda _: loss_fn(params)[0], params[n]))))\n"
+    "            for n in params}\n",
 }
 
 
@@ -153,6 +182,7 @@ def test_untouched_release_fails_every_test_cell():
 def test_delegating_to_the_library_earns_nothing():
     results = grade(NAME, DELEGATING, perfect=True)
     refused = {
+        "relu_layer_tests",
         "add_gate_tests",
         "mul_gate_tests",
         "sigmoid_gate_tests",
@@ -179,7 +209,11 @@ def test_wrong_answers_lose_only_their_tests():
         "mse_net_hidden_tests",
         "softmax_net_loss_tests",
         "affine_backward_tests",
+        "relu_layer_tests",
+        "grad_check_tests",
     }, {g: r.error for g, r in results.items()}
+    assert "ReLU'(0) = 0" in results["relu_layer_tests"].error
+    assert "absolute error" in results["grad_check_tests"].error
     assert "numerical gradient" in results["mul_gate_tests"].error
     assert "numerical gradient" in results["mse_net_hidden_tests"].error
     assert "1/N" in results["affine_backward_tests"].error

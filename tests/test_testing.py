@@ -58,6 +58,8 @@ def test_assert_dtype():
     assert "float32" in msg and "float64" in msg
     msg = message_of(testing.assert_dtype, np.zeros(3), np.integer, "y_pred")
     assert "argmax" in msg
+    msg = message_of(testing.assert_dtype, np.array([True, False]), np.floating, "relu_grad(x)")
+    assert "boolean" in msg and "astype" in msg
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -103,7 +105,40 @@ def test_assert_close_factor_two_and_n(rng):
     msg = message_of(testing.assert_close, 0.5 * g, g, name="dW")
     assert "got/expected = 0.5 = 1/2" in msg
     msg = message_of(testing.assert_close, 50 * g, g, name="loss")
-    assert "50 times too large" in msg and "mean" in msg
+    assert "50 times too large" in msg
+    # no cause is guessed for a whole factor that is none of the sizes given (no evidence for a 1/N)
+    assert "1/N" not in msg and "mean" not in msg
+    msg = message_of(testing.assert_close, 0.1 * g, g, name="loss", sizes={"N": 6})
+    assert "10 times too small" in msg and "N" not in msg.split("likely mistake:")[1].split("(")[0]
+
+
+def test_assert_close_nearly_right_has_no_factor_hint(rng):
+    # a forward difference: off by a factor 1.00001, a precision problem, not "a missing constant"
+    g = rng.uniform(1.0, 2.0, size=5)
+    msg = message_of(testing.assert_close, g * (1 + 2e-5), g, name="grad", rtol=1e-7)
+    assert "constant factor" not in msg and "got/expected" not in msg
+
+
+def test_assert_close_names_a_mistake_the_test_worked_out(rng):
+    X, W, b = rng.standard_normal((4, 3)), rng.standard_normal((3, 2)), rng.standard_normal(2)
+    mistakes = {"the bias b is missing (X @ W alone).": X @ W, "b added twice.": X @ W + 2 * b}
+    msg = message_of(testing.assert_close, X @ W, X @ W + b, name="A", mistakes=mistakes)
+    assert "likely mistake: the bias b is missing" in msg
+    msg = message_of(testing.assert_close, X @ W + 2 * b, X @ W + b, name="A (the bias?)", mistakes=mistakes)
+    assert "b added twice" in msg and "asks about" not in msg
+    # an inf the test expects from one mistake is named as that mistake, not as an overflow in np.exp
+    msg = message_of(
+        testing.assert_scalar, np.inf, "lambda", expected=1.0, mistakes={"w where |w| is asked.": np.inf}
+    )
+    assert "|w|" in msg and "np.exp" not in msg
+    # a mistake with another shape names itself in the shape message
+    msg = message_of(
+        testing.assert_close, np.ones(3), np.ones((3, 1)), name="p", mistakes={"no keepdims.": np.ones(3)}
+    )
+    assert "wrong shape" in msg and "no keepdims" in msg
+    # no match: the generic diagnosis
+    msg = message_of(testing.assert_close, -(X @ W + b), X @ W + b, name="A", mistakes=mistakes)
+    assert "sign is flipped" in msg and "bias" not in msg
 
 
 def test_assert_close_log10_vs_ln():
@@ -124,6 +159,18 @@ def test_assert_close_offset_and_zeros(rng):
     assert "same constant 1" in msg
     msg = message_of(testing.assert_close, np.zeros(6), x, name="dx")
     assert "all zeros" in msg
+    # one number that is 0 is as often a ReLU of a wrong sum as a result never filled in
+    msg = message_of(testing.assert_close, 0.0, 0.5, name="neuron")
+    assert "never filled" not in msg
+
+
+def test_assert_shape_off_by_one_only_when_it_is_one():
+    msg = message_of(testing.assert_shape, np.zeros(9), (8,), "path")
+    assert "one entry too many" in msg and "off by one" in msg
+    msg = message_of(testing.assert_shape, np.zeros((5, 2)), (6, 2), "path")
+    assert "one entry too few on axis 0" in msg
+    msg = message_of(testing.assert_shape, np.zeros(8), (3,), "db")
+    assert "off by one" not in msg and "8 entries where 3 are expected" in msg
 
 
 def test_assert_close_names_the_axis_of_a_mean(rng):

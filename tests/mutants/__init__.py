@@ -2,7 +2,9 @@
 
 Each module holds ``MUTANTS``, a list of :class:`Mutant`: for one answer cell (``exercise``, its
 grade_id), code that redefines one of its functions wrongly, whether the mistake is ``common`` (then
-the visible tests must catch it at Validate) and the words the failure message must contain. Its
+the visible tests must catch it at Validate), the words the failure message must contain and the words
+it must not contain (``forbid``: the wrong diagnosis a generic check would give, e.g. "np.exp" for an
+exercise without an exponential). Its
 ``PASSING`` list holds correct alternatives the prompt allows (a loop where no vectorisation is asked,
 float32 where either dtype is fine): every test cell must pass them.
 
@@ -27,6 +29,7 @@ class Mutant:
     # student's own kernel can show (the grader calls the function on copies); it must fail that cell
     # with its words, visible to the student, and costs no points
     taught: str = ""
+    forbid: tuple[str, ...] = ()  # words it must not contain: a hint that names the wrong mistake
 
 
 @dataclass(frozen=True)

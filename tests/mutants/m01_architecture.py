@@ -14,7 +14,8 @@ MUTANTS = [
         "neuron",
         "forgets the bias",
         "def neuron(x, w, w0):\n    return max(0.0, float(np.dot(w, x)))\n",
-        expect=("bias",),
+        expect=("bias is missing",),
+        forbid=("never filled",),
     ),
     Mutant(
         "neuron",
@@ -26,7 +27,8 @@ MUTANTS = [
         "neuron",
         "subtracts the bias (a threshold)",
         "def neuron(x, w, w0):\n    return max(0.0, float(np.dot(w, x)) - w0)\n",
-        expect=("bias",),
+        expect=("bias is subtracted",),
+        forbid=("never filled",),
     ),
     Mutant(
         "neuron",
@@ -34,6 +36,7 @@ MUTANTS = [
         "def neuron(x, w, w0):\n    return min(0.0, float(np.dot(w, x)) + w0)\n",
         common=False,
         expect=("neuron(",),
+        forbid=("never filled", "bias is missing"),
     ),
     # layer_loops
     Mutant(
@@ -47,7 +50,8 @@ MUTANTS = [
         "            for i in range(D):\n"
         "                A[n, j] += X[n, i] * W[i, j]\n"
         "    return A\n",
-        expect=("bias",),
+        expect=("bias is missing",),
+        forbid=("compare your formula",),
     ),
     Mutant(
         "layer_loops",
@@ -60,7 +64,8 @@ MUTANTS = [
         "            for i in range(D):\n"
         "                A[n, j] += X[n, i] * W[i, j] + b[j]\n"
         "    return A\n",
-        expect=("bias",),
+        expect=("D = 2 times",),
+        forbid=("1/N", "mean"),
     ),
     Mutant(
         "layer_loops",
@@ -87,6 +92,7 @@ MUTANTS = [
         "    return A\n",
         common=False,
         expect=("A[",),
+        forbid=("1/N", "mean"),
     ),
     Mutant(
         "layer_loops",
@@ -98,14 +104,16 @@ MUTANTS = [
         "        for j in range(W.shape[1]):\n"
         "            A[n, j] = b[j] + sum(X[n, i] * W[i, j] for i in range(D - 1))\n"
         "    return A\n",
-        expect=("A[",),
+        expect=("range(D - 1)",),
+        forbid=("1/N", "mean"),
     ),
     # layer_vectorized
     Mutant(
         "layer_vectorized",
         "forgets the bias",
         "def layer_vectorized(X, W, b):\n    return X @ W\n",
-        expect=("+ b[",),
+        expect=("+ b[", "bias is missing"),
+        forbid=("compare your formula",),
     ),
     Mutant(
         "layer_vectorized",
@@ -124,7 +132,8 @@ MUTANTS = [
         "bias of the first unit only",
         "def layer_vectorized(X, W, b):\n    return X @ W + b[0]\n",
         common=True,
-        expect=("+ b[",),
+        expect=("+ b[", "own b[j]"),
+        forbid=("compare your formula",),
     ),
     Mutant(
         "layer_vectorized",
@@ -172,7 +181,8 @@ MUTANTS = [
         "def forward_binary(X, params, h=relu):\n"
         "    s = h(X @ params['W1'] + params['b1']) @ params['W2']\n"
         "    return 1.0 / (1.0 + np.exp(-s))\n",
-        expect=("b2",),
+        expect=("b2 is missing",),
+        forbid=("compare your formula",),
     ),
     # forward_multiclass
     Mutant(
@@ -191,7 +201,8 @@ MUTANTS = [
         "    s = h(X @ params['W1'] + params['b1']) @ params['W2'] + params['b2']\n"
         "    e = np.exp(s - s.max(axis=1, keepdims=True))\n"
         "    return e / e.sum(axis=0, keepdims=True)\n",
-        expect=("row sums",),
+        expect=("row sums", "axis=0", "axis=1"),
+        forbid=("compare your formula",),
     ),
     Mutant(
         "forward_multiclass",

@@ -76,7 +76,8 @@ MUTANTS = [
         "relu",
         "relu_grad(0) = 1 (x >= 0)",
         "def relu_grad(x):\n    return (np.asarray(x) >= 0).astype(float)\n",
-        expect=("relu_grad(0) = 0",),
+        expect=("relu_grad(0) = 0", "relu_grad(0) = 1"),
+        forbid=("compare your formula",),
     ),
     Mutant(
         "relu",
@@ -94,7 +95,14 @@ MUTANTS = [
         "relu",
         "relu_grad returns relu(x)",
         "def relu_grad(x):\n    return np.maximum(0.0, x)\n",
-        expect=("relu_grad",),
+        expect=("relu_grad", "returns relu(x) itself"),
+        forbid=("compare your formula",),
+    ),
+    Mutant(
+        "relu",
+        "relu_grad returns the boolean mask x > 0 (the prompt asks for floats)",
+        "def relu_grad(x):\n    return np.asarray(x) > 0\n",
+        expect=("relu_grad", "boolean", "astype"),
     ),
     Mutant(
         "relu",

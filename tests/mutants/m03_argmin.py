@@ -122,7 +122,8 @@ MUTANTS = [
         "    k = flat[np.argmin(L[flat])]\n"
         "    return float((L[k] - L[k0]) / (a[k0] - a[k]))\n",
         common=False,
-        expect=("w = [4, 3, 1]",),
+        expect=("w = [4, 3, 1]", "earliest crossing"),
+        forbid=("1/2", "derivative"),
     ),
     Mutant(
         "lambda_switch",
@@ -135,7 +136,8 @@ MUTANTS = [
         "    if not flat.any():\n"
         "        return float(np.inf)\n"
         "    return float(np.min((L[flat] - L[k0]) / (a[k0] - a[flat])))\n",
-        expect=("|w|",),
+        expect=("|w|", "np.abs(w)"),
+        forbid=("overflow", "np.exp", "log of 0"),
     ),
     Mutant(
         "lambda_switch",
@@ -260,7 +262,8 @@ MUTANTS = [
             go_right="loss_right <= loss_left and loss_right < current",
         ),
         common=False,
-        expect=("goes left",),
+        expect=("went right",),
+        forbid=("sign is flipped", "ascent"),
     ),
     Mutant(
         "local_search",

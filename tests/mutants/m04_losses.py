@@ -162,7 +162,8 @@ MUTANTS = [
         "def softmax_probs(scores):\n"
         "    e = np.exp(scores - np.max(scores, axis=1, keepdims=True))\n"
         "    return e / np.sum(e, axis=0, keepdims=True)\n",
-        expect=("row sums",),
+        expect=("row sums", "axis=0", "axis=1"),
+        forbid=("compare your formula",),
     ),
     Mutant(
         "softmax",

@@ -53,13 +53,15 @@ MUTANTS = [
         "l1_penalty",
         "sign(0) = 1 (np.where(W >= 0, ...))",
         _pen("l1_penalty", "lam * np.sum(np.abs(W))", "np.where(W >= 0, lam, -lam)"),
-        expect=("sign(0) = 0",),
+        expect=("sign(0) = 0", "sign(0) = 1"),
+        forbid=("bias", "margin"),
     ),
     Mutant(
         "l1_penalty",
         "dW = lam W / |W| (0/0 at W = 0)",
         _pen("l1_penalty", "lam * np.sum(np.abs(W))", "lam * W / np.abs(W)"),
-        expect=("division by zero",),
+        expect=("division by zero", "np.sign(W)"),
+        forbid=("np.exp", "log of 0"),
     ),
     Mutant(
         "l1_penalty",
@@ -71,7 +73,8 @@ MUTANTS = [
         "l1_penalty",
         "dW without lam",
         _pen("l1_penalty", "lam * np.sum(np.abs(W))", "np.sign(W)"),
-        expect=("dW",),
+        expect=("dW", "without lam"),
+        forbid=("1/N", "mean"),
     ),
     # elastic_net_penalty
     Mutant(
@@ -126,7 +129,8 @@ MUTANTS = [
         "lam * penalty(W, lam)[0] (lambda twice)",
         "def regularized_svm_loss(W, X, y, lam, penalty):\n"
         "    return float(svm_loss(X @ W, y)[0] + lam * penalty(W, lam)[0])\n",
-        expect=("penalty worth 3.0",),
+        expect=("penalty worth 3.0", "lambda applied twice"),
+        forbid=("dividing by N", "1/N", "averaging"),
     ),
     Mutant(
         "regularized_svm_loss",

@@ -109,7 +109,8 @@ MUTANTS = [
             "        x[idx] = old\n"
             "        grad[idx] = (f_plus - f0) / h\n"
         ),
-        expect=("centred difference",),
+        expect=("centred difference", "a forward difference"),
+        forbid=("analytic", "(yours)", "constant"),
     ),
     Mutant(
         "numerical_gradient",
@@ -149,6 +150,7 @@ MUTANTS = [
         _numgrad(_CENTRED.replace("h", "1e-5").replace("1e-5) / (2 * 1e-5)", "1e-5) / (2 * 1e-5)")),
         common=False,
         expect=("h passed in",),
+        forbid=("forward difference",),
     ),
     Mutant(
         "numerical_gradient",
@@ -167,12 +169,19 @@ MUTANTS = [
         expect=("numerical_gradient",),
     ),
     # svm_loss_grad_W
-    Mutant("svm_loss_grad_W", "dW without the 1/N", _svm(dW="X.T @ dscores + 2 * reg * W"), expect=("dW",)),
+    Mutant(
+        "svm_loss_grad_W",
+        "dW without the 1/N",
+        _svm(dW="X.T @ dscores + 2 * reg * W"),
+        expect=("dW", "missing 1/N"),
+        forbid=("compare your formula",),
+    ),
     Mutant(
         "svm_loss_grad_W",
         "the regularisation gradient reg W (no 2)",
         _svm(dW="X.T @ dscores / N + reg * W"),
-        expect=("dW",),
+        expect=("dW", "1/2"),
+        forbid=("compare your formula",),
     ),
     Mutant(
         "svm_loss_grad_W",
@@ -209,25 +218,28 @@ MUTANTS = [
         "softmax_loss_grad_W",
         "dW without the 1/N",
         _softmax(dW="X.T @ dscores + 2 * reg * W"),
-        expect=("dW",),
+        expect=("dW", "missing 1/N"),
+        forbid=("compare your formula",),
     ),
     Mutant(
         "softmax_loss_grad_W",
         "no -1 at the correct class",
         _softmax(minus_one="pass"),
-        expect=("dW",),
+        expect=("dW", "the -1 at the correct class"),
+        forbid=("compare your formula",),
     ),
     Mutant(
         "softmax_loss_grad_W",
         "loss summed over the batch",
         _softmax(loss="-log_probs[rows, y].sum() + reg * np.sum(W * W)", dW="X.T @ dscores + 2 * reg * W"),
-        expect=("loss",),
+        expect=("loss", "missing 1/N"),
     ),
     Mutant(
         "softmax_loss_grad_W",
         "the regularisation gradient reg W (no 2)",
         _softmax(dW="X.T @ dscores / N + reg * W"),
-        expect=("dW",),
+        expect=("dW", "1/2"),
+        forbid=("compare your formula",),
     ),
     # gradient_descent_path
     Mutant(

@@ -61,6 +61,38 @@ def _ce(
     return _CE.format(shifted=shifted, loss=loss, minus_one=minus_one, scale=scale, b1=b1)
 
 
+_NET = (
+    "def layered_net_loss(params, X, y):\n"
+    "    a1, cache1 = affine_forward(X, params['W1'], params['b1'])\n"
+    "    z, cache_relu = {relu_fwd}\n"
+    "    scores, cache2 = affine_forward(z, params['W2'], params['b2'])\n"
+    "    loss, dscores = losses.softmax_loss(scores, y)\n"
+    "    dz, dW2, db2 = affine_backward(dscores, cache2)\n"
+    "    da1 = {relu_bwd}\n"
+    "    _, dW1, db1 = affine_backward(da1, {cache1})\n"
+    "    return float(loss), {{'W1': dW1, 'b1': {db1}, 'W2': dW2, 'b2': db2}}\n"
+)
+
+
+def _net(relu_fwd="relu_forward(a1)", relu_bwd="relu_backward(dz, cache_relu)", cache1="cache1", db1="db1"):
+    return _NET.format(relu_fwd=relu_fwd, relu_bwd=relu_bwd, cache1=cache1, db1=db1)
+
+
+_CHECK = (
+    "def grad_check(loss_fn, params):\n"
+    "    _, grads = loss_fn(params)\n"
+    "    errors = {{}}\n"
+    "    for name in params:\n"
+    "        numerical = gradients.numerical_gradient(lambda _: loss_fn(params)[0], params[{which}])\n"
+    "        errors[name] = {error}\n"
+    "    return {ret}\n"
+)
+
+
+def _check(which="name", error="gradients.rel_error(grads[name], numerical)", ret="errors"):
+    return _CHECK.format(which=which, error=error, ret=ret)
+
+
 MUTANTS = [
     # add gate
     Mutant(
@@ -118,13 +150,15 @@ MUTANTS = [
         "max_sigmoid_gates",
         "max_backward copies dout to both inputs at a tie",
         "def max_backward(dout, cache):\n    x, y = cache\n    return dout * (x >= y), dout * (y >= x)\n",
-        expect=("at a tie",),
+        expect=("at a tie", "copied to both inputs"),
+        forbid=("1/2", "factor"),
     ),
     Mutant(
         "max_sigmoid_gates",
         "ties go to y",
         "def max_backward(dout, cache):\n    x, y = cache\n    return dout * (x > y), dout * (x <= y)\n",
-        expect=("ties go to x",),
+        expect=("ties go to x", "went to y"),
+        forbid=("never filled", "never accumulated"),
     ),
     Mutant(
         "max_sigmoid_gates",
@@ -284,6 +318,107 @@ MUTANTS = [
         "def affine_backward(dout, cache):\n    x, W = cache\n    return dout @ W.T, x.T @ dout, dout.sum(axis=1)\n",
         expect=("db", "shape"),
     ),
+    # relu layer
+    Mutant(
+        "relu_layer",
+        "relu_backward with slope 1 at 0 (x >= 0)",
+        "def relu_backward(dout, cache):\n    return np.where(cache >= 0, dout, 0.0)\n",
+        expect=("ReLU'(0) = 0", "slope at x = 0 is 1"),
+        forbid=("compare your formula",),
+    ),
+    Mutant(
+        "relu_layer",
+        "relu_backward returns the mask, not times dout",
+        "def relu_backward(dout, cache):\n    return (cache > 0).astype(float)\n",
+        expect=("without dout",),
+        forbid=("compare your formula",),
+    ),
+    Mutant(
+        "relu_layer",
+        "relu_forward zeroes x in place",
+        "def relu_forward(x):\n    x[x < 0] = 0.0\n    return x, x\n",
+        expect=("in place",),
+    ),
+    Mutant(
+        "relu_layer",
+        "relu_backward masks by dout > 0 instead of x > 0",
+        "def relu_backward(dout, cache):\n    return np.where(dout > 0, dout, 0.0)\n",
+        expect=("relu_backward",),
+    ),
+    Mutant(
+        "relu_layer",
+        "relu_backward returns a boolean mask times dout as ints",
+        "def relu_backward(dout, cache):\n    return (dout * (cache > 0)).astype(int)\n",
+        common=False,
+        expect=("relu_backward",),
+    ),
+    # layered net
+    Mutant(
+        "layered_net",
+        "no ReLU in the backward pass (da1 = dz)",
+        _net(relu_bwd="dz"),
+        expect=("built from your layers", "'relu_backward': 0"),
+    ),
+    Mutant(
+        "layered_net",
+        "no ReLU in the forward pass",
+        _net(relu_fwd="(a1, a1)", relu_bwd="dz"),
+        expect=("built from your layers", "'relu_forward': 0"),
+    ),
+    Mutant(
+        "layered_net",
+        "dW1 transposed (a stray .T)",
+        _net().replace("{'W1': dW1,", "{'W1': dW1.T,"),
+        expect=("grads['W1']",),
+    ),
+    Mutant(
+        "layered_net",
+        "b1's gradient is the mean over the batch",
+        _net(db1="db1 / X.shape[0]"),
+        expect=("grads['b1']",),
+    ),
+    Mutant(
+        "layered_net",
+        "the max gate with ties to x as the ReLU (slope 1 at 0)",
+        _net(
+            relu_fwd="max_forward(a1, np.zeros_like(a1))",
+            relu_bwd="max_backward(dz, cache_relu)[0]",
+        ),
+        common=False,
+        expect=("built from your layers",),
+    ),
+    # grad check
+    Mutant(
+        "layered_net",
+        "the absolute error instead of the relative one",
+        _check(error="float(np.max(np.abs(grads[name] - numerical)))"),
+        expect=("grad_check", "the absolute error"),
+        forbid=("compare your formula",),
+    ),
+    Mutant(
+        "layered_net",
+        "the numerical gradient of the first parameter for every name",
+        _check(which="next(iter(params))").replace(
+            "gradients.rel_error(grads[name], numerical)",
+            "gradients.rel_error(grads[name], numerical) if numerical.shape == grads[name].shape else 1.0",
+        ),
+        expect=("grad_check",),
+    ),
+    Mutant(
+        "layered_net",
+        "one number, the worst error, instead of a dict",
+        _check(ret="max(errors.values())"),
+        expect=("dict",),
+    ),
+    Mutant(
+        "layered_net",
+        "the mean relative error over the entries",
+        _check(
+            error="float(np.mean(np.abs(grads[name] - numerical) / np.maximum(1e-8, np.abs(grads[name]) + np.abs(numerical))))"
+        ),
+        expect=("grad_check", "the mean over the entries"),
+        forbid=("compare your formula",),
+    ),
 ]
 
 PASSING = [
@@ -314,5 +449,27 @@ PASSING = [
         "def max_backward(dout, cache):\n"
         "    x, y = cache\n"
         "    return np.where(x >= y, dout, 0.0), np.where(x >= y, 0.0, dout)\n",
+    ),
+    Passing(
+        "relu_layer",
+        "caches the output and masks by out > 0",
+        "def relu_forward(x):\n"
+        "    out = np.maximum(x, 0.0)\n"
+        "    return out, out\n"
+        "\n"
+        "def relu_backward(dout, cache):\n"
+        "    return dout * (cache > 0)\n",
+    ),
+    Passing(
+        "layered_net",
+        "numerical gradient of a copy handed to loss_fn through a new dict",
+        "def grad_check(loss_fn, params):\n"
+        "    _, grads = loss_fn(params)\n"
+        "    out = {}\n"
+        "    for name, value in params.items():\n"
+        "        def f(v, name=name):\n"
+        "            return loss_fn(dict(params, **{name: v}))[0]\n"
+        "        out[name] = gradients.rel_error(grads[name], gradients.numerical_gradient(f, value.copy()))\n"
+        "    return out\n",
     ),
 ]

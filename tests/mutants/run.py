@@ -61,6 +61,7 @@ class Outcome:
     kind: str  # "mutant" or "passing"
     common: bool
     expect: list[str]
+    forbid: list[str] = field(default_factory=list)
     visible_failed: bool = False  # some visible test cell of the exercise lost points (Validate)
     graded_lost: bool = False  # some full test cell lost points (grading)
     message: str = ""  # error of the first full test cell that lost points
@@ -71,8 +72,14 @@ class Outcome:
 
     @property
     def words_ok(self) -> bool:
+        """The message carries every expected word and none of the forbidden ones."""
         text = self.message.lower()
-        return all(word.lower() in text for word in self.expect)
+        return all(word.lower() in text for word in self.expect) and not self.wrong_words
+
+    @property
+    def wrong_words(self) -> list[str]:
+        text = self.message.lower()
+        return [word for word in self.forbid if word.lower() in text]
 
 
 def exercises(nb) -> dict[str, list[str]]:
@@ -171,6 +178,7 @@ def _try(kernel, entry, tests_of, src_cells, rel_cells) -> Outcome:
         common=entry.common if is_mutant else False,
         expect=list(entry.expect) if is_mutant else [],
         taught=entry.taught if is_mutant else "",
+        forbid=list(entry.forbid) if is_mutant else [],
     )
     if entry.exercise not in tests_of:
         outcome.setup_error = f"no answer cell {entry.exercise!r}; there are {sorted(tests_of)}"
@@ -266,7 +274,10 @@ def describe(o: Outcome) -> str:
     if o.taught:
         flags.append(f"ungraded check {o.taught} " + ("FAILS" if o.taught_failed else "passes"))
     if o.kind == "mutant" and o.graded_lost and not o.words_ok:
-        flags.append(f"message lacks {o.expect}")
+        if o.wrong_words:
+            flags.append(f"message names the wrong mistake {o.wrong_words}")
+        else:
+            flags.append(f"message lacks {o.expect}")
     if o.setup_error:
         flags.append(f"code error: {o.setup_error}")
     return f"[{o.kind}] {o.exercise}: {o.name} -- {', '.join(flags)}"
