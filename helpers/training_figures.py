@@ -10,7 +10,7 @@ from collections.abc import Mapping
 import ipywidgets
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, NullFormatter
 
 from helpers.figure_style import (
     CMAP,
@@ -202,6 +202,7 @@ def plot_search(
         )
         ax.plot(x[best], score[best], "*", color=COLORS["orange"], markersize=12, label="best trial")
         ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())  # labels at 2, 3, ..., 9 x 10^k would overlap
         ax.set_xlabel(f"{name} (log scale)")
         ax.set_title(f"validation accuracy against the {name}")
     axes[0].set_ylabel(f"validation accuracy ({num_val} images)")
