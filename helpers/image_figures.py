@@ -1,7 +1,7 @@
 """Images as figures: a grid of examples (04, 08), a linear classifier's weights as templates and a
-two-layer network's first-layer weights (08).
+two-layer network's first-layer weights, or what training changed in them (08).
 
-All three tile small images into one picture (:func:`_draw_montage`); images of any range are brought to
+All of them tile small images into one picture (:func:`_draw_montage`); images of any range are brought to
 [0, 1] for display (uint8, floats in [0, 1], or each image rescaled on its own).
 """
 
@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from helpers.figure_style import axes_on, split_target, target_result
+from helpers.figure_style import COLORS, axes_on, new_figure, split_target, target_result
 
 
 def _as_images(images, image_shape=(32, 32, 3)):
@@ -193,3 +193,99 @@ def show_first_layer(W1, n=40, *, target=None, title=None, image_shape=(32, 32, 
     )
     ax.set_xlabel("each unit rescaled to its own range: bright = large positive weight", fontsize=10)
     return target_result(target, ax)
+
+
+def unit_changes(W1, W1_init):
+    """How far training moved each hidden unit's input weights, largest first.
+
+    Parameters
+    ----------
+    W1, W1_init : ndarray, shape (D, H), the first-layer weights after and before training
+
+    Returns
+    -------
+    order : ndarray of int, shape (H,)
+        The units sorted by the norm of their change ``W1[:, j] - W1_init[:, j]``, largest first.
+    share : ndarray, shape (H,)
+        ``share[k]``: the fraction of the total squared change :math:`\\|W_1 - W_1^{init}\\|^2` that
+        lies in the first ``k + 1`` units of ``order`` (increasing, ``share[-1] == 1``).
+    """
+    W1 = np.asarray(W1, dtype=np.float64)
+    W1_init = np.asarray(W1_init, dtype=np.float64)
+    if W1.ndim != 2 or W1.shape != W1_init.shape:
+        raise ValueError(f"expected W1 and W1_init of one shape (D, H), got {W1.shape} and {W1_init.shape}")
+    if not (np.all(np.isfinite(W1)) and np.all(np.isfinite(W1_init))):
+        raise ValueError("W1 holds NaN or infinite weights (did training diverge?)")
+    moved = np.sum((W1 - W1_init) ** 2, axis=0)
+    if not np.any(moved):
+        raise ValueError("W1 equals W1_init: training changed no weight")
+    order = np.argsort(-moved, kind="stable")
+    return order, np.cumsum(moved[order]) / moved.sum()
+
+
+def show_first_layer_change(W1, W1_init, n=40, *, title=None, image_shape=(32, 32, 3), ncols=10):
+    """What training added to the first layer: ``W1 - W1_init`` of the ``n`` units that changed most.
+
+    Left, the change of each of those units (a column of ``W1 - W1_init``, D weights) as an image,
+    ranked by the norm of the change, largest first, each rescaled to its own range like
+    :func:`show_first_layer`.  Right, the share of the total squared change held by the first k
+    ranked units (see :func:`unit_changes`), against the share if every unit changed equally.
+
+    Returns the Figure.
+    """
+    W1 = np.asarray(W1, dtype=np.float64)
+    D = math.prod(image_shape)
+    if W1.ndim != 2 or W1.shape[0] != D:
+        raise ValueError(f"expected W1 of shape ({D}, H), got {W1.shape}")
+    order, share = unit_changes(W1, W1_init)
+    H = W1.shape[1]
+    n = min(int(n), H)
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    change = W1[:, order[:n]] - np.asarray(W1_init, dtype=np.float64)[:, order[:n]]
+    units = _rescale_each(change.T.reshape(n, *image_shape))
+    ncols = max(1, min(int(ncols), n))
+    nrows = math.ceil(n / ncols)
+    fig, (ax, ax_share) = new_figure(
+        1,
+        2,
+        figsize=(0.9 * ncols + 4.6, max(3.2, 0.9 * nrows + 1.2)),
+        gridspec_kw={"width_ratios": [0.9 * ncols, 3.2]},
+    )
+    _draw_montage(
+        ax,
+        units,
+        None,
+        ncols,
+        title=f"The change W1 - W1_init of the {n} units that moved most",
+        row_labels=None,
+    )
+    ax.set_xlabel("ranked by the size of the change, largest first (row by row); each rescaled", fontsize=9)
+    k = np.arange(1, H + 1)
+    ax_share.plot(k, share, color=COLORS["blue"], label="ranked units")
+    ax_share.plot(k, k / H, color=COLORS["black"], linestyle="--", label="if all changed equally")
+    ax_share.plot(
+        [n], [share[n - 1]], "o", color=COLORS["orange"], label=f"first {n}: {100 * share[n - 1]:.0f}%"
+    )
+    ax_share.set_xlabel("number of units (largest change first)")
+    ax_share.set_ylabel("share of the total squared change")
+    ax_share.set_ylim(0, 1.02)
+    ax_share.set_title("Where the change lies")
+    ax_share.legend(loc="lower right", fontsize=8)
+    fig.suptitle(title or "What training changed in the first layer")
+    return fig
+
+
+def neighbour_correlation(W, image_shape=(32, 32, 3)):
+    """How smooth the columns of ``W`` (D, H) are as images: the correlation of horizontally adjacent pixels.
+
+    Noise drawn independently for every weight gives about 0; natural images and smooth patterns give
+    values near 1.  Returns a float.
+    """
+    W = np.asarray(W, dtype=np.float64)
+    D = math.prod(image_shape)
+    if W.ndim != 2 or W.shape[0] != D:
+        raise ValueError(f"expected W of shape ({D}, H), got {W.shape}")
+    images = W.T.reshape(W.shape[1], *image_shape)
+    left, right = images[:, :, :-1].ravel(), images[:, :, 1:].ravel()
+    return float(np.corrcoef(left, right)[0, 1])

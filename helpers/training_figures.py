@@ -1,8 +1,8 @@
 """Figures for 08_cifar10: what training did and what the trained classifier gets right and wrong.
 
-Loss and accuracy curves (of one run, or the losses of several runs side by side), the confusion
-matrix, the most confident mistakes and one prediction beside its probabilities; the explorer browses
-the predictions (or only the mistakes).
+Loss and accuracy curves (of one run, or of several runs side by side), a random search's trials with
+their standard errors, the confusion matrix, the most confident mistakes and one prediction beside its
+probabilities; the explorer browses the predictions (or only the mistakes).
 """
 
 from collections.abc import Mapping
@@ -10,7 +10,7 @@ from collections.abc import Mapping
 import ipywidgets
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, NullFormatter
 
 from helpers.figure_style import (
     CMAP,
@@ -124,6 +124,101 @@ def plot_loss_curves(histories, ax=None, *, title=None, log_y=False):
     ax.set_title(title or "Training loss")
     ax.legend()
     return ax.figure
+
+
+def plot_accuracy_runs(histories, ax=None, *, title=None):
+    """Training (dashed) and validation (solid) accuracy per epoch of several runs, one colour per run.
+
+    ``histories`` maps a label to a history (dict or ``helpers.train.History``) with ``"train_acc"``
+    and ``"val_acc"``.  The gap between a run's two lines is its overfitting.  Returns the figure.
+    """
+    if not histories:
+        raise ValueError("histories is empty: give at least one {label: history}")
+    if ax is None:
+        _, ax = new_figure()
+    markers = ("o", "s", "^", "D", "v", "P")  # a marker per run too: runs never differ by colour alone
+    for k, (label, history) in enumerate(histories.items()):
+        color, marker = PALETTE[k % len(PALETTE)], markers[k % len(markers)]
+        for key, style, name in (("train_acc", "--", "train"), ("val_acc", "-", "validation")):
+            acc = _series(history, key)
+            if acc:
+                epochs = np.arange(1, len(acc) + 1)
+                ax.plot(
+                    epochs,
+                    acc,
+                    color=color,
+                    linestyle=style,
+                    marker=marker,
+                    markersize=4 if key == "val_acc" else 3,
+                    markerfacecolor=color if key == "val_acc" else "white",
+                    label=f"{label}: {name}",
+                )
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("accuracy (fraction correct)")
+    ax.set_title(title or "Accuracy of several runs")
+    ax.legend(fontsize=10, ncols=2)
+    return ax.figure
+
+
+def accuracy_standard_error(accuracy, n):
+    r"""The standard error of an accuracy measured on ``n`` examples, :math:`\sqrt{p (1 - p) / n}`.
+
+    Each example is right with probability p, independently, so the number right is binomial: on
+    n = 1,000 validation images an accuracy near 0.5 is uncertain by about 0.016 (1.6 points).
+    """
+    p = np.asarray(accuracy, dtype=float)
+    if np.any((p < 0) | (p > 1)):
+        raise ValueError(f"an accuracy is a fraction in [0, 1], got {accuracy}")
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise ValueError(f"n must be a positive number of examples, got {n!r}")
+    return np.sqrt(p * (1 - p) / n)
+
+
+def plot_search(
+    results, num_val, axes=None, *, names=("learning rate", "regularization strength"), title=None
+):
+    """The trials of a random search with error bars of one standard error, against each hyperparameter.
+
+    Parameters
+    ----------
+    results : sequence of (a, b, score) tuples, e.g. (lr, reg, validation accuracy)
+    num_val : int, the number of validation examples each score was measured on
+    axes : pair of Axes, optional
+    names : the names of a and b (the x-axes, both on a log scale)
+
+    Returns the figure.  The shaded band is the best score minus two standard errors: trials above
+    it cannot be told apart from the best one on this validation set.
+    """
+    results = [tuple(map(float, r)) for r in results]
+    if not results or any(len(r) != 3 for r in results):
+        raise ValueError("results should be a non-empty list of (a, b, score) tuples")
+    a, b, score = (np.array(col) for col in zip(*results, strict=True))
+    se = accuracy_standard_error(score, num_val)
+    best = int(np.argmax(score))
+    if axes is None:
+        fig, axes = new_figure(1, 2, sharey=True)
+    for ax, x, name in zip(axes, (a, b), names, strict=True):
+        ax.axhspan(
+            score[best] - 2 * se[best],
+            score[best],
+            color=COLORS["sky"],
+            alpha=0.25,
+            label="within 2 standard errors of the best",
+        )
+        ax.errorbar(
+            x, score, yerr=se, fmt="o", color=COLORS["blue"], capsize=3, label="trial, +-1 standard error"
+        )
+        ax.plot(x[best], score[best], "*", color=COLORS["orange"], markersize=12, label="best trial")
+        ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())  # labels at 2, 3, ..., 9 x 10^k would overlap
+        ax.set_xlabel(f"{name} (log scale)")
+        ax.set_title(f"validation accuracy against the {name}")
+    axes[0].set_ylabel(f"validation accuracy ({num_val} images)")
+    axes[0].legend(fontsize=10, loc="lower left")
+    fig = axes[0].figure
+    fig.suptitle(title or "Random search: each trial with its standard error")
+    return fig
 
 
 def plot_confusion_matrix(*args, class_names=None, normalize=False, title=None):

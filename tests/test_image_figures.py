@@ -96,3 +96,49 @@ def test_show_first_layer_tiles_the_first_units(rng):
         image_figures.show_first_layer(np.zeros((100, 5)))
     with pytest.raises(ValueError, match="diverge"):
         image_figures.show_first_layer(np.full((3072, 2), np.nan))
+
+
+def test_unit_changes_ranks_units_by_how_far_they_moved(rng):
+    W1_init = rng.standard_normal((20, 5))
+    steps = np.array([0.0, 3.0, 1.0, 0.0, 2.0])  # unit j moves by steps[j] along one coordinate
+    W1 = W1_init.copy()
+    W1[7] += steps
+    order, share = image_figures.unit_changes(W1, W1_init)
+    np.testing.assert_array_equal(order[:3], [1, 4, 2])
+    np.testing.assert_allclose(share, np.cumsum([9.0, 4.0, 1.0, 0.0, 0.0]) / 14.0)
+    with pytest.raises(ValueError, match="no weight"):
+        image_figures.unit_changes(W1_init, W1_init)
+    with pytest.raises(ValueError, match="shape"):
+        image_figures.unit_changes(W1, W1_init[:, :4])
+    with pytest.raises(ValueError, match="diverge"):
+        image_figures.unit_changes(np.full((20, 5), np.inf), W1_init)
+
+
+def test_show_first_layer_change_shows_the_change_of_the_units_that_moved_most(rng):
+    W1_init = rng.standard_normal((3072, 30))
+    change = rng.standard_normal((3072, 30)) * np.linspace(0.1, 3.0, 30)  # unit 29 moves most
+    fig = image_figures.show_first_layer_change(W1_init + change, W1_init, n=12, ncols=4)
+    ax, ax_share = fig.axes
+    assert "12 units" in ax.get_title() and ax.get_xlabel()
+    shown = ax.images[0].get_array()
+    gap = 2
+    assert shown.shape == (3 * 32 + 2 * gap, 4 * 32 + 3 * gap, 3)
+    first = change[:, 29].reshape(32, 32, 3)
+    first = (first - first.min()) / (first.max() - first.min())
+    np.testing.assert_allclose(shown[:32, :32], first, atol=1e-9)
+    curve = ax_share.get_lines()[0]
+    np.testing.assert_allclose(curve.get_ydata(), image_figures.unit_changes(W1_init + change, W1_init)[1])
+    assert curve.get_ydata()[-1] == pytest.approx(1.0)
+    assert any("first 12" in t.get_text() for t in ax_share.get_legend().get_texts())
+    with pytest.raises(ValueError, match="shape"):
+        image_figures.show_first_layer_change(np.zeros((100, 5)), np.ones((100, 5)))
+
+
+def test_neighbour_correlation_tells_smooth_images_from_noise(rng):
+    noise = rng.standard_normal((3072, 50))
+    assert abs(image_figures.neighbour_correlation(noise)) < 0.05
+    x = np.linspace(0, 2 * np.pi, 32)
+    smooth = np.broadcast_to(np.sin(x)[None, :, None], (32, 32, 3)).reshape(3072, 1) * np.ones((1, 4))
+    assert image_figures.neighbour_correlation(smooth + 0.01 * rng.standard_normal((3072, 4))) > 0.9
+    with pytest.raises(ValueError, match="shape"):
+        image_figures.neighbour_correlation(np.zeros((100, 3)))

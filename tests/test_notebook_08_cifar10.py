@@ -6,6 +6,7 @@ whole grading run takes well under a minute; the exercises themselves are graded
 
 from __future__ import annotations
 
+import re
 import time
 
 from tests.nbtools import grade, read, release_path, source_path, test_cells
@@ -182,3 +183,86 @@ def test_wrong_answers_lose_only_their_tests():
     assert "log-uniformly" in results["random_search_tests"].error
     value = results["two_layer_loss_value_tests"]
     assert value.score == value.max_score, value.error
+
+
+def _outputs_text(nb) -> str:
+    """Everything the executed code cells printed (streams and plain-text results)."""
+    parts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                parts.append(out["text"])
+            elif "text/plain" in out.get("data", {}):
+                parts.append(out["data"]["text/plain"])
+    return "\n".join(parts)
+
+
+def _prose(nb) -> str:
+    """The markdown the students read, without the model answers of the written questions."""
+    return "\n".join(
+        c.source
+        for c in nb.cells
+        if c.cell_type == "markdown" and not c.metadata.get("nbgrader", {}).get("solution")
+    )
+
+
+def test_every_measured_percentage_in_the_prose_is_an_output_of_the_run():
+    """A result quoted in the text (e.g. "54.8%") must be one the executed notebook printed, so it cannot go stale."""
+    nb = read(source_path(NAME))
+    printed = _outputs_text(nb)
+    quoted = re.findall(r"\d+\.\d+ ?%", _prose(nb))
+    stale = [q for q in quoted if q.replace(" ", "") not in printed]
+    assert not stale, f"the prose quotes {stale}, which the executed notebook never printed"
+
+
+def test_the_prose_claims_hold_in_the_executed_run():
+    """What the markdown says about the run (in words, not numbers) checked against what the run printed."""
+    nb = read(source_path(NAME))
+    out = _outputs_text(nb)
+    assert "data: the full CIFAR-10" in out, (
+        "source/ must be built on the full CIFAR-10 (set NN_BASICS_CIFAR10)"
+    )
+    # learning rates: 1e-5 hardly moves, 0.01 falls, 0.3 explodes
+    lr_runs = {
+        lr: (float(a), float(b))
+        for lr, a, b in re.findall(r"lr = (\S+) +loss: first (\S+), last ([^;]+);", out)
+    }
+    assert lr_runs["1e-05"][0] - lr_runs["1e-05"][1] < 0.2 * (lr_runs["0.01"][0] - lr_runs["0.01"][1])
+    assert lr_runs["0.3"][1] > 10 * lr_runs["0.3"][0]
+    # the search's spread is a few standard errors, at most
+    spread = float(re.search(r"validation accuracy: (\S+) points", out).group(1))
+    se = float(
+        re.search(
+            r"one standard error of the best accuracy on 1000 validation images: (\S+) points", out
+        ).group(1)
+    )
+    assert 1.0 < se < 2.0 and spread < 4 * se
+    # long runs: every run overfits, the wider one more, the stronger penalty narrows the gap
+    gaps = {
+        (int(h), float(r)): float(g)
+        for h, r, g in re.findall(r"H = (\d+) +reg = (\S+):  last epoch .*\(gap (\S+) points\)", out)
+    }
+    assert len(gaps) == 4, gaps
+    (small, large), (weak, strong) = sorted({h for h, _ in gaps}), sorted({r for _, r in gaps})
+    assert all(g > 5 for g in gaps.values()), gaps
+    assert gaps[(large, weak)] > gaps[(small, weak)], gaps
+    assert gaps[(small, strong)] < gaps[(small, weak)] and gaps[(large, strong)] < gaps[(large, weak)], gaps
+    # first layer: the change is smooth, the initial weights are noise, the trained W1 mostly noise
+    corr = dict(re.findall(r"(initial W1|trained W1|the change W1 - W1_init) (-?\d\.\d+)", out))
+    assert (
+        abs(float(corr["initial W1"]))
+        < 0.05
+        < float(corr["trained W1"])
+        < 0.3
+        < float(corr["the change W1 - W1_init"])
+    )
+    held, even = map(float, re.search(r"hold (\d+)% of the total squared change \((\d+)% if", out).groups())
+    assert even < held < 2.5 * even, (
+        "the text says the units that changed most hold only a little more than their share"
+    )
+    # the linear classifiers are close to each other and far below the two-layer network
+    test = re.search(
+        r"test accuracy: linear softmax (\S+)%, linear SVM (\S+)%, two-layer network (\S+)%", out
+    )
+    softmax, svm, two_layer = map(float, test.groups())
+    assert abs(softmax - svm) < 4 and two_layer > max(softmax, svm) + 8

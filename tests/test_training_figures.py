@@ -168,3 +168,47 @@ def test_explorer_is_labelled_keyboard_usable_and_has_a_still_twin(rng):
     )
     assert no_widget, "the still twin must not create widgets (it is shown while grading)"
     assert explorer_problems(box, still) == []
+
+
+def test_accuracy_standard_error_is_the_binomial_one():
+    assert training_figures.accuracy_standard_error(0.5, 1000) == pytest.approx(np.sqrt(0.25 / 1000))
+    np.testing.assert_allclose(
+        training_figures.accuracy_standard_error(np.array([0.0, 0.1]), 100), [0.0, 0.03]
+    )
+    with pytest.raises(ValueError, match="fraction"):
+        training_figures.accuracy_standard_error(42.0, 1000)
+    with pytest.raises(ValueError, match="positive"):
+        training_figures.accuracy_standard_error(0.5, 0)
+
+
+def test_plot_search_error_bars_of_one_standard_error():
+    results = [(1e-2, 1e-3, 0.42), (3e-3, 1e-4, 0.40), (2e-2, 1e-2, 0.30)]
+    fig = training_figures.plot_search(results, 1000)
+    ax_lr, ax_reg = fig.axes[:2]
+    assert ax_lr.get_xscale() == "log" and ax_reg.get_xscale() == "log"
+    assert "learning rate" in ax_lr.get_xlabel() and "regularization" in ax_reg.get_xlabel()
+    assert "1000" in ax_lr.get_ylabel()
+    bars = ax_lr.containers[0]  # the ErrorbarContainer: (points, caps, bar lines)
+    segments = bars.lines[2][0].get_segments()
+    np.testing.assert_allclose(
+        [s[1, 1] - s[0, 1] for s in segments],
+        2 * np.sqrt([0.42 * 0.58, 0.4 * 0.6, 0.3 * 0.7]) / np.sqrt(1000),
+    )
+    band = ax_lr.patches[0].get_extents()
+    assert band.height > 0
+    with pytest.raises(ValueError, match="tuples"):
+        training_figures.plot_search([], 1000)
+
+
+def test_plot_accuracy_runs_one_colour_per_run_train_dashed():
+    runs = {"a": {"train_acc": [0.5, 0.7], "val_acc": [0.4, 0.5]}, "b": HistoryObject()}
+    fig = training_figures.plot_accuracy_runs(runs, title="Runs")
+    (ax,) = fig.axes
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[:2] == ["a: train", "a: validation"]
+    lines = ax.get_lines()
+    assert lines[0].get_color() == lines[1].get_color() != lines[2].get_color()
+    assert lines[0].get_linestyle() == "--" and lines[1].get_linestyle() == "-"
+    np.testing.assert_allclose(lines[0].get_ydata(), [0.5, 0.7])
+    with pytest.raises(ValueError, match="empty"):
+        training_figures.plot_accuracy_runs({})

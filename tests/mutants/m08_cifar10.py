@@ -125,6 +125,12 @@ MUTANTS = [
     ),
     Mutant(
         "two_layer_loss",
+        "the row max subtracted, then np.log of the probabilities: log(0) for far apart scores",
+        _loss(data="-np.log(np.exp(log_p)[np.arange(N), y]).mean()"),
+        expect=("log-sum-exp", "np.log(0)"),
+    ),
+    Mutant(
+        "two_layer_loss",
         "loss and gradients summed over the batch",
         _loss(data="-log_p[np.arange(N), y].sum()", scale="pass"),
         expect=("1/N",),
