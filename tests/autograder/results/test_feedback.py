@@ -111,3 +111,22 @@ def test_a_page_body_is_sanitized_as_a_whole_whatever_the_template_let_through()
     assert active_or_external(final) == [] and "cdn.example" not in final
     assert '<a name="top"></a><a href="#top">top</a><img>' in final
     assert sanitize.clean_page_body('<div class="x">ok</div>') == '<div class="x">ok</div>'
+
+
+def test_a_value_the_template_writes_unescaped_cannot_break_out_of_its_attribute(executed):
+    """nbgrader's template writes a cell's grade_id into ``href="#..."`` as it is: the page check
+    sees the broken-out tag and the body is cleaned as a whole."""
+    spec, nb, result = executed
+    nb = feedback.redact(nb, spec, result)
+    forged = nbformat.v4.new_markdown_cell("answer")
+    gid = 'x"><img src="http://host/p.png?reader=gid" onerror="alert(1)'
+    forged.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": gid, "points": 1, "score": 0}
+    nb.cells.insert(0, forged)
+    resources = {"nbgrader": {"notebook": "a1", "assignment": "a1", "student": "ada", "score": 0.0,
+                              "max_score": 6.0, "late_penalty": 0.0}}  # fmt: skip
+    raw, _ = feedback._exporter().from_notebook_node(nb, resources=resources)
+    assert "img src=http://host/p.png?reader=gid" in " ".join(
+        active_or_external(raw)
+    )  # the break-out is real
+    assert active_or_external(feedback.finish_page(raw)) == []
+    assert active_or_external(feedback.render_html(nb, result)) == []
