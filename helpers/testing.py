@@ -26,6 +26,7 @@ student's function runs in another process on plain-data copies (autograder/READ
 import copy
 import functools
 import importlib.util
+import inspect
 import math
 import os
 import sys
@@ -620,6 +621,43 @@ DISPLAY_MODULES = (
     "helpers.training_figures",
     "helpers.widgets",
 )
+
+
+# --------------------------------------------------------------------------------------------------
+# the name of a failed check, for hidden checks
+# --------------------------------------------------------------------------------------------------
+def _named(check):
+    """``check`` whose AssertionError carries ``check_name``: the ``name`` it was given.
+
+    Under the autograder a failed hidden check shows only this name (and only when it holds no digit,
+    so no input or expected value can hide in it), never the expected and received values: see
+    ``autograder/inside/evaluator.py``. Visible checks show their full message, as here.
+    """
+    signature = inspect.signature(check)
+
+    @functools.wraps(check)
+    def named(*args, **kwargs):
+        __tracebackhide__ = True
+        try:
+            return check(*args, **kwargs)
+        except AssertionError as err:
+            try:
+                bound = signature.bind(*args, **kwargs)
+                bound.apply_defaults()
+                err.check_name = str(bound.arguments.get("name", ""))
+            except TypeError:
+                pass
+            raise
+
+    return named
+
+
+assert_shape = _named(assert_shape)
+assert_dtype = _named(assert_dtype)
+assert_close = _named(assert_close)
+assert_scalar = _named(assert_scalar)
+assert_equal = _named(assert_equal)
+assert_grad_close = _named(assert_grad_close)
 
 
 class Called(NamedTuple):

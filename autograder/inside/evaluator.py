@@ -344,7 +344,10 @@ def run_cell(source: str | list[dict], ns: dict, label: str, channel: Channel | 
                 last = tree.body.pop()
             if channel is not None:
                 channel.hidden = bool(part.get("hidden"))
-            exec(compile(tree, filename, "exec"), ns)
+            if part.get("hidden"):
+                _run_hidden(tree, ns, filename)
+            else:
+                exec(compile(tree, filename, "exec"), ns)
             if last is not None:
                 value = eval(compile(ast.Expression(last.value), filename, "eval"), ns)
                 if value is not None:
@@ -377,6 +380,50 @@ def run_cell(source: str | list[dict], ns: dict, label: str, channel: Channel | 
     if err.size:
         streams.append({"output_type": "stream", "name": "stderr", "text": err.text()})
     return streams + outputs
+
+
+class HiddenChecksFailed(AssertionError):
+    """Hidden checks failed: which properties (by their names) and how many, never a value."""
+
+
+def _hidden_name(error: BaseException) -> str:
+    """The words a student may see for one failed hidden check: its name if it holds no digit."""
+    name = getattr(error, "check_name", "") if isinstance(error, AssertionError) else ""
+    if isinstance(name, str) and name.strip() and not any(ch.isdigit() for ch in name) and len(name) <= 120:
+        return _clean(name.strip(), 120)
+    if isinstance(error, AssertionError):
+        return "a hidden check"
+    return f"a hidden check that stopped with {type(error).__name__}"
+
+
+def _run_hidden(tree, ns: dict, filename: str) -> None:
+    """Run a hidden part one top-level statement at a time; count what fails; show no value of it.
+
+    What the hidden checks' own code prints is dropped (it may print an input). A failure stops only
+    its own statement, so the message can say how many hidden checks failed; it names each by the
+    check's name (``helpers.testing`` attaches it) when that holds no digit, and never carries an
+    expected value, a received value or the student's words. Raises :class:`HiddenChecksFailed`,
+    whose traceback points at the first failing statement.
+    """
+    failed, first = [], None
+    saved = sys.stdout
+    sys.stdout = io.StringIO()
+    try:
+        for stmt in tree.body:
+            try:
+                exec(compile(ast.Module(body=[stmt], type_ignores=[]), filename, "exec"), ns)
+            except Exception as error:  # noqa: BLE001 - each failure is counted, none is shown
+                failed.append(_hidden_name(error))
+                first = first or error
+    finally:
+        sys.stdout = saved
+    if failed:
+        names = "; ".join(dict.fromkeys(failed))
+        count = f"{len(failed)} hidden check{'s' if len(failed) != 1 else ''} failed"
+        raise HiddenChecksFailed(
+            f"{count}: {names}. The hidden checks use other inputs than the visible ones; their inputs "
+            "and expected values are not shown."
+        ).with_traceback(first.__traceback__)
 
 
 def _pass_through(fn, *args, forbidden=None, allowed=None, **kwargs):

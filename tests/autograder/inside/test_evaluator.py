@@ -306,3 +306,58 @@ def test_a_generator_the_student_draws_from_continues_in_the_test():
     expected = np.random.default_rng(3)
     expected.normal(size=4)
     np.testing.assert_array_equal(test_rng.normal(size=3), expected.normal(size=3))
+
+
+def test_failed_hidden_checks_say_which_and_how_many_and_show_no_value():
+    """Issue 19, item 3: a hidden failure names its check (when the name holds no digit) and counts."""
+    from autograder.inside.evaluator import run_cell
+
+    source = (
+        "from helpers import testing\nimport numpy as np\n### BEGIN HIDDEN TESTS\n"
+        "_w = np.array([0.25, 0.25])\n"
+        "print('the hidden input is', _w)\n"
+        "testing.assert_scalar(float(_w.sum()), 'penalty of an even vector', expected=0.125)\n"
+        "testing.assert_close(_w, [0.5, 0.75], name='w2 = [.25, .25]')\n"
+        "assert _w[0] == 0.375, f'expected 0.375, got {_w[0]}'\n"
+        "testing.assert_close(_w, _w, name='what passes')\n"
+        "### END HIDDEN TESTS"
+    )
+    outputs = run_cell(split_hidden(source), {}, "t")
+    (error,) = outputs  # nothing printed by the hidden part is shown
+    assert error["ename"] == "HiddenChecksFailed" and error["traceback"][0] == "Cell In[1], line 6"
+    message = error["evalue"]
+    assert message.startswith("3 hidden checks failed: penalty of an even vector; a hidden check.")
+    assert not any(ch.isdigit() for ch in message.split(":", 1)[1]), message  # no value, no digit
+    assert "0.25" not in message and ".125" not in message and "0.375" not in message
+
+
+def test_the_course_hidden_check_names_never_show_a_value():
+    """Every name a hidden check of the course passes to helpers.testing: shown only without digits."""
+    import ast
+
+    from autograder.inside.evaluator import _hidden_name
+    from autograder.receive.testplan import split_hidden as split
+    from tests.nbtools import NAMES, read, source_path
+
+    shown, withheld = [], []
+    for name in NAMES:
+        for cell in read(source_path(name)).cells:
+            if cell.cell_type != "code" or "### BEGIN HIDDEN TESTS" not in cell.source:
+                continue
+            for part in split(cell.source):
+                if not part["hidden"]:
+                    continue
+                for node in ast.walk(ast.parse(part["source"])):
+                    if not (
+                        isinstance(node, ast.Call) and getattr(node.func, "attr", "").startswith("assert_")
+                    ):
+                        continue
+                    label = next((k.value for k in node.keywords if k.arg == "name"), None)
+                    text = ast.unparse(label) if label is not None else ""
+                    err = AssertionError("x")
+                    err.check_name = label.value if isinstance(label, ast.Constant) else f"{text} 0"
+                    words = _hidden_name(err)
+                    assert not any(ch.isdigit() for ch in words), (name, words)
+                    (shown if words != "a hidden check" else withheld).append((name, text))
+    assert shown, "no hidden check of the course has a name that can be shown"
+    print(f"hidden check names shown: {len(shown)}, withheld (they hold a digit or a value): {len(withheld)}")
