@@ -77,6 +77,7 @@ STUDENT = {
     "Leak": "class Leak(Exception):\n    pass\ndef leak(x):\n    raise type(f'Leak{int(x)}', (Exception,), {})('x')",
     "warn": "import warnings\ndef warn(x):\n    warnings.warn(f'secret {x!r}')\n    return x",
     "probe": "def probe(f):\n    print('MAP', [f(v) for v in range(3)])\n    return f(0)",
+    "slow": "def slow(x):\n    time.sleep(1.8)\n    return x",
 }
 TESTS = {
     "t_keep": "import time\nt0 = time.monotonic()\ntry:\n    keepalive(lambda v: v, 1.0)\n"
@@ -88,30 +89,36 @@ TESTS = {
     "t_warn": "### BEGIN HIDDEN TESTS\nwarn(9898)\n### END HIDDEN TESTS",
     "t_probe": "### BEGIN HIDDEN TESTS\nassert probe(lambda v: v * 6061 + 1) == 1\n### END HIDDEN TESTS",
     "t_shout_again": "assert shout(5) == 6",
+    # three calls of 1.8 s in one cell: they share its 4 s, the third is stopped
+    "t_slow": "import time\nt0 = time.monotonic()\ntry:\n    for i in range(3):\n        assert slow(i) == i\n"
+    "finally:\n    print(f'SLOW {i} {time.monotonic() - t0:.2f}')",
+    "t_slow_again": "assert slow(7) == 7",  # the next cell has a budget of its own
 }
 NAMES = {"t_keep": "keepalive", "t_busy": "busy", "t_shout": "shout", "t_boom": "boom", "t_leak": "leak",
-         "t_warn": "warn", "t_probe": "probe", "t_shout_again": "shout"}  # fmt: skip
+         "t_warn": "warn", "t_probe": "probe", "t_shout_again": "shout", "t_slow": "slow",
+         "t_slow_again": "slow"}  # fmt: skip
 
 
-def run_pair(timeout: int = 4):
-    """Grade STUDENT's notebook against TESTS with a real evaluator; (worker events, evaluator outputs, s)."""
+def run_pair(timeout: int = 4, student=None, tests=None, names=None):
+    """Grade a notebook (STUDENT's answers) against TESTS with a real evaluator; (events, verdicts, s)."""
     import os
     import threading
     import time
 
     from autograder.receive.testplan import split_hidden
 
+    student, tests, names = student or STUDENT, tests or TESTS, names or NAMES
     nb = nbformat.v4.new_notebook()
-    for source in STUDENT.values():
+    for source in student.values():
         nb.cells.append(nbformat.v4.new_code_cell(source))
-    for gid in TESTS:
+    for gid in tests:
         stub = nbformat.v4.new_code_cell("# graded by the autograder's evaluator")
         stub.metadata["autograder"] = {"role": "test", "grade_id": gid}
         nb.cells.append(stub)
     nb.cells.append(nbformat.v4.new_code_cell("print('after the tests')"))
     plan = [
-        {"kind": "test", "grade_id": gid, "source": src, "names": [NAMES[gid]], "parts": split_hidden(src)}
-        for gid, src in TESTS.items()
+        {"kind": "test", "grade_id": gid, "source": src, "names": [names[gid]], "parts": split_hidden(src)}
+        for gid, src in tests.items()
     ]
     to_worker_r, to_worker_w = os.pipe()
     to_eval_r, to_eval_w = os.pipe()
@@ -193,3 +200,25 @@ def test_errors_and_warnings_of_a_hidden_call_carry_none_of_the_students_words(p
         assert "hidden check" in text, (gid, text)
     assert next(o for o in v["t_boom"] if o["output_type"] == "error")["ename"] == "ValueError"
     assert any(o.get("name") == "stderr" for o in v["t_warn"])  # a warning still fails the test
+
+
+def test_the_calls_of_one_cell_share_its_budget(pair):
+    verdict = pair["verdicts"]["t_slow"]
+    assert "did not finish within 4 s" in _text(verdict), verdict
+    i, held = re.search(r"SLOW (\d) (\d+\.\d+)", _text(verdict)).groups()
+    assert i == "2" and 3.9 <= float(held) <= 4 + 1.5, (i, held)
+    assert pair["verdicts"]["t_slow_again"] == []
+
+
+def test_a_kernel_that_keeps_asking_after_the_interrupt_gets_one_grace_period():
+    """Interrupted at its budget, it catches everything and calls again: the grace used to restart each time."""
+    student = {
+        "stubborn": "def stubborn(f):\n    while True:\n        try:\n            f(0)\n"
+        "        except BaseException:\n            pass",
+        "after": "x = 1",
+    }
+    tests = {"t_stubborn": "stubborn(lambda v: v)"}
+    events, verdicts, seconds = run_pair(student=student, tests=tests, names={"t_stubborn": "stubborn"})
+    assert "did not finish within 4 s" in _text(verdicts["t_stubborn"])
+    assert any(e["type"] == "unresponsive" for e in events), events
+    assert seconds < 4 + 2 + 15, seconds  # budget + one grace (2 s) + starting and ending the kernel
