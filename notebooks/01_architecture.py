@@ -625,7 +625,7 @@ for H in (1, 2, 4, 8, 16, 32):
 fig = network_figures.plot_universal_approximation(np.sin, hidden_units=(2, 4, 8, 32), activation="relu", seed=0)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_universal_widget", "locked": true, "schema_version": 3, "solution": false}
-# **Explore.** Move the slider for the number of hidden units, switch between ReLU and tanh, and
+# **Explore.** Choose the number of hidden units, switch between ReLU and tanh, and
 # change the random seed. Which activation needs fewer units for the sine? What happens with very
 # few units? (The explorer does not run while grading.)
 
@@ -634,6 +634,10 @@ fig = network_figures.plot_universal_approximation(np.sin, hidden_units=(2, 4, 8
 # (an interactive explorer: what it outputs depends on the front end)
 if widgets.widgets_enabled():
     display(network_figures.universal_approximation_explorer())
+
+# %% nbgrader={"grade": false, "grade_id": "universal_widget_still", "locked": true, "schema_version": 3, "solution": false}
+# The explorer at its default setting, as a still figure with what it shows (also without widgets):
+network_figures.universal_approximation_explorer(static=True)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_depth", "locked": true, "schema_version": 3, "solution": false}
 # ## 6. Depth = power (usually)

@@ -623,6 +623,10 @@ for _N, _D, _H in ((1, 1, 1), (5, 4, 3), (20, 7, 9)):
 if widgets.widgets_enabled():
     display(activation_figures.activation_explorer(gallery))
 
+# %% nbgrader={"grade": false, "grade_id": "explorer_still", "locked": true, "schema_version": 3, "solution": false}
+# The explorer at its default setting, as a still figure with what it shows (also without widgets):
+activation_figures.activation_explorer(gallery, static=True)
+
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_same_net", "locked": true, "schema_version": 3, "solution": false}
 # The same random network (same weights) with each of the five activations, for comparison:
 

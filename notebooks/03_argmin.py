@@ -259,7 +259,7 @@ testing.assert_equal(testing.check_own_work(argmin_w, _w, _L), float(_w[np.argmi
 # given $\lambda$ is whichever line is lowest there. Large weights have steep lines, so as $\lambda$ grows
 # the optimum can only move towards smaller $|w|$.
 #
-# Drag the slider in the explorer below (it runs in JupyterLab; it is skipped when the notebook is graded),
+# Change $\lambda$ in the explorer below (it runs in JupyterLab; it is skipped when the notebook is graded),
 # then look at the lines in the figure after it.
 
 # %%
@@ -267,6 +267,10 @@ testing.assert_equal(testing.check_own_work(argmin_w, _w, _L), float(_w[np.argmi
 # (an interactive explorer: what it outputs depends on the front end)
 if widgets.widgets_enabled():
     display(argmin_figures.argmin_explorer(w_toy, L_toy, lam_max=2.0))
+
+# %%
+# The explorer at its default setting, as a still figure with what it shows (also without widgets):
+argmin_figures.argmin_explorer(w_toy, L_toy, lam_max=2.0, static=True)
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 3.6))

@@ -615,7 +615,7 @@ loss_figures.plot_loss_vs_correct_score(ax, scores[0], y[0], class_names=class_n
 plt.show()
 
 # %% [markdown]
-# Drag the three scores of one image in the explorer and watch the probabilities and both losses (it runs
+# Change the three scores of one image in the explorer and watch the probabilities and both losses (it runs
 # in JupyterLab; it is skipped when the notebook is graded).
 
 # %%
@@ -623,6 +623,10 @@ plt.show()
 # (an interactive explorer: what it outputs depends on the front end)
 if widgets.widgets_enabled():
     display(loss_figures.scores_explorer(scores[0], y[0], class_names=class_names))
+
+# %%
+# The explorer at its default setting, as a still figure with what it shows (also without widgets):
+loss_figures.scores_explorer(scores[0], y[0], class_names=class_names, static=True)
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))

@@ -106,7 +106,7 @@ for name, W in [("0", 0 * W_tiny), ("W/2", W_tiny / 2), ("W", W_tiny), ("2W", 2 
 #
 # The lecture lists three simple choices of $R(W)$ (sums run over every entry of $W$):
 #
-# | name | $R(W)$ | gradient $\partial\,\lambda R / \partial W_{k,l}$ |
+# | name | penalty $R(W)$ | gradient $\partial\,\lambda R / \partial W_{k,l}$ |
 # |---|---|---|
 # | L2 | $\sum_{k,l} W_{k,l}^2$ | $2\lambda W_{k,l}$ |
 # | L1 | $\sum_{k,l} \lvert W_{k,l}\rvert$ | $\lambda\,\operatorname{sign}(W_{k,l})$ |
@@ -660,7 +660,7 @@ print(f"best lambda on the validation set: {best:g}")
 # %% [markdown]
 # ### Explorer
 #
-# Move the slider through the trained values of $\lambda$ and watch the boundary smooth out; the panel
+# Pick each of the trained values of $\lambda$ and watch the boundary smooth out; the panel
 # also shows the validation points and both accuracies. (Explorers run in a live notebook; they are
 # skipped when the notebook is graded.)
 
@@ -669,6 +669,10 @@ print(f"best lambda on the validation set: {best:g}")
 # (an interactive explorer: what it outputs depends on the front end)
 if widgets.widgets_enabled():
     display(regularization_figures.regularization_explorer(nets, X_train, y_train, X_val, y_val))
+
+# %%
+# The explorer at its default setting, as a still figure with what it shows (also without widgets):
+regularization_figures.regularization_explorer(nets, X_train, y_train, X_val, y_val, static=True)
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_choose_lambda", "locked": false, "points": 2, "schema_version": 3, "solution": true}
 # ### Question B (2 points, graded by hand)

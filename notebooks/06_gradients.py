@@ -674,13 +674,17 @@ for col, (label, lr) in enumerate(LEARNING_RATES.items()):
 #
 # ### Explorer
 #
-# Drag the learning rate (log scale) and the number of steps and watch the path.
+# Change the learning rate and the number of steps and watch the path.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 # (an interactive explorer: what it outputs depends on the front end)
 if widgets.widgets_enabled():
     display(gradient_figures.learning_rate_explorer(bowl, lambda w: A_bowl @ w, w_start, descend=gradient_descent_path))
+
+# %%
+# The explorer at its default setting, as a still figure with what it shows (also without widgets):
+gradient_figures.learning_rate_explorer(bowl, lambda w: A_bowl @ w, w_start, descend=gradient_descent_path, static=True)
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_learning_rate", "locked": false, "points": 2, "schema_version": 3, "solution": true}
 # ### Question C (2 points, graded by hand)

@@ -172,7 +172,7 @@ print(f"b = a*a + a at a = 3: b = {b.data:g}, db/da = {a.grad:g}  (2a + 1 = {2 *
 # %% [markdown]
 # ### Explorer: step through a backward pass
 #
-# Pick a graph and move the slider: each step is one node applying its local chain rule. The node that
+# Pick a graph and change the step: each step is one node applying its local chain rule. The node that
 # just acted and the inputs it updated are outlined in red-orange, and the title says what was passed on.
 # All grads start at 0; step 0 seeds the output with 1.
 
@@ -181,6 +181,10 @@ print(f"b = a*a + a at a = 3: b = {b.data:g}, db/da = {a.grad:g}  (2a + 1 = {2 *
 # (an interactive explorer: what it outputs depends on the front end)
 if widgets.widgets_enabled():
     display(backprop_figures.backward_explorer())
+
+# %%
+# The explorer at its default setting, as a still figure with what it shows (also without widgets):
+backprop_figures.backward_explorer(static=True)
 
 # %% [markdown]
 # The same replay without widgets: every step of the lecture's example, as a static figure.

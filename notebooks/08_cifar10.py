@@ -1200,6 +1200,10 @@ plt.show()
 if widgets.widgets_enabled():
     display(training_figures.prediction_explorer(X_test_raw, test_probs, y_test, data.CLASSES))
 
+# %%
+# The explorer at its default setting, as a still figure with what it shows (also without widgets):
+training_figures.prediction_explorer(X_test_raw, test_probs, y_test, data.CLASSES, static=True)
+
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_results", "locked": false, "points": 2, "schema_version": 3, "solution": true}
 # ### Question 2 (2 points, graded by hand)
 #

@@ -5,7 +5,8 @@ parsed with markdown-it (CommonMark + tables, as JupyterLab renders them):
 
 * one h1 (the notebook's title) and no skipped heading level (an h2 then an h4 loses a level a screen
   reader's heading list relies on);
-* every table has a header row (markdown tables always do; an HTML table needs ``<th>``);
+* every table has a header row (markdown tables always do; an HTML table needs ``<th>``) whose cells
+  hold words, not math alone (MathJax draws math with CSS, so axe finds such a header empty);
 * every link says where it goes: no "here", "this", "link" or "more" as its text;
 * every image in markdown has alt text;
 * nothing in our Jupyter, nbgrader or notebook configuration turns off MathJax's assistive output
@@ -49,6 +50,10 @@ def markdown_problems(sources: list[str]) -> list[str]:
                 end = next(i for i, t in enumerate(rest) if t.type == "table_close")
                 if not any(t.type == "th_open" for t in rest[:end]):
                     problems.append(f"cell {index}: a table without a header row")
+            elif tok.type == "th_open" and k + 1 < len(tokens):
+                words = re.sub(r"\$[^$]*\$", "", tokens[k + 1].content).strip()
+                if not words:  # MathJax draws math with CSS: axe (empty-table-header) finds no text
+                    problems.append(f"cell {index}: a table header of math alone: {tokens[k + 1].content!r}")
             elif tok.type in ("html_block", "inline") and "<table" in tok.content.lower():
                 if "<th" not in tok.content.lower():
                     problems.append(f"cell {index}: an HTML table without <th> header cells")
@@ -90,6 +95,7 @@ def test_the_structure_check_finds_what_it_should():
         "# Two h1",
         "See [here](https://example.org) and ![](fig.png).",
         "<table><tr><td>1</td></tr></table>",
+        "| name | $R(W)$ |\n|---|---|\n| L2 | 1 |",
     ]
     found = " | ".join(markdown_problems(bad))
     for expected in (
@@ -99,6 +105,7 @@ def test_the_structure_check_finds_what_it_should():
         "reads 'here'",
         "without alt text",
         "HTML table without <th>",
+        "a table header of math alone: '$R(W)$'",
     ):
         assert expected in found, (expected, found)
 

@@ -112,12 +112,13 @@ def test_imports_are_read_from_import_statements_only():
 
 def test_a_figures_module_ships_what_it_imports_and_nothing_of_other_notebooks():
     assert bundle.helpers_closure({"network_figures"}) == {"network_figures", "figure_style", "widgets"}
-    # graph carries @answer marks, so helpers.exercise comes with it
+    # graph carries @answer marks, so helpers.exercise comes with it; widgets draws with figure_style
     assert bundle.helpers_closure({"backprop_figures"}) == {
         "backprop_figures",
         "graph",
         "exercise",
         "widgets",
+        "figure_style",
     }
     # the activations are the student's (passed in), not the library's answers
     assert bundle.helpers_closure({"activation_figures"}) == {"activation_figures", "figure_style", "widgets"}
