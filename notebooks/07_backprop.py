@@ -1035,7 +1035,6 @@ print("out =", r_out.tolist(), " dx =", relu_backward(np.array([5.0, 6.0, 7.0]),
 LAYER_FORBIDDEN = ("helpers.models", "helpers.network", "helpers.graph", "helpers.activations")
 _x = np.array([[-1.0, 0.0, 2.0], [3.0, -0.5, 0.0]])
 _dout = np.array([[5.0, 6.0, 7.0], [1.0, 2.0, 3.0]])
-_x0, _dout0 = _x.copy(), _dout.copy()
 _out, _cache = testing.check_own_work(relu_forward, _x, forbidden=LAYER_FORBIDDEN)
 testing.assert_shape(_out, (2, 3), name="relu_forward(x)[0]")
 testing.assert_dtype(_out, np.floating, name="relu_forward(x)[0]")
@@ -1058,7 +1057,10 @@ testing.assert_close(
         ],
     },
 )
-assert np.array_equal(_x, _x0) and np.array_equal(_dout, _dout0), (
+# what each layer left in its inputs (they get copies: the test's own _x and _dout never change)
+_x_left = testing.call(relu_forward, _x).args[0]
+_dout_left = testing.call(relu_backward, _dout, testing.call(relu_forward, _x).value[1]).args[0]
+assert np.array_equal(_x_left, _x) and np.array_equal(_dout_left, _dout), (
     "relu_forward or relu_backward changed its input in place (e.g. x[x < 0] = 0): build new arrays"
 )
 # against centred differences where no input is at the kink
@@ -1171,42 +1173,9 @@ def _reference_loss(p, X, y):
     return losses.softmax_loss(scores, y)[0]
 
 
-# The assembly is graded on its own: during each call your four layer functions are replaced by stand-ins
-# whose backward passes are centred differences of their forward passes (a mistake in exercise 5 or 6 costs
-# points there, not here). The stand-ins count their calls: the network must call affine_forward and
-# affine_backward twice, relu_forward and relu_backward once.
-_STAND_INS = {
-    "affine_forward": lambda x, W, b: (x @ W + b, (x, W, b)),
-    "affine_backward": lambda d, c: tuple(
-        gradients.numerical_gradient_array(lambda _: c[0] @ c[1] + c[2], v, d) for v in c
-    ),
-    "relu_forward": lambda x: (np.maximum(x, 0.0), x.copy()),
-    "relu_backward": lambda d, x: gradients.numerical_gradient_array(lambda v: np.maximum(v, 0.0), x, d),
-}
-_EXPECTED_CALLS = {"affine_forward": 2, "affine_backward": 2, "relu_forward": 1, "relu_backward": 1}
-
-
 def _assembled(p, X, y):
-    """layered_net_loss(p, X, y) on the stand-in layers; fails unless it calls each layer as expected."""
-    calls = dict.fromkeys(_STAND_INS, 0)
-
-    def counted(name):
-        def layer(*args):
-            calls[name] += 1
-            return _STAND_INS[name](*args)
-
-        return layer
-
-    yours = {name: globals()[name] for name in _STAND_INS}
-    globals().update({name: counted(name) for name in _STAND_INS})
-    try:
-        out = testing.check_own_work(layered_net_loss, p, X, y, forbidden=NET_FORBIDDEN)
-    finally:
-        globals().update(yours)
-    assert calls == _EXPECTED_CALLS, (
-        f"layered_net_loss should be built from your layers, calling them {_EXPECTED_CALLS}; it called {calls}"
-    )
-    return out
+    """layered_net_loss(p, X, y) with your own layers (the grader calls it on copies)."""
+    return testing.check_own_work(layered_net_loss, p, X, y, forbidden=NET_FORBIDDEN)
 
 
 _p, _X, _T, _y = make_problem(N=6, D=3, H=5, C=4, seed=71)
@@ -1241,12 +1210,50 @@ for _N, _D, _H, _C, _seed in ((1, 2, 3, 2, 72), (9, 4, 7, 3, 73)):
         )
 ### END HIDDEN TESTS
 
+# %% [markdown]
+# **A check that is not graded.** The graded tests above judge your network by its values. Whether it is
+# built from *your layers* (`affine_forward` and `affine_backward` twice, `relu_forward` and
+# `relu_backward` once) only your own kernel can see, so it is checked here, for you, and not graded:
+# your four layers are swapped for stand-ins that count their calls.
+
+# %% nbgrader={"grade": false, "grade_id": "layered_net_calls_check", "locked": true, "schema_version": 3, "solution": false}
+_STAND_INS = {
+    "affine_forward": lambda x, W, b: (x @ W + b, (x, W, b)),
+    "affine_backward": lambda d, c: tuple(
+        gradients.numerical_gradient_array(lambda _: c[0] @ c[1] + c[2], v, d) for v in c
+    ),
+    "relu_forward": lambda x: (np.maximum(x, 0.0), x.copy()),
+    "relu_backward": lambda d, x: gradients.numerical_gradient_array(lambda v: np.maximum(v, 0.0), x, d),
+}
+_EXPECTED_CALLS = {"affine_forward": 2, "affine_backward": 2, "relu_forward": 1, "relu_backward": 1}
+_calls = dict.fromkeys(_STAND_INS, 0)
+
+
+def _counted(name):
+    def layer(*args):
+        _calls[name] += 1
+        return _STAND_INS[name](*args)
+
+    return layer
+
+
+_yours = {name: globals()[name] for name in _STAND_INS}
+globals().update({name: _counted(name) for name in _STAND_INS})
+try:
+    _p, _X, _T, _y = make_problem(N=6, D=3, H=5, C=4, seed=71)
+    layered_net_loss(_p, _X, _y)
+finally:
+    globals().update(_yours)
+assert _calls == _EXPECTED_CALLS, (
+    f"layered_net_loss should be built from your layers, calling them {_EXPECTED_CALLS}; it called {_calls}"
+)
+print("layered_net_loss is built from your layers:", _calls)
+
 # %% nbgrader={"grade": true, "grade_id": "grad_check_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # grad_check works for any loss_fn; it is tested on a quadratic whose gradients are known exactly
 _g = np.random.default_rng(74)
 _q = {"W": _g.normal(size=(3, 4)), "b": _g.normal(size=4)}
 _A, _c = _g.uniform(0.5, 2.0, size=(3, 4)), _g.normal(size=4)
-_q0 = {name: value.copy() for name, value in _q.items()}
 
 
 def _right(p):
@@ -1271,8 +1278,9 @@ _errors = testing.check_own_work(grad_check, _right, _q, forbidden=("helpers.mod
 assert isinstance(_errors, dict) and set(_errors) == set(_q), (
     f"grad_check should return a dict with one relative error per parameter ({sorted(_q)}), got {_errors!r}"
 )
+_q_left = testing.call(grad_check, _right, _q).args[1]  # what grad_check left in params (it gets a copy)
 for _name in _q:
-    assert np.array_equal(_q[_name], _q0[_name]), f"grad_check changed params['{_name}']: restore it"
+    assert np.array_equal(_q_left[_name], _q[_name]), f"grad_check changed params['{_name}']: restore it"
     testing.assert_scalar(_errors[_name], f"grad_check(...)['{_name}']")
     assert _errors[_name] < 1e-7, f"grad_check of right gradients gives {_errors[_name]:.1e} for {_name}: expect < 1e-7"
 _errors = testing.check_own_work(grad_check, _wrong, _q, forbidden=("helpers.models", "helpers.network"))

@@ -201,7 +201,7 @@ def _try(kernel, entry, tests_of, src_cells, rel_cells) -> Outcome:
                 _with_source(src_cells[outcome.taught], _RESTORE + "\n" + src_cells[outcome.taught].source)
             )
             outcome.taught_failed = bool(error_text(check))
-            if outcome.taught_failed and not outcome.graded_lost:
+            if outcome.taught_failed:  # its words are the ungraded check's
                 outcome.message = error_text(check)
     # put the correct answer back (the data are put back before each test cell)
     kernel.run(src_cells[entry.exercise])
