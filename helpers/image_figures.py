@@ -260,7 +260,7 @@ def show_first_layer_change(W1, W1_init, n=40, *, title=None, image_shape=(32, 3
         title=f"The change W1 - W1_init of the {n} units that moved most",
         row_labels=None,
     )
-    ax.set_xlabel("ranked by the size of the change, largest first (row by row); each rescaled", fontsize=9)
+    ax.set_xlabel("ranked by the size of the change, largest first (row by row); each rescaled", fontsize=10)
     k = np.arange(1, H + 1)
     ax_share.plot(k, share, color=COLORS["blue"], label="ranked units")
     ax_share.plot(k, k / H, color=COLORS["black"], linestyle="--", label="if all changed equally")
@@ -271,7 +271,7 @@ def show_first_layer_change(W1, W1_init, n=40, *, title=None, image_shape=(32, 3
     ax_share.set_ylabel("share of the total squared change")
     ax_share.set_ylim(0, 1.02)
     ax_share.set_title("Where the change lies")
-    ax_share.legend(loc="lower right", fontsize=8)
+    ax_share.legend(loc="lower right", fontsize=10)
     fig.suptitle(title or "What training changed in the first layer")
     return fig
 

@@ -606,6 +606,9 @@ def _fraction(predictions, y):
 def _run_loop(X, y, X_v, y_v, **kwargs):
     """Your minibatch_sgd on a _Probe, with stand-ins for sgd_momentum_step and accuracy (so a mistake
     in exercise 1 or 3 costs no points here); returns (history, probe, steps)."""
+    spare, spare_steps = _Probe(), _Steps()  # your loop once more, watched for calls into the course library
+    testing.check_own_work(minibatch_sgd, spare.params, spare.loss, spare.predict, X, y, X_v, y_v, step=spare_steps,
+                           metric=_fraction, forbidden=("helpers.train",), **kwargs)
     probe, steps = _Probe(), _Steps()
     run = testing.call(minibatch_sgd, probe.params, probe.loss, probe.predict, X, y, X_v, y_v, step=steps, metric=_fraction, **kwargs)
     probe.params = run.args[0]  # the weights as your loop left them (updated in place by the steps)
@@ -702,16 +705,17 @@ def linear_classifier(data_loss, reg, seed=3):
     return params, loss_fn, predict_fn
 
 
-linear_models, linear_histories, linear_seconds = {}, {}, {}
+trained, histories, seconds = {}, {}, {}
 for name, data_loss, lr in (("softmax", losses.softmax_loss, 1e-3), ("SVM", losses.svm_loss, 1e-4)):
-    params, loss_fn, predict_fn = linear_models[name] = linear_classifier(data_loss, reg=1e-3)
+    params, loss_fn, predict_fn = trained[name] = linear_classifier(data_loss, reg=1e-3)
     start = time.perf_counter()
-    linear_histories[name] = minibatch_sgd(params, loss_fn, predict_fn, X_tr, y_tr, X_val, y_val, epochs=10, batch_size=200, lr=lr,
+    histories[name] = minibatch_sgd(params, loss_fn, predict_fn, X_tr, y_tr, X_val, y_val, epochs=10, batch_size=200, lr=lr,
                                            lr_decay=0.95, momentum=0.9, rng=np.random.default_rng(4), step=sgd_momentum_step, metric=accuracy)
-    linear_seconds[name] = time.perf_counter() - start
-    print(f"linear {name} (lr = {lr:g}): {len(linear_histories[name]['loss'])} iterations in {linear_seconds[name]:.1f} s, "
+    seconds[name] = time.perf_counter() - start
+    print(f"linear {name} (lr = {lr:g}): {len(histories[name]['loss'])} iterations in {seconds[name]:.1f} s, "
           "validation accuracy after each epoch:")
-    print("  " + " ".join(f"{100 * a:.1f}%" for a in linear_histories[name]["val_acc"]))
+    print("  " + " ".join(f"{100 * a:.1f}%" for a in histories[name]["val_acc"]))
+linear_models, linear_histories, linear_seconds = trained, histories, seconds  # only once both are trained
 
 # %%
 fig = training_figures.plot_history(linear_histories["softmax"], title="Linear softmax classifier on CIFAR-10, trained by your loop")

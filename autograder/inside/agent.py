@@ -23,8 +23,6 @@ import warnings
 
 from . import plaindata
 
-_active: list = []  # (args, kwargs, last state sent) of the calls running now, innermost last
-
 
 class CallbackError(Exception):
     """A function of the evaluator (passed as an argument) raised."""
@@ -46,8 +44,8 @@ def _callback(index: int):
             "args": plaindata.to_plain(list(args), what="the arguments of a callback"),
             "kwargs": plaindata.to_plain(kwargs, what="the arguments of a callback"),
         }
-        if _active:  # the evaluator's closures may read the arguments the student changed in place
-            request["state"] = plaindata.changed_state(*_active[-1])
+        # nothing of the call in progress goes with it: the test's objects are never the student's, and
+        # what the call does to its arguments is reported once, when it returns (the whole of it)
         reply = _exchange(request)
         while reply.get("op") not in ("return", "raise"):  # the evaluator calls us back first
             reply = _exchange(_answer(reply))
@@ -81,13 +79,9 @@ def _answer(request: dict) -> dict:
             args = plaindata.from_plain(request.get("args", []), callable_of=_callback)
             kwargs = plaindata.from_plain(request.get("kwargs", {}), callable_of=_callback)
             before = plaindata.sent_state(request.get("args", []), request.get("kwargs", {}))
-            _active.append((args, kwargs, before))
-            try:
-                with warnings.catch_warnings(record=True) as caught:
-                    warnings.simplefilter("always")
-                    result = fn(*args, **kwargs)
-            finally:
-                _active.pop()
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result = fn(*args, **kwargs)
             try:
                 value = plaindata.to_plain(result, what=f"{name} returned a value that")
             except plaindata.NotPlainData:
