@@ -104,8 +104,11 @@ def course(tmp_path_factory):
 def test_local_cluster_grades_the_demo_class_like_the_thread_pool(course, tmp_path):
     folder = demo.build_class(course, tmp_path / "class")
     pool, dask_out = tmp_path / "pool", tmp_path / "dask"
-    grade(folder, pool, course_root=course, workers=2, limits=LIMITS, progress=False)
-    grade(folder, dask_out, course_root=course, scheduler="local:2", limits=LIMITS, progress=False)
+    # the same verdicts also under load: the cell's budget runs from each call's start to its answer, so a
+    # slow machine must not turn a quick failure into a timeout on one side only (seen in CI at --timeout 5)
+    limits = Limits(timeout=15, grace=3, memory_mb=2048)
+    grade(folder, pool, course_root=course, workers=2, limits=limits, progress=False)
+    grade(folder, dask_out, course_root=course, scheduler="local:2", limits=limits, progress=False)
     ours, theirs = verdicts(dask_out), verdicts(pool)
     assert ours == theirs
     assert len(ours) == 18 and {k[0] for k in ours} >= {"perfect", "crasher", "tidy", "snoop", "broken"}
