@@ -126,37 +126,70 @@ def sigmoid(x):
 print(sigmoid(np.array([-1000.0, -2.0, 0.0, 2.0, 1000.0])))
 
 # %% nbgrader={"grade": true, "grade_id": "sigmoid_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-# Visible checks: shape, sigma(0) = 1/2, symmetry sigma(-x) = 1 - sigma(x), and no warning at +-1000.
+# Visible checks: shape, sigma(0) = 1/2, symmetry sigma(-x) = 1 - sigma(x), and the values far out.
 x_test = np.linspace(-6, 6, 13).reshape(13, 1)
 out = testing.check_own_work(sigmoid, x_test)
 testing.assert_shape(out, (13, 1), name="sigmoid(x) for x of shape (13, 1)")
 testing.assert_close(out[6, 0], 0.5, name="sigmoid(0)")
 testing.assert_close(out[8, 0], 1.0 / (1.0 + np.exp(-2.0)), name="sigmoid(2) = 1 / (1 + e^-2)")
 testing.assert_close(out + out[::-1], np.ones((13, 1)), name="sigmoid(x) + sigmoid(-x) (should be 1)")
+# Values only: whether your sigmoid warns is checked (for you, ungraded) in the cell after this one.
+# sigmoid(-720) = e^-720 / (1 + e^-720) is about 2e-313: tiny, and still not 0 in float64.
+x_far = np.array([-1000.0, -720.0, 1000.0])
 with warnings.catch_warnings():
+    warnings.simplefilter("ignore", RuntimeWarning)
+    out = testing.check_own_work(sigmoid, x_far)
+    naive = 1.0 / (1.0 + np.exp(-x_far))
+    ratio = np.exp(x_far) / (1.0 + np.exp(x_far))
+testing.assert_close(
+    out,
+    [0.0, np.exp(-720.0), 1.0],
+    rtol=1e-6,
+    atol=0.0,
+    name="sigmoid([-1000, -720, 1000]) (sigmoid(-720) is e^-720, about 2e-313, not 0)",
+    mistakes={
+        "1 / (1 + np.exp(-x)) for every x: np.exp(720) overflows to inf (a RuntimeWarning) and 1 / inf is 0; "
+        "use the stable formula above": naive,
+        "e^x / (1 + e^x) for every x: np.exp(1000) overflows (a RuntimeWarning) and inf / inf is nan; "
+        "use the stable formula above": ratio,
+    },
+)
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(11)
+for _shape in ((7,), (3, 4), (2, 3, 5)):
+    _x = _rng.normal(scale=8.0, size=_shape)
+    _out = testing.check_own_work(sigmoid, _x)
+    testing.assert_close(
+        _out, np.exp(-np.logaddexp(0.0, -_x)), name="sigmoid of random inputs of any shape, elementwise"
+    )
+_x = np.array([-1e3, -745.0, -710.0, -40.0, -1e-9, 0.0, 1e-9, 40.0, 710.0, 1e3])
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", RuntimeWarning)
+    _out = testing.check_own_work(sigmoid, _x)
+_want = np.exp(-np.logaddexp(0.0, -_x))  # reference written here, independent of the library
+testing.assert_close(
+    _out, _want, rtol=1e-9, atol=0.0, name="sigmoid keeps its relative accuracy far out in both tails"
+)
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_sigmoid_warning_check", "locked": true, "schema_version": 3, "solution": false}
+# A warning is something only your own kernel can see: the grader calls your function in a separate
+# process and judges the values it returns, so the next check is for you and is not graded. It turns
+# NumPy's overflow warnings on even if `np.seterr` turned them off, and fails if your `sigmoid` warns at
+# $x = \mp 1000$.
+
+# %% nbgrader={"grade": false, "grade_id": "sigmoid_warning_check", "locked": true, "schema_version": 3, "solution": false}
+with warnings.catch_warnings(), np.errstate(over="warn", invalid="warn", divide="warn"):
     warnings.simplefilter("error", RuntimeWarning)
     try:
-        out = testing.check_own_work(sigmoid, np.array([-1000.0, 1000.0]))
+        sigmoid(np.array([-1000.0, 1000.0]))
     except RuntimeWarning as warning:
         raise AssertionError(
             f"sigmoid([-1000, 1000]) emits a RuntimeWarning ({warning}).\n"
             "  likely mistake: np.exp of a large positive number; see the stable formula above "
             "(and remember np.where computes both branches)."
         ) from None
-testing.assert_close(out, np.array([0.0, 1.0]), name="sigmoid([-1000, 1000])")
-### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(11)
-for _shape in ((7,), (3, 4), (2, 3, 5)):
-    _x = _rng.normal(scale=8.0, size=_shape)
-    with np.errstate(over="raise", invalid="raise", divide="raise"):
-        _out = testing.check_own_work(sigmoid, _x)
-    testing.assert_close(_out, np.exp(-np.logaddexp(0.0, -_x)), name=f"sigmoid on shape {_shape}")
-_x = np.array([-1e3, -745.0, -710.0, -40.0, -1e-9, 0.0, 1e-9, 40.0, 710.0, 1e3])
-with np.errstate(over="raise", invalid="raise", divide="raise"):
-    _out = testing.check_own_work(sigmoid, _x)
-_want = np.exp(-np.logaddexp(0.0, -_x))  # reference written here, independent of the library
-testing.assert_close(_out, _want, rtol=1e-9, atol=1e-300, name="sigmoid at extreme inputs")
-### END HIDDEN TESTS
+print("sigmoid([-1000, 1000]) runs without a warning.")
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_ex_sigmoid_grad", "locked": true, "schema_version": 3, "solution": false}
 # ### Exercise 2: the sigmoid's derivative (1 point)
@@ -174,7 +207,7 @@ def sigmoid_grad(x):
 
 
 # %% nbgrader={"grade": true, "grade_id": "sigmoid_grad_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-# Visible checks: shape, the maximum 1/4 at 0, and agreement with a centred difference.
+# Visible checks: shape, the maximum 1/4 at 0, agreement with a centred difference, and the values far out.
 x_test = np.linspace(-5, 5, 11)
 g = testing.check_own_work(sigmoid_grad, x_test)
 testing.assert_shape(g, (11,), name="sigmoid_grad(x)")
@@ -183,26 +216,45 @@ h = 1e-5
 # sigmoid(v) = (1 + tanh(v / 2)) / 2: a centred difference independent of your sigmoid
 numeric = (np.tanh((x_test + h) / 2) - np.tanh((x_test - h) / 2)) / (4 * h)
 testing.assert_close(g, numeric, rtol=1e-6, atol=1e-10, name="sigmoid_grad vs centred difference")
-with warnings.catch_warnings():
-    warnings.simplefilter("error", RuntimeWarning)
-    try:
-        g = testing.check_own_work(sigmoid_grad, np.array([-1000.0, 1000.0]))
-    except RuntimeWarning as warning:
-        raise AssertionError(
-            f"sigmoid_grad([-1000, 1000]) emits a RuntimeWarning ({warning}).\n"
-            "  likely mistake: np.exp of a large number; write the derivative through your stable sigmoid."
-        ) from None
-testing.assert_close(g, [0.0, 0.0], atol=1e-12, name="sigmoid_grad([-1000, 1000])")
+x_far = np.array([-1000.0, 1000.0])
+with warnings.catch_warnings():  # values only; the warning check follows, ungraded
+    warnings.simplefilter("ignore", RuntimeWarning)
+    g = testing.check_own_work(sigmoid_grad, x_far)
+    naive = np.exp(-x_far) / (1.0 + np.exp(-x_far)) ** 2
+testing.assert_close(
+    g,
+    [0.0, 0.0],
+    atol=1e-12,
+    name="sigmoid_grad([-1000, 1000])",
+    mistakes={
+        "e^-x / (1 + e^-x)^2: np.exp(1000) overflows (a RuntimeWarning) and inf / inf is nan; "
+        "write the derivative through your stable sigmoid": naive,
+    },
+)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(12)
 _x = _rng.normal(scale=5.0, size=(4, 6))
 _g = testing.check_own_work(sigmoid_grad, _x)
 _s = np.exp(-np.logaddexp(0.0, -_x))
-testing.assert_close(_g, _s * (1.0 - _s), name="sigmoid_grad on shape (4, 6)")
-with np.errstate(over="raise", invalid="raise", divide="raise"):
+testing.assert_close(_g, _s * (1.0 - _s), name="sigmoid_grad of random inputs, elementwise")
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", RuntimeWarning)
     _g = testing.check_own_work(sigmoid_grad, np.array([-1000.0, 1000.0]))
-testing.assert_close(_g, np.zeros(2), name="sigmoid_grad at -1000 and 1000")
+testing.assert_close(_g, np.zeros(2), atol=0.0, name="sigmoid_grad vanishes far out in both tails")
 ### END HIDDEN TESTS
+
+# %% nbgrader={"grade": false, "grade_id": "sigmoid_grad_warning_check", "locked": true, "schema_version": 3, "solution": false}
+# Ungraded, for you (see the sigmoid's warning check): no RuntimeWarning at x = -1000, 1000.
+with warnings.catch_warnings(), np.errstate(over="warn", invalid="warn", divide="warn"):
+    warnings.simplefilter("error", RuntimeWarning)
+    try:
+        sigmoid_grad(np.array([-1000.0, 1000.0]))
+    except RuntimeWarning as warning:
+        raise AssertionError(
+            f"sigmoid_grad([-1000, 1000]) emits a RuntimeWarning ({warning}).\n"
+            "  likely mistake: np.exp of a large number; write the derivative through your stable sigmoid."
+        ) from None
+print("sigmoid_grad([-1000, 1000]) runs without a warning.")
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_tanh", "locked": true, "schema_version": 3, "solution": false}
 # ## 2. tanh
@@ -464,7 +516,7 @@ def elu_grad(x, alpha=1.0):
 
 
 # %% nbgrader={"grade": true, "grade_id": "elu_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-# Visible checks: identity for x >= 0, the limit -alpha, a centred difference, and no warning at +-1000.
+# Visible checks: identity for x >= 0, the limit -alpha, a centred difference, and the values at +-1000.
 x_test = np.array([-2.0, -0.5, 0.5, 3.0])
 out = testing.check_own_work(elu, x_test)
 testing.assert_shape(out, (4,), name="elu(x)")
@@ -478,16 +530,10 @@ testing.assert_close(
     [2.0 * np.exp(-1.0), 1.0, 1.0],
     name="elu_grad([-1, 0, 2], alpha=2) (alpha e^x below 0, 1 from 0 on)",
 )
-with warnings.catch_warnings():
-    warnings.simplefilter("error", RuntimeWarning)
-    try:
-        out = testing.check_own_work(elu, np.array([-1000.0, 1000.0]), alpha=2.0)
-        g = testing.check_own_work(elu_grad, np.array([-1000.0, 1000.0]), alpha=2.0)
-    except RuntimeWarning as warning:
-        raise AssertionError(
-            f"elu or elu_grad at x = -1000, 1000 emits a RuntimeWarning ({warning}).\n"
-            "  likely mistake: np.exp(1000) in the branch np.where throws away; use np.exp(np.minimum(x, 0))."
-        ) from None
+with warnings.catch_warnings():  # values only; whether they warn is checked (ungraded) after this cell
+    warnings.simplefilter("ignore", RuntimeWarning)
+    out = testing.check_own_work(elu, np.array([-1000.0, 1000.0]), alpha=2.0)
+    g = testing.check_own_work(elu_grad, np.array([-1000.0, 1000.0]), alpha=2.0)
 testing.assert_close(out, [-2.0, 1000.0], name="elu([-1000, 1000], alpha=2)")
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(15)
@@ -496,12 +542,31 @@ for _alpha in (1.0, 0.5, 2.0):
     _out = testing.check_own_work(elu, _x, alpha=_alpha)
     _g = testing.check_own_work(elu_grad, _x, alpha=_alpha)
     _neg = np.minimum(_x, 0.0)
-    testing.assert_close(_out, np.where(_x >= 0, _x, _alpha * np.expm1(_neg)), name=f"elu alpha={_alpha}")
-    testing.assert_close(_g, np.where(_x >= 0, 1.0, _alpha * np.exp(_neg)), name=f"elu_grad alpha={_alpha}")
-testing.assert_close(g, [0.0, 1.0], atol=1e-12, name="elu_grad([-1000, 1000], alpha=2)")
+    testing.assert_close(
+        _out, np.where(_x >= 0, _x, _alpha * np.expm1(_neg)), name="elu of random inputs for several alphas"
+    )
+    testing.assert_close(
+        _g, np.where(_x >= 0, 1.0, _alpha * np.exp(_neg)), name="elu_grad of random inputs for several alphas"
+    )
+testing.assert_close(g, [0.0, 1.0], atol=1e-12, name="elu_grad far out in both tails")
 _g = testing.check_own_work(elu_grad, np.array([0.0]))
-testing.assert_close(_g, [1.0], name="elu_grad(0)")
+testing.assert_close(_g, [1.0], name="elu_grad at the origin takes the right-hand slope")
 ### END HIDDEN TESTS
+
+# %% nbgrader={"grade": false, "grade_id": "elu_warning_check", "locked": true, "schema_version": 3, "solution": false}
+# Ungraded, for you: np.where computes both branches, so elu and elu_grad must not warn at x = -1000, 1000
+# (only your own kernel can see a warning; the grader judges the values above).
+with warnings.catch_warnings(), np.errstate(over="warn", invalid="warn", divide="warn"):
+    warnings.simplefilter("error", RuntimeWarning)
+    try:
+        elu(np.array([-1000.0, 1000.0]), alpha=2.0)
+        elu_grad(np.array([-1000.0, 1000.0]), alpha=2.0)
+    except RuntimeWarning as warning:
+        raise AssertionError(
+            f"elu or elu_grad at x = -1000, 1000 emits a RuntimeWarning ({warning}).\n"
+            "  likely mistake: np.exp(1000) in the branch np.where throws away; use np.exp(np.minimum(x, 0))."
+        ) from None
+print("elu and elu_grad at x = -1000, 1000 run without a warning.")
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_gallery", "locked": true, "schema_version": 3, "solution": false}
 # ## 7. All of them side by side

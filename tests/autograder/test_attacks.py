@@ -6,6 +6,11 @@ exactly what the same notebook scores without it, no feedback may hold a hidden 
 base64), and the honest students keep their exact scores. Attacks 5 and 12 were not in the issue's
 table of breaks (they did not break the old guard); here they are: an AST transformer that drops
 asserts, and a fake ``helpers.testing`` module in ``sys.modules``.
+
+Attack 6 of issue 19 rides along on 02_activations: ``np.seterr(all="ignore")`` in the student's kernel,
+then the textbook sigmoid and an ``np.exp(x)`` ELU. A warning is only the student's kernel's to show,
+so the graded checks judge values (the textbook sigmoid is wrong at x = -720); the notebook scores
+exactly what the same answers score without ``np.seterr``.
 """
 
 from __future__ import annotations
@@ -192,6 +197,19 @@ WRONG = {
 }
 
 
+# issue 19, attack 6: the textbook formulas, whose only fault at +-1000 is a warning (and, for the
+# sigmoid, the value 0 at x = -720)
+NAIVE_02 = {
+    "sigmoid": "def sigmoid(x):\n    return 1.0 / (1.0 + np.exp(-x))\n",
+    "elu": (
+        "def elu(x, alpha=1.0):\n"
+        "    return np.where(x >= 0, x, alpha * (np.exp(x) - 1))\n\n\n"
+        "def elu_grad(x, alpha=1.0):\n"
+        "    return np.where(x >= 0, 1.0, alpha * np.exp(x))\n"
+    ),
+}
+
+
 def _nb(folder: str, name: str):
     return nbformat.read(str(ROOT / folder / name / f"{name}.ipynb"), as_version=4)
 
@@ -252,6 +270,9 @@ def build_class(folder: Path) -> dict[str, str]:
     _write(folder, "perfect", A2, demo.solve(release2, source2))
     _write(folder, "untouched", A2, release2)
     _write(folder, "attack01", A2, _with_cell(release2, ATTACKS[1][1]))
+    naive2 = _answers(demo.solve(release2, source2), NAIVE_02)
+    _write(folder, "naive", A2, naive2)
+    _write(folder, "seterr", A2, _with_cell(naive2, 'np.seterr(all="ignore")'))
     return expect
 
 
@@ -291,6 +312,16 @@ def test_each_attack_scores_what_the_notebook_scores_without_it(graded, number):
     assert [c.status for c in result.cells] == [c.status for c in base.cells]
     if number == 1:
         assert graded["scores"][(student, A2)].score == 0
+
+
+def test_silencing_numpy_warnings_wins_no_point(graded):
+    """Attack 6 of issue 19: np.seterr(all="ignore") changes no score; the textbook sigmoid still fails."""
+    s = graded["scores"]
+    naive, seterr = s[("naive", A2)], s[("seterr", A2)]
+    assert [(c.grade_id, c.score) for c in seterr.cells] == [(c.grade_id, c.score) for c in naive.cells]
+    cells = {c.grade_id: c for c in seterr.cells}
+    assert cells["sigmoid_tests"].score == 0 and "sigmoid(-720)" in cells["sigmoid_tests"].reason
+    assert seterr.score == s[("perfect", A2)].score - cells["sigmoid_tests"].points
 
 
 def test_the_evaluator_says_why_a_non_plain_answer_fails(graded):

@@ -15,6 +15,7 @@ MUTANTS = [
         "np.where of both branches (np.exp overflows in the branch thrown away)",
         "def sigmoid(x):\n    return np.where(x >= 0, 1.0 / (1.0 + np.exp(-x)), np.exp(x) / (1.0 + np.exp(x)))\n",
         expect=("RuntimeWarning", "np.where"),
+        taught="sigmoid_warning_check",  # every value is right: only the student's kernel sees the warning
     ),
     Mutant(
         "sigmoid",
@@ -148,6 +149,7 @@ MUTANTS = [
         "np.exp of every x: overflows at 1000",
         "def elu(x, alpha=1.0):\n    x = np.asarray(x, dtype=float)\n    return np.where(x >= 0, x, alpha * (np.exp(x) - 1))\n",
         expect=("RuntimeWarning",),
+        taught="elu_warning_check",  # every value is right: only the student's kernel sees the warning
     ),
     Mutant(
         "elu",
