@@ -10,10 +10,9 @@ axe's best practices. Three scopes:
   own, which we do not control;
 * ``feedback``: the whole HTML feedback page the autograder writes.
 
-The test fails on any serious or critical violation in ``content`` or ``feedback`` (except, on the
-feedback page, those the report marks as waiting for an autograder change: its HTML template is the
-autograder's), and on any violation, of any scope, that ``tests/a11y/axe-report.md`` does not list with
-the reason it stays.
+The test fails on any serious or critical violation in ``content`` or ``feedback``, and on any
+violation, of any scope, that ``tests/a11y/axe-report.md`` does not list with the reason it stays (its
+feedback section lists none).
 Each run writes what it found to ``artifacts/axe/<page>.json`` and ``artifacts/axe/summary.md``.
 """
 
@@ -78,14 +77,6 @@ def audit(page, *, include: list[str] | None = None, exclude: list[str] | None =
 
 def blocking(violations: list[dict]) -> list[dict]:
     return [v for v in violations if v["impact"] in BLOCKING]
-
-
-def waiting_for_a_fix(scope: str, violations: list[dict]) -> list[dict]:
-    """The serious or critical violations of ``scope`` that the report lists as needing a change
-    outside this test's reach (a row whose reason says "autograder change")."""
-    section = report_sections()[scope]
-    rows = {m.group(1): m.group(0) for m in re.finditer(r"^\|\s*`([a-z0-9-]+)`\s*\|.*$", section, re.M)}
-    return [v for v in blocking(violations) if "autograder change" in rows.get(v["id"], "")]
 
 
 def report_sections() -> dict[str, str]:

@@ -218,6 +218,31 @@ _SCRIPT = re.compile(r"<script\b.*?</script\s*>", re.S | re.I)
 _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.I)  # bootstrap's glyphicons: url(../fonts/...)
 
 
+# What nbgrader's feedback template lacks for a screen reader, a keyboard or low vision (issue 23;
+# measured with axe in tests/test_browser.py): a language, a landmark, links told from text by more than
+# colour (underlined, 6.6:1 on the panels' grey), headings' links readable on their blue (white, 4.5:1),
+# code that wraps instead of scrolling (a scrolling <pre> cannot be reached by keyboard) and syntax
+# colours of at least 4.5:1 on the code's grey background.
+_A11Y_CSS = """<style>
+a, a:visited { color: #23527c; text-decoration: underline; }
+div.nbgrader_cell .panel-heading a, div.nbgrader_cell .panel-heading a:visited { color: #ffffff; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+.highlight .c, .highlight .c1, .highlight .ch, .highlight .cm, .highlight .cp, .highlight .cpf,
+.highlight .cs, .highlight .sd { color: #2c5959; }
+.highlight .ow, .highlight .nd, .highlight .si, .highlight .se, .highlight .sa { color: #6a1b9a; }
+.highlight .ne { color: #a8322c; }
+</style>"""
+_HTML_TAG = re.compile(r"<html\b[^>]*>", re.I)
+_CLOSING = re.compile(r"</?main\b[^>]*>|</body\s*>|</html\s*>", re.I)
+
+
+def _accessible(head: str) -> str:
+    """``head`` with ``<html lang="en">`` and the stylesheet above (inline: the CSP allows only that)."""
+    head = _HTML_TAG.sub('<html lang="en">', head, count=1)
+    at = head.lower().rfind("</head>")
+    return head[:at] + _A11Y_CSS + head[at:] if at >= 0 else head + _A11Y_CSS
+
+
 def finish_page(page: str) -> str:
     """The final page: its head the template's own (no script, no font fetched) under a
     Content-Security-Policy; its body sanitized once more as a whole (no href but ``#...``, no src
@@ -229,9 +254,11 @@ def finish_page(page: str) -> str:
         head, body = "<!DOCTYPE html><html><head><meta charset='utf-8'></head>", page
     else:
         body = body[body.index(">") + 1 :]
-    head = _FONT_FACE.sub("", _SCRIPT.sub("", head))
+    head = _accessible(_FONT_FACE.sub("", _SCRIPT.sub("", head)))
     at = head.lower().find("<head>")
     head = head[: at + 6] + _CSP_META + head[at + 6 :] if at >= 0 else head
     if not sanitize.page_body_is_inert(body):
         body = sanitize.clean_page_body(body)
-    return head + "<body>\n" + body + "\n</body>\n</html>\n"
+    # one <main> around everything (nbconvert's own sits inside the feedback template's score panel)
+    body = _CLOSING.sub("", body)
+    return head + "<body>\n<main>\n" + body + "\n</main>\n</body>\n</html>\n"

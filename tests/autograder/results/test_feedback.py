@@ -104,6 +104,19 @@ def test_the_page_runs_and_fetches_nothing_under_its_content_security_policy(exe
     assert "Score: 0.0 / 6.0" in page and 'class="panel panel-primary nbgrader_cell"' in page
 
 
+def test_the_page_has_a_language_one_main_landmark_and_readable_links(executed):
+    """Issue 23: what axe found missing in nbgrader's feedback template (tests/test_browser.py audits it)."""
+    spec, nb, result = executed
+    page = feedback.render_html(feedback.redact(nb, spec, result), result)
+    assert page.count("<html") == 1 and '<html lang="en">' in page
+    assert page.count("<main") == 1 and page.count("</main>") == 1
+    assert page.index("<main") < page.index("Score: 0.0 / 6.0") < page.index("</main>")
+    assert page.count("</body>") == 1 and page.rstrip().endswith("</body>\n</html>")
+    head = page[: page.index("<body")]
+    assert "text-decoration: underline" in head and "white-space: pre-wrap" in head
+    assert feedback.finish_page("<p>no template</p>").count("<main>") == 1
+
+
 def test_a_page_body_is_sanitized_as_a_whole_whatever_the_template_let_through():
     page = "<html><head><title>t</title><script src=https://cdn.example/m.js></script></head><body>"
     page += '<a name="top"></a><a href="#top">top</a><img src=http://host/p.png><iframe src=x></iframe></body></html>'
