@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -80,7 +81,8 @@ class Lateness:
 
     def penalty(self, score: float) -> float:
         """Points lost from ``score`` (never more than the score: the floor at 0)."""
-        return min(max(score, 0.0), round(self.fraction * score, 6))
+        score = max(score, 0.0)
+        return min(score, round(self.fraction * score, 6))
 
     def describe(self) -> str:
         """``handed in 2 days 3 hours late: -20%`` (or ``... late, within the grace period: no penalty``)."""
@@ -107,11 +109,19 @@ def duration(seconds: float) -> str:
     return " ".join(shown) or "0 seconds"
 
 
+_OFFSET = re.compile(r"^(.*\S)\s+([+-]\d{2}:?\d{2})$")
+
+
 def parse_time(text: str) -> datetime:
-    """A date and time as nbgrader reads it (``parse_utc``): naive UTC."""
+    """A date and time as nbgrader reads it (``parse_utc``): naive UTC.
+
+    ``2026-12-02 00:59:00 +0100`` is read as one hour ahead of UTC: nbgrader's ``parse_utc`` would
+    take the ``+0100`` of such a three-part text for 100 seconds.
+    """
     from nbgrader.utils import parse_utc
 
-    return parse_utc(text)
+    m = _OFFSET.match(text.strip())
+    return parse_utc(f"{m.group(1)}{m.group(2)}" if m else text)
 
 
 def policy_from_config(config) -> LatePolicy:
