@@ -68,7 +68,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     e.add_argument("out", type=Path, help="the --out folder of a grading run")
     e.add_argument("--format", choices=lms.FORMATS, required=True, help="canvas | moodle | csv")
     e.add_argument("--roster", type=Path, default=None, help="the class roster CSV (autograder/README.md)")
-    e.add_argument("--to", type=Path, default=None, help="the file to write (default: OUT/<format>-grades.csv)")
+    e.add_argument(
+        "--to", type=Path, default=None, help="the file to write (default: OUT/<format>-grades.csv)"
+    )
     e.add_argument("--db", default=None, help="gradebook database URL (default: sqlite OUT/gradebook.db)")
     e.add_argument("--missing", choices=("blank", "zero"), default="blank",
                    help="no submission: a blank cell (the LMS keeps its grade, default) or 0")  # fmt: skip

@@ -219,7 +219,9 @@ def assess(
             try:
                 when = parse_time(stamp)
             except (ValueError, OverflowError):
-                warnings.append(f"{student}/{assignment}: timestamp.txt {stamp!r} is not a date: counted on time")
+                warnings.append(
+                    f"{student}/{assignment}: timestamp.txt {stamp!r} is not a date: counted on time"
+                )
         due = extensions.get(key) or due_dates.get(assignment)
         late = Lateness(due, when, extended=key in extensions)
         out[key] = Lateness(due, when, policy.fraction(late.seconds_late), key in extensions)
@@ -264,7 +266,9 @@ def from_course(
     without = sorted({a for (_, a) in extensions if due_dates.get(a) is None} & {a for _, a in handed_in})
     lateness, warnings = assess(handed_in, due_dates, extensions, policy)
     if without:
-        warnings.append(f"extensions given for {', '.join(without)}, which has no due date: only the extended dates apply")
+        warnings.append(
+            f"extensions given for {', '.join(without)}, which has no due date: only the extended dates apply"
+        )
     return lateness, due_dates, warnings
 
 

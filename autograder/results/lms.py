@@ -49,7 +49,9 @@ def read_grades(db_url: str, course_id: str) -> Grades:
 
     with Gradebook(db_url, course_id) as gb:
         assignments = [a for a in gb.assignments if a.submissions]
-        grades = Grades([a.name for a in assignments], {a.name: float(a.max_score) for a in assignments}, {}, {}, set())
+        grades = Grades(
+            [a.name for a in assignments], {a.name: float(a.max_score) for a in assignments}, {}, {}, set()
+        )
         for s in gb.students:
             full = ", ".join(p for p in (s.last_name, s.first_name) if p) or s.id
             grades.students[s.id] = Student(s.id, full, s.email or "", sis_login_id=s.id, id_number=s.id)
@@ -83,14 +85,18 @@ def rows_in_order(roster: Roster, grades: Grades, allow_unlisted: bool) -> tuple
     return roster.students, warnings
 
 
-def canvas_rows(roster: Roster, grades: Grades, missing: str, allow_unlisted: bool) -> tuple[list[list[str]], list[str]]:
+def canvas_rows(
+    roster: Roster, grades: Grades, missing: str, allow_unlisted: bool
+) -> tuple[list[list[str]], list[str]]:
     students, warnings = rows_in_order(roster, grades, allow_unlisted)
     titles = []
     for name in grades.assignments:
         a = lms_assignment(roster, name)
         titles.append(f"{a.title} ({a.canvas_id})" if a.canvas_id else a.title)
     rows = [CANVAS_STUDENT_COLUMNS + titles]
-    rows.append(["    Points Possible", "", "", "", ""] + [number(grades.max_scores[a]) for a in grades.assignments])
+    rows.append(
+        ["    Points Possible", "", "", "", ""] + [number(grades.max_scores[a]) for a in grades.assignments]
+    )
     for s in students:
         fixed = [s.name or s.student_id, s.canvas_id, s.sis_user_id, s.sis_login_id, s.section]
         rows.append(fixed + [cell(grades, s.student_id, a, missing) for a in grades.assignments])
@@ -127,14 +133,18 @@ def feedback_links(out: Path, base_url: str) -> dict[tuple[str, str], str]:
     root = out / "feedback"
     for page in sorted(root.glob("*/*/*.html")):
         student, assignment = page.parent.parent.name, page.parent.name
-        links.setdefault((student, assignment), []).append(f"{base_url.rstrip('/')}/{student}/{assignment}/{page.name}")
+        links.setdefault((student, assignment), []).append(
+            f"{base_url.rstrip('/')}/{student}/{assignment}/{page.name}"
+        )
     return {k: " ".join(v) for k, v in links.items()}
 
 
 def course_id_of(out: Path) -> str:
     report = out / "report.json"
     if not report.is_file():
-        raise RosterError(f"{out} has no report.json: grade into it first (python -m autograder grade ... --out {out})")
+        raise RosterError(
+            f"{out} has no report.json: grade into it first (python -m autograder grade ... --out {out})"
+        )
     return json.loads(report.read_text())["course_id"]
 
 

@@ -89,12 +89,16 @@ def parse(text: str, where: str = "roster") -> Roster:
             problems.append(f"line {line}: no student_id")
             continue
         if values.get("canvas_id") and not values["canvas_id"].isdigit():
-            problems.append(f"line {line}: canvas_id {values['canvas_id']!r} is not a number (Canvas ids are digits)")
+            problems.append(
+                f"line {line}: canvas_id {values['canvas_id']!r} is not a number (Canvas ids are digits)"
+            )
         if sid.startswith(ASSIGNMENT_PREFIX):
             name = sid[len(ASSIGNMENT_PREFIX) :]
             if name in roster.assignments:
                 problems.append(f"line {line}: assignment {name} is named twice")
-            roster.assignments[name] = LmsAssignment(name, values.get("name") or name, values.get("canvas_id", ""))
+            roster.assignments[name] = LmsAssignment(
+                name, values.get("name") or name, values.get("canvas_id", "")
+            )
             continue
         for key in ("student_id", *UNIQUE):
             value = values.get(key, "")
@@ -116,7 +120,9 @@ def load(path: Path | str) -> Roster:
     return parse(path.read_text(encoding="utf-8-sig"), str(path))
 
 
-def check_covers(roster: Roster, graded: list[str], assignments: list[str], allow_unlisted: bool) -> list[str]:
+def check_covers(
+    roster: Roster, graded: list[str], assignments: list[str], allow_unlisted: bool
+) -> list[str]:
     """Errors when graded students or the roster's assignment rows do not fit; returns the warnings.
 
     A student graded but not in the roster is an error listing them all (an LMS import would drop

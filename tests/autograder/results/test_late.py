@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 import pytest
 from traitlets.config import Config
 
-from autograder.receive.course import ensure_tools_on_path
 from autograder.results import late
 
 DUE = datetime(2026, 12, 1, 23, 59, 0)
@@ -113,10 +112,14 @@ def test_due_dates_from_config_are_checked():
     c.Autograder.due_dates = {"a1": "2026-12-01 23:59:00 UTC"}
     assert late.due_dates_from_config(c, {"a1", "a2"}) == {"a1": DUE}
     c.Autograder.due_dates = {"a9": "2026-12-01"}
-    with pytest.raises(late.LatePolicyError, match=r"names 'a9', not an assignment of source/ \(expected one of a1, a2\)"):
+    with pytest.raises(
+        late.LatePolicyError, match=r"names 'a9', not an assignment of source/ \(expected one of a1, a2\)"
+    ):
         late.due_dates_from_config(c, {"a1", "a2"})
     c.Autograder.due_dates = {"a1": "the first of december"}
-    with pytest.raises(late.LatePolicyError, match=r"due_dates\['a1'\]: 'the first of december' is not a date"):
+    with pytest.raises(
+        late.LatePolicyError, match=r"due_dates\['a1'\]: 'the first of december' is not a date"
+    ):
         late.due_dates_from_config(c, {"a1"})
 
 
@@ -127,7 +130,9 @@ def test_the_extensions_file_is_read_and_every_problem_named_with_its_line():
         ("bob", "a2"): datetime(2026, 12, 5),
     }
     assert late.read_extensions("", {"a1"}) == {}
-    with pytest.raises(late.LatePolicyError, match="the header must be student_id,assignment,due, got name,due"):
+    with pytest.raises(
+        late.LatePolicyError, match="the header must be student_id,assignment,due, got name,due"
+    ):
         late.read_extensions("name,due\nada,2026-12-01\n", {"a1"})
     bad = (
         "student_id,assignment,due\n"
@@ -162,7 +167,9 @@ def test_durations_read_naturally():
     assert late.duration(86400 + 60) == "1 day"  # the two largest units only
 
 
-def test_grading_writes_the_penalty_and_extension_into_nbgraders_rows_and_grades_csv(tmp_path_factory, tmp_path):
+def test_grading_writes_the_penalty_and_extension_into_nbgraders_rows_and_grades_csv(
+    tmp_path_factory, tmp_path
+):
     """The penalty is a fraction of each notebook's score, manual grades included; the extension is nbgrader's."""
     import csv
     import warnings
@@ -189,19 +196,33 @@ def test_grading_writes_the_penalty_and_extension_into_nbgraders_rows_and_grades
     assert found[("ada", "a1_squares")].fraction == pytest.approx(0.2)
     export.save_to_gradebook(spec.db_url, spec.course_id, [result], {("ada", "a1_squares"): stamp}, found)
     export.export_csv(spec.db_url, spec.course_id, tmp_path / "grades.csv")
-    row = next(r for r in csv.DictReader((tmp_path / "grades.csv").open()) if r["student_id"] == "ada" and r["assignment"] == "a1_squares")
+    row = next(
+        r
+        for r in csv.DictReader((tmp_path / "grades.csv").open())
+        if r["student_id"] == "ada" and r["assignment"] == "a1_squares"
+    )
     assert (row["raw_score"], row["late_submission_penalty"], row["score"]) == ("5.0", "1.0", "4.0")
     with Gradebook(spec.db_url, spec.course_id) as gb, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sub = gb.find_submission("a1_squares", "ada")
-        assert sub.extension == timedelta(days=1) and sub.total_seconds_late == pytest.approx(86400 + 3 * 3600)
+        assert sub.extension == timedelta(days=1) and sub.total_seconds_late == pytest.approx(
+            86400 + 3 * 3600
+        )
         gb.find_grade("why", "a1_squares", "a1_squares", "ada").manual_score = 1.0  # a person grades it
         gb.db.commit()
     export.save_to_gradebook(spec.db_url, spec.course_id, [result], {("ada", "a1_squares"): stamp}, found)
     export.export_csv(spec.db_url, spec.course_id, tmp_path / "grades.csv")
-    row = next(r for r in csv.DictReader((tmp_path / "grades.csv").open()) if r["student_id"] == "ada" and r["assignment"] == "a1_squares")
+    row = next(
+        r
+        for r in csv.DictReader((tmp_path / "grades.csv").open())
+        if r["student_id"] == "ada" and r["assignment"] == "a1_squares"
+    )
     assert (row["raw_score"], row["late_submission_penalty"], row["score"]) == ("6.0", "1.2", "4.8")
     export.save_to_gradebook(spec.db_url, spec.course_id, [result], {}, None)  # not assessed: kept
     export.export_csv(spec.db_url, spec.course_id, tmp_path / "grades.csv")
-    row = next(r for r in csv.DictReader((tmp_path / "grades.csv").open()) if r["student_id"] == "ada" and r["assignment"] == "a1_squares")
+    row = next(
+        r
+        for r in csv.DictReader((tmp_path / "grades.csv").open())
+        if r["student_id"] == "ada" and r["assignment"] == "a1_squares"
+    )
     assert row["late_submission_penalty"] == "1.2"

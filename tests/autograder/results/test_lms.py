@@ -156,18 +156,33 @@ def moodle_grade(value: str) -> float | None:
 
 
 def test_the_late_policy_reaches_grades_csv_and_the_feedback_page(graded):
-    rows = {(r["student_id"], r["assignment"]): r for r in csv.DictReader((graded / "grading" / "grades.csv").open())}
+    rows = {
+        (r["student_id"], r["assignment"]): r
+        for r in csv.DictReader((graded / "grading" / "grades.csv").open())
+    }
     perfect = rows[("perfect", "a1_squares")]
-    assert (perfect["raw_score"], perfect["late_submission_penalty"], perfect["score"]) == ("5.0", "1.5", "3.5")
+    assert (perfect["raw_score"], perfect["late_submission_penalty"], perfect["score"]) == (
+        "5.0",
+        "1.5",
+        "3.5",
+    )
     on_time = rows[("perfect", "a2_double")]  # the extension
-    assert (on_time["raw_score"], on_time["late_submission_penalty"], on_time["score"]) == ("1.0", "0.0", "1.0")
+    assert (on_time["raw_score"], on_time["late_submission_penalty"], on_time["score"]) == (
+        "1.0",
+        "0.0",
+        "1.0",
+    )
     assert rows[("partial", "a1_squares")]["late_submission_penalty"] == "0.0"  # no timestamp: on time
     assert perfect["duedate"] == "2025-12-30 09:00:00"
     page = (graded / "grading" / "feedback" / "perfect" / "a1_squares" / "a1_squares.html").read_text()
     assert "Handed in 2 days 3 hours late: -30%" in page and "Late submission penalty (Score: -1.5)" in page
     assert "a1_squares (Score: 3.5 / 6.0)" in page
     other = (graded / "grading" / "feedback" / "perfect" / "a2_double" / "a2_double.html").read_text()
-    assert "late-note" not in other and "Handed in" not in other and "Late submission penalty (Score" not in other
+    assert (
+        "late-note" not in other
+        and "Handed in" not in other
+        and "Late submission penalty (Score" not in other
+    )
 
 
 def test_the_canvas_export_is_the_readme_sample_and_reads_back_with_every_score(graded):
@@ -229,7 +244,10 @@ def test_a_graded_student_missing_from_the_roster_is_an_error_unless_allowed(gra
     lines = DEMO_ROSTER.read_text().splitlines(keepends=True)
     short = tmp_path / "short.csv"
     short.write_text("".join(line for line in lines if not line.startswith(("snoop,", "tidy,"))))
-    proc = run(f"python -m autograder export grading --format canvas --roster {short} --to {tmp_path / 'c.csv'}", graded)
+    proc = run(
+        f"python -m autograder export grading --format canvas --roster {short} --to {tmp_path / 'c.csv'}",
+        graded,
+    )
     assert proc.returncode == 2 and not (tmp_path / "c.csv").exists()
     assert "2 graded students are not in the roster: snoop, tidy" in proc.stderr
     proc = run(
@@ -261,7 +279,10 @@ def test_moodle_refuses_a_student_it_could_not_map(graded, tmp_path):
     nobody.write_text(lines[0] + "".join(line if not line.startswith("cheater,") else
                                          'cheater,"Cheater, Chen",,1008,S-1008,ccheater,Group C,\n'
                                          for line in lines[1:]))  # fmt: skip
-    proc = run(f"python -m autograder export grading --format moodle --roster {nobody} --to {tmp_path / 'm.csv'}", graded)
+    proc = run(
+        f"python -m autograder export grading --format moodle --roster {nobody} --to {tmp_path / 'm.csv'}",
+        graded,
+    )
     assert proc.returncode == 2 and "these students have neither: cheater" in proc.stderr
 
 

@@ -84,7 +84,9 @@ def test_graded_students_missing_from_the_roster_are_an_error_naming_them_all():
 
 
 def test_an_assignment_row_nobody_was_graded_on_is_an_error():
-    with pytest.raises(roster.RosterError, match=r"names assignments nobody was graded on: a2 \(graded: a1\)"):
+    with pytest.raises(
+        roster.RosterError, match=r"names assignments nobody was graded on: a2 \(graded: a1\)"
+    ):
         roster.check_covers(roster.parse(GOOD), ["ada", "bob"], ["a1"], allow_unlisted=False)
 
 
