@@ -72,6 +72,7 @@ class Lateness:
     handed_in: datetime | None
     fraction: float = 0.0
     extended: bool = False
+    graced: bool = False  # late, but within the grace period
 
     @property
     def seconds_late(self) -> float:
@@ -91,8 +92,10 @@ class Lateness:
         when = f"handed in {duration(self.seconds_late)} late"
         if self.extended:
             when += " (after the extended due date)"
-        if self.fraction == 0:
+        if self.graced:
             return f"{when}, within the grace period: no penalty"
+        if self.fraction == 0:
+            return f"{when}: no penalty"
         return f"{when}: -{self.fraction * 100:g}%"
 
 
@@ -223,8 +226,9 @@ def assess(
                     f"{student}/{assignment}: timestamp.txt {stamp!r} is not a date: counted on time"
                 )
         due = extensions.get(key) or due_dates.get(assignment)
-        late = Lateness(due, when, extended=key in extensions)
-        out[key] = Lateness(due, when, policy.fraction(late.seconds_late), key in extensions)
+        seconds = Lateness(due, when).seconds_late
+        graced = 0 < seconds <= policy.grace_minutes * 60
+        out[key] = Lateness(due, when, policy.fraction(seconds), key in extensions, graced)
     return out, warnings
 
 

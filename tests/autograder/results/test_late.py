@@ -41,6 +41,11 @@ def test_one_second_after_the_grace_is_one_started_day():
     assert lateness(DUE, no_grace).fraction == 0.0
 
 
+def test_late_without_a_penalty_per_day_says_so():
+    got = lateness(DUE + timedelta(days=3), late.LatePolicy(grace_minutes=5))
+    assert got.fraction == 0.0 and not got.graced and got.describe() == "handed in 3 days late: no penalty"
+
+
 def test_started_days_count_from_the_due_date():
     got = lateness(DUE + timedelta(days=2, hours=3))
     assert got.fraction == pytest.approx(0.3) and got.describe() == "handed in 2 days 3 hours late: -30%"
