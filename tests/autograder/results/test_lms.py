@@ -305,3 +305,7 @@ def test_the_canvas_reader_itself_follows_the_rules():
     assert [r["scores"][("Losses", "12")] for r in rows] == ["EX", None, None, 4.5]
     with pytest.raises(AssertionError, match="end with Section"):
         canvas_read("Student,ID,Losses\n")
+
+
+def test_scores_are_written_as_both_importers_read_numbers():
+    assert [lms.number(x) for x in (5.0, 4.5, 1 / 3, 0.0, 12.345, 2.999)] == ["5", "4.5", "0.33", "0", "12.35", "3"]
