@@ -308,4 +308,11 @@ def test_the_canvas_reader_itself_follows_the_rules():
 
 
 def test_scores_are_written_as_both_importers_read_numbers():
-    assert [lms.number(x) for x in (5.0, 4.5, 1 / 3, 0.0, 12.345, 2.999)] == ["5", "4.5", "0.33", "0", "12.35", "3"]
+    assert [lms.number(x) for x in (5.0, 4.5, 1 / 3, 0.0, 12.345, 2.999)] == [
+        "5",
+        "4.5",
+        "0.33",
+        "0",
+        "12.35",
+        "3",
+    ]
