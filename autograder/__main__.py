@@ -69,7 +69,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     e.add_argument("--format", choices=lms.FORMATS, required=True, help="canvas | moodle | csv")
     e.add_argument("--roster", type=Path, default=None, help="the class roster CSV (autograder/README.md)")
     e.add_argument(
-        "--to", type=Path, default=None, help="the file to write (default: OUT/<format>-grades.csv)"
+        "--to",
+        type=Path,
+        default=None,
+        help="the file to write (default: OUT/canvas-grades.csv, OUT/moodle-grades.csv, OUT/grades.csv)",
     )
     e.add_argument("--db", default=None, help="gradebook database URL (default: sqlite OUT/gradebook.db)")
     e.add_argument("--missing", choices=("blank", "zero"), default="blank",
