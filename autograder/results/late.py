@@ -229,6 +229,10 @@ def assess(
         seconds = Lateness(due, when).seconds_late
         graced = 0 < seconds <= policy.grace_minutes * 60
         out[key] = Lateness(due, when, policy.fraction(seconds), key in extensions, graced)
+    unused = sorted(set(extensions) - set(handed_in))
+    if unused:
+        names = ", ".join(f"{s}/{a}" for s, a in unused)
+        warnings.append(f"extensions for hand-ins not graded in this run (a typo in a student id?): {names}")
     return out, warnings
 
 

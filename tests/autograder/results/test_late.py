@@ -73,6 +73,10 @@ def test_an_extension_moves_the_due_date_of_that_student_only():
         POLICY,
     )
     assert found[("ada", "a1")].fraction == 0.0 and found[("bob", "a1")].fraction == pytest.approx(0.2)
+    _, warnings = late.assess({("bob", "a1"): None}, {"a1": DUE}, {**ext, ("adda", "a1"): DUE}, POLICY)
+    assert warnings == [
+        "extensions for hand-ins not graded in this run (a typo in a student id?): ada/a1, adda/a1"
+    ]
     assert late.extension_delta(found[("ada", "a1")], DUE) == timedelta(days=3)
 
 
