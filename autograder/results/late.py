@@ -290,3 +290,12 @@ def record(submission, notebook, lateness: Lateness | None) -> None:
     )
     penalty = lateness.penalty(float(score))
     notebook.late_submission_penalty = penalty or None
+
+
+def from_submission(submission, policy: LatePolicy) -> Lateness:
+    """A :class:`Lateness` rebuilt from nbgrader's ``SubmittedAssignment`` (its timestamp, due date and
+    extension), for pages made later from the gradebook (the policy from :func:`policy_from_config`)."""
+    seconds = float(submission.total_seconds_late or 0.0)
+    graced = 0 < seconds <= policy.grace_minutes * 60
+    extended = submission.extension is not None
+    return Lateness(submission.duedate, submission.timestamp, policy.fraction(seconds), extended, graced)

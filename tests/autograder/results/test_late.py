@@ -217,6 +217,7 @@ def test_grading_writes_the_penalty_and_extension_into_nbgraders_rows_and_grades
         assert sub.extension == timedelta(days=1) and sub.total_seconds_late == pytest.approx(
             86400 + 3 * 3600
         )
+        assert late.from_submission(sub, POLICY) == found[("ada", "a1_squares")]  # pages made later agree
         gb.find_grade("why", "a1_squares", "a1_squares", "ada").manual_score = 1.0  # a person grades it
         gb.db.commit()
     export.save_to_gradebook(spec.db_url, spec.course_id, [result], {("ada", "a1_squares"): stamp}, found)
