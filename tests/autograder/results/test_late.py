@@ -96,6 +96,8 @@ def test_time_zones_are_read_as_nbgrader_reads_them():
     assert got.fraction == 0.0
     found, _ = late.assess({("ada", "a1"): "2026-12-02 00:59:00 +0100"}, {"a1": DUE}, {}, POLICY)
     assert found[("ada", "a1")].seconds_late == 0.0  # 23:59 UTC
+    for text in ("2026-12-02 00:59:00 Europe/Paris", "2026-12-02T00:59:00+01:00", "2026-12-01 23:59:00"):
+        assert late.parse_time(text) == DUE, text
 
 
 def test_policy_from_config_and_its_errors():
