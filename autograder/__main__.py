@@ -1,4 +1,4 @@
-"""Command line: ``python -m autograder grade SUBMISSIONS --out OUT`` and ``python -m autograder demo``.
+"""Command line: ``python -m autograder grade SUBMISSIONS --out OUT``, ``... export OUT``, ``... demo``.
 
 Exit status: 0 when every hand-in was graded (problems included, they are in report.json),
 2 when the grader itself could not run (the reason is printed).
@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 
 from .errors import GraderError
-from .grade import grade
+from .grade import grade, normalise_db_url
 from .isolate.limits import Limits
 from .receive.intake import printable
-from .results import export
+from .results import export, lms, roster
 
 
 def default_course_root() -> Path:
@@ -58,6 +58,29 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     g.add_argument("submissions", type=Path, help="<student>/<assignment>/<notebook>.ipynb folder or .zip")
     g.add_argument("--out", type=Path, required=True, help="where grades.csv, report.json, feedback/ go")
     _common(g)
+    g.add_argument(
+        "--extensions",
+        type=Path,
+        default=None,
+        help="CSV student_id,assignment,due of extended due dates (default: c.Autograder.extensions_file)",
+    )
+    e = sub.add_parser("export", help="grades for Canvas, Moodle, or nbgrader's CSV, from a graded OUT")
+    e.add_argument("out", type=Path, help="the --out folder of a grading run")
+    e.add_argument("--format", choices=lms.FORMATS, required=True, help="canvas | moodle | csv")
+    e.add_argument("--roster", type=Path, default=None, help="the class roster CSV (autograder/README.md)")
+    e.add_argument(
+        "--to",
+        type=Path,
+        default=None,
+        help="the file to write (default: OUT/canvas-grades.csv, OUT/moodle-grades.csv, OUT/grades.csv)",
+    )
+    e.add_argument("--db", default=None, help="gradebook database URL (default: sqlite OUT/gradebook.db)")
+    e.add_argument("--missing", choices=("blank", "zero"), default="blank",
+                   help="no submission: a blank cell (the LMS keeps its grade, default) or 0")  # fmt: skip
+    e.add_argument("--allow-unlisted", action="store_true",
+                   help="leave graded students missing from the roster out (with a warning) instead of failing")  # fmt: skip
+    e.add_argument("--feedback-url", default=None,
+                   help="moodle: add feedback columns, BASE/<student>/<assignment>/<nb>.html")  # fmt: skip
     d = sub.add_parser("demo", help="build a sample class from release/ and source/ and grade it")
     d.add_argument("--out", type=Path, default=Path("artifacts/grade-demo"), help="output folder")
     d.add_argument("--assignments", nargs="*", default=None, help="only these assignments")
@@ -66,8 +89,33 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def export_command(args) -> int:
+    """``python -m autograder export``: 0 and the file's path, or 2 and every problem found."""
+    try:
+        roster_found = roster.load(args.roster) if args.roster else None
+        written, notes = lms.export_grades(
+            args.out,
+            args.format,
+            to=args.to,
+            roster=roster_found,
+            db_url=normalise_db_url(args.db) if args.db else None,
+            missing=args.missing,
+            allow_unlisted=args.allow_unlisted,
+            feedback_url=args.feedback_url,
+        )
+    except roster.RosterError as err:
+        print(f"autograder: cannot export: {printable(err)}", file=sys.stderr)
+        return 2
+    for note in notes:
+        print(f"warning: {printable(note)}", file=sys.stderr)
+    print(f"{args.format} grades written to {printable(shown_path(written))}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    if args.command == "export":
+        return export_command(args)
     course = (args.course or default_course_root()).resolve()
     limits = Limits(timeout=args.timeout, memory_mb=args.memory)
     try:
@@ -88,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
             limits=limits,
             db_url=args.db,
             progress=not args.no_progress,
+            extensions=getattr(args, "extensions", None),
         )
     except GraderError as err:
         print(f"autograder: cannot grade: {printable(err)}", file=sys.stderr)

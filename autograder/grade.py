@@ -40,7 +40,7 @@ from .receive.course import CourseSpec, find_assignments
 from .receive.handins import Received, receive
 from .receive.intake import printable
 from .receive.jobs import prepare_jobs
-from .results import dblock, export, scoring
+from .results import dblock, export, late, scoring
 from .results.pages import write_notebook_outputs
 from .run import journal
 from .run.execute import Executed, Runner, execute
@@ -72,6 +72,7 @@ def grade(
     extra_ro: list | None = None,
     log=None,
     student_helpers=stripped_helpers,
+    extensions: Path | str | None = None,
 ) -> Outcome:
     started = time.monotonic()
     log = log or (lambda msg: print(msg, file=sys.stderr))
@@ -91,10 +92,12 @@ def grade(
     work = Path(tempfile.mkdtemp(prefix="autograder-"))
     try:
         received = receive(submissions, course_root, work, db_url, writing)
+        lateness = assess_lateness(received, course_root, db_url, writing, extensions)
         jobs = prepare_jobs(received, course_root)
         known = scoring.zero_results(received.unreadable)
-        executed = execute(jobs, known, runner, done, work, log, partial(write_notebook_outputs, out))
-        record_scores(received, executed, db_url, writing, out / "grades.csv")
+        pages = partial(write_notebook_outputs, out, lateness=lateness)
+        executed = execute(jobs, known, runner, done, work, log, pages)
+        record_scores(received, executed, db_url, writing, out / "grades.csv", lateness)
         report = write_report(out, received, executed, runner, started)
         done.remove()
         for w in received.warnings:
@@ -135,12 +138,33 @@ def open_journal(out: Path, log) -> journal.Journal:
     return done
 
 
-def record_scores(received: Received, executed: Executed, db_url: str, writing, csv_path: Path) -> None:
+def assess_lateness(received: Received, course_root: Path, db_url: str, writing, extensions) -> dict:
+    """Each hand-in against its due date and the course's late policy (``results/late.py``)."""
+    try:
+        with writing():
+            lateness, _, notes = late.from_course(
+                course_root,
+                db_url,
+                received.course.course_id,
+                received.timestamps,
+                Path(extensions) if extensions else None,
+            )
+    except late.LatePolicyError as err:
+        raise GraderError(f"late policy: {err}") from err
+    received.warnings.extend(notes)
+    return lateness
+
+
+def record_scores(
+    received: Received, executed: Executed, db_url: str, writing, csv_path: Path, lateness: dict | None = None
+) -> None:
     """Every result into the gradebook in one session, then grades.csv from the gradebook."""
     for r in executed.results:  # files of the hand-in that intake could not even write
         r.problems[:0] = received.intake_problems.get((r.student, r.assignment), [])
     with writing():
-        export.save_to_gradebook(db_url, received.course.course_id, executed.results, received.timestamps)
+        export.save_to_gradebook(
+            db_url, received.course.course_id, executed.results, received.timestamps, lateness
+        )
         export.export_csv(db_url, received.course.course_id, csv_path)
 
 

@@ -170,7 +170,8 @@ def ensure_tools_on_path() -> None:
         nbgrader.api.get_alembic_version = get_alembic_version
 
 
-def _load_course_config(course_root: Path):
+def load_course_config(course_root: Path):
+    """The course's nbgrader_config.py as a traitlets Config (empty when there is none)."""
     from traitlets.config import Config
     from traitlets.config.loader import PyFileConfigLoader
 
@@ -211,7 +212,7 @@ def build_gradebook(
     scratch.mkdir(parents=True)
     (scratch / "source").symlink_to(source_dir, target_is_directory=True)
 
-    config = _load_course_config(course_root)
+    config = load_course_config(course_root)
     course_id = course_id or config.CourseDirectory.get("course_id") or "default_course"
     config.CourseDirectory.root = str(scratch)
     config.CourseDirectory.db_url = db_url

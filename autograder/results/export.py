@@ -15,6 +15,7 @@ import warnings
 from pathlib import Path
 
 from ..receive.intake import printable
+from . import late as late_penalty
 from .scoring import NotebookResult
 
 CSV_COLUMNS = [
@@ -32,8 +33,15 @@ CSV_COLUMNS = [
 ]
 
 
-def save_to_gradebook(db_url: str, course_id: str, results: list[NotebookResult], timestamps: dict) -> dict:
-    """Record every result; return ``{(student, assignment): late_penalty}``."""
+def save_to_gradebook(
+    db_url: str, course_id: str, results: list[NotebookResult], timestamps: dict, lateness: dict | None = None
+) -> dict:
+    """Record every result; return ``{(student, assignment): late_penalty}``.
+
+    ``lateness`` (``results.late.assess``): each submission's late fraction, written as nbgrader's
+    ``late_submission_penalty`` of each notebook (that fraction of the notebook's score, manual grades
+    included) and its extension as nbgrader's ``SubmittedAssignment.extension``.
+    """
     from nbgrader.api import Gradebook
 
     penalties = {}
@@ -63,6 +71,7 @@ def save_to_gradebook(db_url: str, course_id: str, results: list[NotebookResult]
                 for comment in snb.comments:
                     cell = cells.get(comment.name)
                     comment.auto_comment = "No response." if cell and cell.status == "no_response" else None
+                late_penalty.record(submission, snb, (lateness or {}).get((student, assignment)))
             gb.db.commit()
             penalties[(student, assignment)] = float(
                 sum(nb.late_submission_penalty or 0 for nb in submission.notebooks)

@@ -22,6 +22,7 @@ font, and its body is cleaned as a whole when a tag in it is not plainly inert (
 from __future__ import annotations
 
 import copy
+import html
 import os
 import re
 import threading
@@ -262,3 +263,19 @@ def finish_page(page: str) -> str:
     # one <main> around everything (nbconvert's own sits inside the feedback template's score panel)
     body = _CLOSING.sub("", body)
     return head + "<body>\n<main>\n" + body + "\n</main>\n</body>\n</html>\n"
+
+
+def add_late_note(page: str, note: str) -> str:
+    """The page with ``note`` ("handed in 2 days 3 hours late: -20%") under its score heading.
+
+    The template already lists the penalty in points ("Late submission penalty (Score: -2.2)"); this
+    says why. Plain escaped text in a ``<p>``: the finished page stays inert.
+    """
+    if not note:
+        return page
+    block = f'<p class="late-note"><strong>{html.escape(note[0].upper() + note[1:])}</strong></p>'
+    at = page.find("</h4>")
+    if at < 0:
+        at = page.find("<main>")
+        return page[: at + 6] + block + page[at + 6 :] if at >= 0 else block + page
+    return page[: at + 5] + block + page[at + 5 :]

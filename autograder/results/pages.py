@@ -14,15 +14,21 @@ from ..isolate import sanitize
 from . import feedback
 
 
-def write_notebook_outputs(out: Path, result, executed, spec) -> None:
-    """``autograded/<student>/<assignment>/<nb>.ipynb`` (if it ran) and ``feedback/.../<nb>.html``."""
+def write_notebook_outputs(out: Path, result, executed, spec, lateness: dict | None = None) -> None:
+    """``autograded/<student>/<assignment>/<nb>.ipynb`` (if it ran) and ``feedback/.../<nb>.html``.
+
+    ``lateness``: ``{(student, assignment): results.late.Lateness}``; a late hand-in's page shows the
+    penalty and says how late it was ("handed in 2 days 3 hours late: -20%").
+    """
     rel = Path(result.student) / result.assignment
+    late = (lateness or {}).get((result.student, result.assignment))
     if executed is not None:
         executed = sanitize.clean_notebook(executed)  # formgrader shows it in the instructor's Jupyter
         (out / "autograded" / rel).mkdir(parents=True, exist_ok=True)
         nbformat.write(executed, str(out / "autograded" / rel / f"{result.notebook}.ipynb"))
         safe = feedback.redact(executed, spec, result)
-        page = feedback.render_html(safe, result)
+        page = feedback.render_html(safe, result, late.penalty(result.score) if late else 0.0)
+        page = feedback.add_late_note(page, late.describe() if late else "")
     else:
         reasons = "".join(f"<li>{html.escape(p['detail'])}</li>" for p in result.problems)
         page = (

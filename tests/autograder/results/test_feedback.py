@@ -143,3 +143,26 @@ def test_a_value_the_template_writes_unescaped_cannot_break_out_of_its_attribute
     )  # the break-out is real
     assert active_or_external(feedback.finish_page(raw)) == []
     assert active_or_external(feedback.render_html(nb, result)) == []
+
+
+def test_a_late_hand_in_says_how_late_and_what_it_cost_and_stays_inert(executed):
+    from datetime import datetime, timedelta
+
+    from autograder.results import late
+
+    spec, nb, result = executed
+    result = NotebookResult("ada", "a1_squares", "a1_squares", 6.0, cells=[
+        CellResult("square_tests", "test", 2.0, 2.0, "passed"), CellResult("cube_tests", "test", 3.0, 3.0, "passed"),
+        CellResult("why", "manual", 1.0, None, "manual"),
+    ])  # fmt: skip
+    due = datetime(2026, 12, 1)
+    was = late.Lateness(due, due + timedelta(days=2, hours=3), fraction=0.2)
+    page = feedback.render_html(feedback.redact(nb, spec, result), result, was.penalty(result.score))
+    page = feedback.add_late_note(page, was.describe())
+    assert "a1_squares (Score: 4.0 / 6.0)" in page and "Late submission penalty (Score: -1.0)" in page
+    heading = page.index("a1_squares (Score: 4.0")
+    note = page.index('<p class="late-note"><strong>Handed in 2 days 3 hours late: -20%</strong></p>')
+    assert heading < note < page.index('<div id="toc">')  # right under the score
+    assert active_or_external(page) == [] and sanitize.page_body_is_inert(page[page.index("<body>") + 6 :])
+    assert feedback.add_late_note(page, "") == page
+    assert "&lt;b&gt;" in feedback.add_late_note("<body><p>x</p></body>", "<b>")  # escaped, whatever it says
