@@ -48,6 +48,26 @@ def role_settings(folder: Path | str, role: str) -> dict:
     }
 
 
+def every_role(folder: Path | str):
+    """A Dask ``Security`` holding every role's files of ``folder`` (a scheduler and workers started here).
+
+    FileNotFoundError names the missing files.
+    """
+    from distributed.security import Security
+
+    folder = Path(folder).resolve()
+    files = {"tls_ca_file": str(folder / "ca.pem")}
+    for role in ROLES:
+        files[f"tls_{role}_cert"] = str(folder / f"{role}.pem")
+        files[f"tls_{role}_key"] = str(folder / f"{role}-key.pem")
+    missing = [p for p in files.values() if not Path(p).is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"no such file: {', '.join(missing)}: write them with python -m autograder cluster-credentials {folder}"
+        )
+    return Security(require_encryption=True, **files)
+
+
 def _nested(settings: dict) -> dict:
     out: dict = {}
     for key, value in settings.items():

@@ -22,26 +22,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .credentials import ROLES
+from .credentials import every_role
 
 IMAGE_CHECKOUT = "/opt/nn-basics"  # where the grading image holds the checkout and its .venv
 IMAGE_CREDENTIALS = "/etc/nn-basics-tls"  # where the pods mount the credentials' Secret
-
-
-def _security(folder: Path):
-    """A Dask ``Security`` holding every role's files of ``folder`` (the scheduler runs here)."""
-    from distributed.security import Security
-
-    files = {"tls_ca_file": str(folder / "ca.pem")}
-    for role in ROLES:
-        files[f"tls_{role}_cert"] = str(folder / f"{role}.pem")
-        files[f"tls_{role}_key"] = str(folder / f"{role}-key.pem")
-    missing = [p for p in files.values() if not Path(p).is_file()]
-    if missing:
-        raise FileNotFoundError(
-            f"no such file: {', '.join(missing)}: write them with python -m autograder cluster-credentials {folder}"
-        )
-    return Security(require_encryption=True, **files)
 
 
 def slurm_cluster(credentials, checkout, *, cores: int = 16, memory: str = "64GB", port: int = 8786, **slurm):
@@ -67,7 +51,7 @@ def slurm_cluster(credentials, checkout, *, cores: int = 16, memory: str = "64GB
             job_script_prologue=[f"cd {checkout}", f"export DASK_CONFIG={folder / 'worker.yaml'}"],
             worker_extra_args=["--memory-limit", "0"],
             protocol="tls://",
-            security=_security(folder),
+            security=every_role(folder),
             scheduler_options={"port": port, "dashboard_address": None},
             **slurm,
         )
