@@ -27,9 +27,13 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
+import shlex
 import shutil
 import signal
+import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -486,3 +490,126 @@ def test_a_worker_that_is_not_root_refuses_and_says_what_to_ask_for(creds, tmp_p
     assert len(problems) == 1 and problems[0].startswith("this worker runs as uid 65534, not root"), problems
     assert "Ask the cluster's administrator to start the workers as root" in problems[0]
     assert "refused by the autograder's start-up check: this worker runs as uid 65534, not root" in log
+
+
+# ---- the README's one-machine recipe, command for command -----------------------------------------
+
+
+def readme_recipe() -> list[str]:
+    """The lines of autograder/README.md's one-machine TLS recipe (the sh block that makes ``creds/``)."""
+    text = (ROOT / "autograder" / "README.md").read_text()
+    blocks = re.findall(r"```sh\n(.*?)```", text, flags=re.S)
+    (block,) = [b for b in blocks if "cluster-credentials creds/" in b]
+    return [line.strip() for line in block.splitlines() if line.strip()]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def sandbox_groups(layout, pid: int) -> list[Path]:
+    return [g for base in layout.bases.values() for g in base.glob(f"autograder-{pid}-*")]
+
+
+def refused(attempt) -> bool:
+    try:
+        attempt()
+    except (OSError, ssl.SSLError, TypeError):
+        return True
+    return False
+
+
+def test_the_readme_one_machine_recipe_grades_the_demo_class_with_a_killed_worker(course, tmp_path):
+    lines = readme_recipe()
+    assert [ln.split()[-1] == "&" for ln in lines] == [False, True, True, True, False, False], lines
+    port = str(free_port())
+    run = tmp_path / "run"  # the recipe's working folder: a checkout's .venv, the class in submitted/
+    run.mkdir()
+    (run / ".venv").symlink_to(ROOT / ".venv")
+    demo.build_class(course, run / "submitted", assignments=["a1_squares"])
+    background: list[subprocess.Popen] = []
+    logs: list[Path] = []
+    grading = None
+
+    def command(line: str):
+        words = [w.replace("8786", port) for w in shlex.split(line)]
+        env = dict(os.environ)
+        env.pop("DASK_CONFIG", None)
+        while "=" in words[0]:
+            name, _, value = words.pop(0).partition("=")
+            env[name] = value
+        return words, env
+
+    try:
+        for line in lines[:4]:  # credentials, the scheduler, two workers
+            words, env = command(line)
+            if words[-1] != "&":
+                subprocess.run(words, cwd=run, env=env, check=True, capture_output=True, timeout=300)
+                continue
+            logs.append(run / f"process{len(logs)}.log")
+            background.append(subprocess.Popen(words[:-1], cwd=run, env=env, stdout=subprocess.DEVNULL,
+                                               stderr=logs[-1].open("w")))  # fmt: skip
+        address = f"tls://127.0.0.1:{port}"
+        creds = run / "creds"
+        ours = Security(tls_ca_file=str(creds / "ca.pem"), tls_client_cert=str(creds / "client.pem"),
+                        tls_client_key=str(creds / "client-key.pem"), require_encryption=True)  # fmt: skip
+        watcher = Client(address, security=ours, timeout=120)
+        watcher.wait_for_workers(2, timeout=300)
+        # a client without a certificate, with another CA's, or in plain TCP is refused by the cluster itself
+        context = ssl.create_default_context(cafile=str(creds / "ca.pem"))
+        context.check_hostname = False
+
+        def no_certificate():
+            with socket.create_connection(("127.0.0.1", int(port)), timeout=10) as raw:
+                with context.wrap_socket(raw) as tls:
+                    if tls.recv(1) == b"":
+                        raise ConnectionResetError("closed by the scheduler")
+
+        other = credentials.every_role(credentials.write_credentials(run / "other")["client"].parent)
+        assert refused(no_certificate)
+        assert refused(lambda: Client(address, security=other, timeout=10))
+        assert refused(lambda: Client(f"tcp://127.0.0.1:{port}", timeout=10))
+        words, env = command(lines[4])
+        words += ["--course", str(course), "--timeout", "15", "--no-progress"]
+        grading = subprocess.Popen(words, cwd=run, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        killed, layout = None, cgroups.cgroups()
+        deadline = time.monotonic() + 300
+        while killed is None and grading.poll() is None and time.monotonic() < deadline:
+            busy = [w for w, keys in watcher.processing().items() if keys]
+            if busy:
+                pid = watcher.run(os.getpid, workers=busy[:1])[busy[0]]
+                while not (isinstance(layout, str) or sandbox_groups(layout, pid)) and time.monotonic() < deadline:
+                    time.sleep(0.1)  # until its sandboxes have started
+                time.sleep(0.5)
+                os.kill(pid, signal.SIGKILL)
+                killed = pid
+            time.sleep(0.2)
+        out, err = grading.communicate(timeout=600)
+        assert grading.returncode == 0, err[-3000:]
+        assert killed is not None, "no job was seen on a worker"
+        watcher.close()
+        words, _ = command(lines[5])
+        assert words == ["kill", "%1", "%2", "%3"]
+        for process in background:
+            process.terminate()
+        for process in background:
+            assert process.wait(timeout=60) is not None
+    finally:
+        for process in background + ([grading] if grading else []):
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    pool = tmp_path / "pool"
+    grade(run / "submitted", pool, course_root=course, workers=2, limits=Limits(timeout=15, grace=3, memory_mb=2048),
+          progress=False)  # fmt: skip
+    ours_now, theirs = verdicts(run / "grading"), verdicts(pool)
+    assert ours_now == theirs and len(ours_now) == 9
+    assert csv_rows(run / "grading") == csv_rows(pool)
+    report = json.loads((run / "grading" / "report.json").read_text())
+    assert report["scheduler"] == address and len(report["isolation"]["accepted"]) >= 2  # the restarted one too
+    if not isinstance(layout, str):  # the restarted worker removed the killed one's empty cgroups
+        assert sandbox_groups(layout, killed) == []
+        worker_logs = "".join(log.read_text() for log in logs[1:])
+        assert f"autograder-{killed}-" in worker_logs and "left behind by a worker process that was killed" in worker_logs
