@@ -68,7 +68,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "cluster-credentials",
         help="write a CA, scheduler, worker and client TLS certificates and a Dask config file per role",
     )
-    c.add_argument("dir", type=Path, help="folder for them (created; existing credentials are never replaced)")
+    c.add_argument(
+        "dir", type=Path, help="folder for them (created; existing credentials are never replaced)"
+    )
     c.add_argument(
         "--installed-at",
         default=None,

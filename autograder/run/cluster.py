@@ -135,7 +135,9 @@ NON_ROOT = (
 )
 
 
-def transport_problems(euid: int, scheduler: str, listeners: list[str], require_encryption: bool) -> list[str]:
+def transport_problems(
+    euid: int, scheduler: str, listeners: list[str], require_encryption: bool
+) -> list[str]:
     """Why a worker must not grade given who it runs as and how it is reached (empty: it may).
 
     It grades as root only: as root it runs whatever the scheduler sends, so only behind TLS

@@ -84,7 +84,10 @@ def _name(common: str):
     from cryptography.x509.oid import NameOID
 
     return x509.Name(
-        [x509.NameAttribute(NameOID.ORGANIZATION_NAME, "nn-basics grading"), x509.NameAttribute(NameOID.COMMON_NAME, common)]
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "nn-basics grading"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common),
+        ]
     )
 
 
@@ -105,9 +108,15 @@ def _certificate(subject, public_key, issuer, signing_key, ca: bool, now):
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=not ca, key_encipherment=False, content_commitment=False,
-                data_encipherment=False, key_agreement=not ca, key_cert_sign=ca, crl_sign=ca,
-                encipher_only=False, decipher_only=False,
+                digital_signature=not ca,
+                key_encipherment=False,
+                content_commitment=False,
+                data_encipherment=False,
+                key_agreement=not ca,
+                key_cert_sign=ca,
+                crl_sign=ca,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )  # fmt: skip
@@ -152,7 +161,7 @@ def write_credentials(folder: Path | str, installed_at: str | None = None) -> di
             f"{folder} already holds {', '.join(present)}: remove them to make new credentials "
             "(every machine of the cluster then needs the new ones)"
         )
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = _name("nn-basics grading CA")
     ca_cert = _certificate(ca_name, ca_key.public_key(), ca_name, ca_key, True, now)
@@ -168,5 +177,9 @@ def write_credentials(folder: Path | str, installed_at: str | None = None) -> di
         _write(folder / f"{role}.pem", cert.public_bytes(serialization.Encoding.PEM), 0o644)
         configs[role] = folder / f"{role}.yaml"
         text = f"# Dask configuration of the grading cluster's {role}: DASK_CONFIG={configs[role]}\n"
-        _write(configs[role], (text + yaml.safe_dump(_nested(role_settings(there, role)), sort_keys=False)).encode(), 0o644)
+        _write(
+            configs[role],
+            (text + yaml.safe_dump(_nested(role_settings(there, role)), sort_keys=False)).encode(),
+            0o644,
+        )
     return configs

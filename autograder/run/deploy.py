@@ -90,7 +90,11 @@ def kube_cluster_spec(name: str, image: str, n_workers: int, *, secret: str = "n
     service = spec["spec"]["scheduler"]["service"]
     service["ports"] = [p for p in service["ports"] if p["name"] == "tcp-comm"]
     # the scheduler needs no privilege
-    scheduler["securityContext"] = {"runAsUser": 65534, "runAsNonRoot": True, "allowPrivilegeEscalation": False}
+    scheduler["securityContext"] = {
+        "runAsUser": 65534,
+        "runAsNonRoot": True,
+        "allowPrivilegeEscalation": False,
+    }
     worker["args"] = [dask, "worker", address, "--name", "$(DASK_WORKER_NAME)", "--nthreads", str(threads),
                       "--memory-limit", "0", "--no-dashboard"]  # fmt: skip
     worker.pop("ports", None)

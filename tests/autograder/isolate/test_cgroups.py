@@ -26,7 +26,11 @@ def test_only_the_empty_groups_of_dead_processes_are_removed(tmp_path):
     dead, alive = dead_pid(), subprocess.Popen(["sleep", "60"])
     try:
         stale = [tmp_path / f"autograder-{dead}-1", tmp_path / f"autograder-{dead}-7"]
-        kept = [tmp_path / f"autograder-{alive.pid}-1", tmp_path / "autograder-worker-1", tmp_path / "other-1-2"]
+        kept = [
+            tmp_path / f"autograder-{alive.pid}-1",
+            tmp_path / "autograder-worker-1",
+            tmp_path / "other-1-2",
+        ]
         for folder in stale + kept:
             folder.mkdir()
         (kept[0] / "x").mkdir()

@@ -154,7 +154,9 @@ def test_local_cluster_grades_the_demo_class_like_the_thread_pool(course, tmp_pa
     assert not (dask_out / "journal.jsonl").exists()
 
 
-def test_killed_workers_cost_nothing_and_a_job_that_keeps_killing_them_is_given_up(course, as_client, tmp_path):
+def test_killed_workers_cost_nothing_and_a_job_that_keeps_killing_them_is_given_up(
+    course, as_client, tmp_path
+):
     folder = tmp_path / "class"
     for student in ("s1", "s2", "s3", "s4"):
         for a in ("a1_squares", "a2_double"):
@@ -395,13 +397,17 @@ def test_bad_scheduler_is_a_clear_error(course, tmp_path):
 def test_a_plain_or_certificate_less_scheduler_is_refused_before_grading(course, creds, tmp_path):
     folder = tmp_path / "class"
     write(folder, "ada", "a2_double", perfect(course, "a2_double"))
-    with pytest.raises(GraderError, match=r"'tcp://127\.0\.0\.1:8786' refused: .* only over TLS: .*cluster-credentials"):
+    with pytest.raises(
+        GraderError, match=r"'tcp://127\.0\.0\.1:8786' refused: .* only over TLS: .*cluster-credentials"
+    ):
         grade(folder, tmp_path / "out", course_root=course, scheduler="tcp://127.0.0.1:8786", progress=False)
     with dask.config.set({"distributed.comm.tls.client.cert": None, "distributed.comm.tls.client.key": None,
                           "distributed.comm.tls.ca-file": None}):  # fmt: skip
         with pytest.raises(GraderError, match=r"needs the client's TLS certificates \(not configured: "
                            r"distributed\.comm\.tls\.ca-file, .*client\.cert, .*client\.key\)"):  # fmt: skip
-            grade(folder, tmp_path / "out", course_root=course, scheduler="tls://127.0.0.1:8786", progress=False)
+            grade(
+                folder, tmp_path / "out", course_root=course, scheduler="tls://127.0.0.1:8786", progress=False
+            )
     gone = credentials.role_settings(tmp_path / "nowhere", "client")
     with dask.config.set(gone), pytest.raises(GraderError, match=r"no such file: .*nowhere/ca\.pem"):
         grade(folder, tmp_path / "out", course_root=course, scheduler="tls://127.0.0.1:8786", progress=False)
@@ -410,7 +416,9 @@ def test_a_plain_or_certificate_less_scheduler_is_refused_before_grading(course,
     done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(folder), "--out", str(tmp_path / "o"),
                            "--course", str(course), "--scheduler", "tcp://grader01:8786"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)  # fmt: skip
-    assert done.returncode == 2 and "only over TLS" in done.stderr and "cluster-credentials DIR" in done.stderr
+    assert (
+        done.returncode == 2 and "only over TLS" in done.stderr and "cluster-credentials DIR" in done.stderr
+    )
 
 
 def outside_worker(address: str, log: Path, env: dict, user: list[str] = ()) -> subprocess.Popen:
@@ -454,7 +462,9 @@ def test_a_root_worker_on_an_unencrypted_cluster_refuses_and_logs_why(tmp_path):
     client = Client(lc)
     try:
         assert lc.scheduler_address.startswith("tcp://")
-        problems, log = check_one_outside_worker(lc, client, {"DASK_CONFIG": str(tmp_path / "none")}, tmp_path)
+        problems, log = check_one_outside_worker(
+            lc, client, {"DASK_CONFIG": str(tmp_path / "none")}, tmp_path
+        )
     finally:
         client.close()
         lc.close()
@@ -573,14 +583,19 @@ def test_the_readme_one_machine_recipe_grades_the_demo_class_with_a_killed_worke
         assert refused(lambda: Client(f"tcp://127.0.0.1:{port}", timeout=10))
         words, env = command(lines[4])
         words += ["--course", str(course), "--timeout", "15", "--no-progress"]
-        grading = subprocess.Popen(words, cwd=run, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        grading = subprocess.Popen(
+            words, cwd=run, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         killed, layout = None, cgroups.cgroups()
         deadline = time.monotonic() + 300
         while killed is None and grading.poll() is None and time.monotonic() < deadline:
             busy = [w for w, keys in watcher.processing().items() if keys]
             if busy:
                 pid = watcher.run(os.getpid, workers=busy[:1])[busy[0]]
-                while not (isinstance(layout, str) or sandbox_groups(layout, pid)) and time.monotonic() < deadline:
+                while (
+                    not (isinstance(layout, str) or sandbox_groups(layout, pid))
+                    and time.monotonic() < deadline
+                ):
                     time.sleep(0.1)  # until its sandboxes have started
                 time.sleep(0.5)
                 os.kill(pid, signal.SIGKILL)
@@ -608,8 +623,13 @@ def test_the_readme_one_machine_recipe_grades_the_demo_class_with_a_killed_worke
     assert ours_now == theirs and len(ours_now) == 9
     assert csv_rows(run / "grading") == csv_rows(pool)
     report = json.loads((run / "grading" / "report.json").read_text())
-    assert report["scheduler"] == address and len(report["isolation"]["accepted"]) >= 2  # the restarted one too
+    assert (
+        report["scheduler"] == address and len(report["isolation"]["accepted"]) >= 2
+    )  # the restarted one too
     if not isinstance(layout, str):  # the restarted worker removed the killed one's empty cgroups
         assert sandbox_groups(layout, killed) == []
         worker_logs = "".join(log.read_text() for log in logs[1:])
-        assert f"autograder-{killed}-" in worker_logs and "left behind by a worker process that was killed" in worker_logs
+        assert (
+            f"autograder-{killed}-" in worker_logs
+            and "left behind by a worker process that was killed" in worker_logs
+        )

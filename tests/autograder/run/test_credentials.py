@@ -72,6 +72,9 @@ def test_installed_at_names_the_files_where_the_cluster_has_them(tmp_path):
     done = cli(str(tmp_path / "k8s"), "--installed-at", "/etc/nn-basics-tls")
     assert done.returncode == 0, done.stderr
     tls = yaml.safe_load((tmp_path / "k8s" / "worker.yaml").read_text())["distributed"]["comm"]["tls"]
-    assert tls["ca-file"] == "/etc/nn-basics-tls/ca.pem" and tls["worker"]["key"] == "/etc/nn-basics-tls/worker-key.pem"
+    assert (
+        tls["ca-file"] == "/etc/nn-basics-tls/ca.pem"
+        and tls["worker"]["key"] == "/etc/nn-basics-tls/worker-key.pem"
+    )
     relative = cli(str(tmp_path / "rel"), "--installed-at", "etc/tls")
     assert relative.returncode == 2 and "must be absolute, got 'etc/tls'" in relative.stderr

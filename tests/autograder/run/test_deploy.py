@@ -69,7 +69,11 @@ def test_the_readme_slurm_cluster_renders_a_tls_job_script_from_the_checkout(cre
         cluster.close()
     assert address.startswith("tls://")
     lines = script.splitlines()
-    assert "#SBATCH -p compute" in lines and "#SBATCH --cpus-per-task=16" in lines and "#SBATCH -t 02:00:00" in lines
+    assert (
+        "#SBATCH -p compute" in lines
+        and "#SBATCH --cpus-per-task=16" in lines
+        and "#SBATCH -t 02:00:00" in lines
+    )
     assert lines[-3:-1] == [f"cd {ROOT}", f"export DASK_CONFIG={creds}/worker.yaml"]  # the prologue
     python = ROOT / ".venv" / "bin" / "python"
     assert lines[-1].startswith(f"{python} -m distributed.cli.dask_worker {address} ") and python.is_file()
@@ -117,7 +121,7 @@ def slurm(tmp_path, monkeypatch):
     sock = home / "munge.sock"
     conf = home / "slurm.conf"
     conf.write_text(f"""ClusterName=nnbasics
-SlurmctldHost={socket.gethostname().split('.')[0]}(127.0.0.1)
+SlurmctldHost={socket.gethostname().split(".")[0]}(127.0.0.1)
 SlurmctldPort={free_port()}
 SlurmdPort={free_port()}
 AuthType=auth/munge
@@ -148,7 +152,9 @@ PartitionName=grading Nodes=grader Default=YES MaxTime=INFINITE State=UP
         for cmd in (["munged", "--foreground", "--force", f"--key-file={key}", f"--socket={sock}",
                      f"--pid-file={home}/munged.pid", f"--log-file={home}/munged.log", f"--seed-file={home}/munged.seed"],
                     ["slurmctld", "-D"], ["slurmd", "-D", "-N", "grader"]):  # fmt: skip
-            daemons.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=(home / f"{cmd[0]}.err").open("w")))
+            daemons.append(
+                subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=(home / f"{cmd[0]}.err").open("w"))
+            )
             time.sleep(1)
         deadline = time.monotonic() + 120
         state = ""
@@ -157,7 +163,9 @@ PartitionName=grading Nodes=grader Default=YES MaxTime=INFINITE State=UP
             if state == "idle":
                 break
             time.sleep(0.5)
-        logs = "".join((home / f).read_text()[-1500:] for f in ("slurmctld.log", "slurmd.log") if (home / f).exists())
+        logs = "".join(
+            (home / f).read_text()[-1500:] for f in ("slurmctld.log", "slurmd.log") if (home / f).exists()
+        )
         assert state == "idle", f"the one-node Slurm did not come up: {state!r}; {logs}"
         yield home
     finally:
@@ -171,7 +179,9 @@ PartitionName=grading Nodes=grader Default=YES MaxTime=INFINITE State=UP
                 daemon.wait()
 
 
-def test_a_one_node_slurm_grades_the_demo_class_like_the_thread_pool(slurm, creds, tmp_path_factory, tmp_path):
+def test_a_one_node_slurm_grades_the_demo_class_like_the_thread_pool(
+    slurm, creds, tmp_path_factory, tmp_path
+):
     need_sandbox()
     course = make_course(tmp_path_factory)
     folder = demo.build_class(course, tmp_path / "class", assignments=["a1_squares"])
@@ -186,7 +196,9 @@ def test_a_one_node_slurm_grades_the_demo_class_like_the_thread_pool(slurm, cred
     finally:
         cluster.close()
     grade(folder, tmp_path / "pool", course_root=course, workers=2, limits=limits, progress=False)
-    assert verdicts(tmp_path / "slurm") == verdicts(tmp_path / "pool") and len(verdicts(tmp_path / "pool")) == 9
+    assert (
+        verdicts(tmp_path / "slurm") == verdicts(tmp_path / "pool") and len(verdicts(tmp_path / "pool")) == 9
+    )
     assert csv_rows(tmp_path / "slurm") == csv_rows(tmp_path / "pool")
     report = json.loads((tmp_path / "slurm" / "report.json").read_text())
     assert report["isolation"]["accepted"] and not report["isolation"]["refused"]
@@ -211,8 +223,12 @@ def test_the_kubernetes_spec_runs_commands_of_the_image_as_root_behind_tls():
         (container,) = pod["containers"]
         assert container["image"] == "registry.example.org/nn-basics-grader:abc"
         assert container["args"][:2] == [f"{deploy.IMAGE_CHECKOUT}/.venv/bin/dask", role]
-        assert container["env"] == [{"name": "DASK_CONFIG", "value": f"{deploy.IMAGE_CREDENTIALS}/{role}.yaml"}]
-        assert container["volumeMounts"] == [{"name": "tls", "mountPath": deploy.IMAGE_CREDENTIALS, "readOnly": True}]
+        assert container["env"] == [
+            {"name": "DASK_CONFIG", "value": f"{deploy.IMAGE_CREDENTIALS}/{role}.yaml"}
+        ]
+        assert container["volumeMounts"] == [
+            {"name": "tls", "mountPath": deploy.IMAGE_CREDENTIALS, "readOnly": True}
+        ]
         assert pod["volumes"][0]["secret"]["secretName"] == "nn-basics-tls"
         # the command exists here and takes these options (an unknown option fails before --help)
         done = subprocess.run([*in_this_checkout(container["args"]), "--help"], capture_output=True, text=True,
@@ -220,11 +236,16 @@ def test_the_kubernetes_spec_runs_commands_of_the_image_as_root_behind_tls():
         assert done.returncode == 0 and f"Usage: dask {role}" in done.stdout, done.stderr[-2000:]
     worker, scheduler = pods["worker"]["containers"][0], pods["scheduler"]["containers"][0]
     assert worker["args"][2] == "tls://grading-scheduler:8786"
-    assert worker["args"][worker["args"].index("--nthreads") + 1] == "4" and "--memory-limit" in worker["args"]
+    assert (
+        worker["args"][worker["args"].index("--nthreads") + 1] == "4" and "--memory-limit" in worker["args"]
+    )
     assert worker["securityContext"] == {"runAsUser": 0, "privileged": True}
     assert worker["resources"]["requests"] == {"cpu": "4", "memory": f"{4 * 2048 + 1024}Mi"}
     assert scheduler["securityContext"]["runAsNonRoot"] and scheduler["args"][2:4] == ["--protocol", "tls"]
-    assert scheduler["readinessProbe"]["tcpSocket"] == {"port": "tcp-comm"} and "httpGet" not in scheduler["livenessProbe"]
+    assert (
+        scheduler["readinessProbe"]["tcpSocket"] == {"port": "tcp-comm"}
+        and "httpGet" not in scheduler["livenessProbe"]
+    )
     assert [p["name"] for p in spec["spec"]["scheduler"]["service"]["ports"]] == ["tcp-comm"]
 
 
