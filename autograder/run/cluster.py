@@ -335,7 +335,12 @@ def check_scheduler(scheduler: str):
 def _connect(scheduler: str):
     """(client, cluster or None) for ``tls://HOST:PORT`` or ``local:N``, checked by :func:`check_scheduler`."""
     security = check_scheduler(scheduler)
-    from distributed import Client
+    try:
+        from distributed import Client
+    except ImportError as err:
+        raise RuntimeError(
+            f"--scheduler needs the dask packages ({err}): pip install -c requirements.lock -e '.[cluster]'"
+        ) from err
 
     if scheduler.startswith("local:"):
         cluster = local_cluster(int(scheduler.removeprefix("local:")))

@@ -633,3 +633,14 @@ def test_the_readme_one_machine_recipe_grades_the_demo_class_with_a_killed_worke
             f"autograder-{killed}-" in worker_logs
             and "left behind by a worker process that was killed" in worker_logs
         )
+
+
+def test_transport_problems_name_what_is_not_encrypted():
+    assert cluster.transport_problems(0, "tls://10.0.0.1:8786", ["tls://10.0.0.7:4000"], True) == []
+    (off,) = cluster.transport_problems(0, "tls://10.0.0.1:8786", ["tls://10.0.0.7:4000"], False)
+    assert "(distributed.comm.require-encryption off)" in off
+    (plain,) = cluster.transport_problems(0, "tls://10.0.0.1:8786", ["tcp://10.0.0.7:4000"], True)
+    assert "(plain tcp://10.0.0.7:4000)" in plain
+    (user,) = cluster.transport_problems(1000, "tls://10.0.0.1:8786", ["tls://10.0.0.7:4000"], True)
+    assert user.startswith("this worker runs as uid 1000, not root")
+    assert cluster.check_scheduler("local:2") is None
