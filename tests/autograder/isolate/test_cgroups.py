@@ -53,7 +53,8 @@ def test_a_real_group_still_holding_a_process_is_left_alone():
     sleeper = subprocess.Popen(["sleep", "60"])
     try:
         (busy / "cgroup.procs").write_text(str(sleeper.pid))
-        assert cgroups.remove_stale(layout, wait=0.2) == [empty]
+        removed = cgroups.remove_stale(layout, wait=0.2)  # other killed workers' groups may go too
+        assert empty in removed and busy not in removed
         assert busy.is_dir() and not empty.exists()
     finally:
         sleeper.kill()
