@@ -594,6 +594,7 @@ def test_the_readme_one_machine_recipe_grades_the_demo_class_with_a_killed_worke
                 pid = watcher.run(os.getpid, workers=busy[:1])[busy[0]]
                 while (
                     not (isinstance(layout, str) or sandbox_groups(layout, pid))
+                    and grading.poll() is None
                     and time.monotonic() < deadline
                 ):
                     time.sleep(0.1)  # until its sandboxes have started
