@@ -1,4 +1,4 @@
-"""Command line: ``python -m autograder grade SUBMISSIONS --out OUT``, ``... export OUT``, ``... demo``.
+"""Command line: ``python -m autograder grade|export|demo|cluster-credentials ...`` (see ``--help``).
 
 Exit status: 0 when every hand-in was graded (problems included, they are in report.json),
 2 when the grader itself could not run (the reason is printed).
@@ -33,8 +33,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--scheduler",
         default=None,
-        help="grade on a Dask cluster: its scheduler's address (tcp://HOST:8786) or local:N "
-        "(N worker processes here); needs the [cluster] extra. Replaces --workers",
+        help="grade on a Dask cluster: its scheduler's TLS address (tls://HOST:8786, with "
+        "DASK_CONFIG=DIR/client.yaml of cluster-credentials) or local:N (N worker processes here); "
+        "needs the [cluster] extra. Replaces --workers",
     )
     p.add_argument(
         "--timeout", type=int, default=120, help="seconds per cell (default 120, as nbgrader_config.py)"
@@ -86,6 +87,18 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     d.add_argument("--assignments", nargs="*", default=None, help="only these assignments")
     _common(d)
     d.set_defaults(timeout=30)
+    c = sub.add_parser(
+        "cluster-credentials",
+        help="write a CA, scheduler, worker and client TLS certificates and a Dask config file per role",
+    )
+    c.add_argument(
+        "dir", type=Path, help="folder for them (created; existing credentials are never replaced)"
+    )
+    c.add_argument(
+        "--installed-at",
+        default=None,
+        help="the folder's absolute path on the cluster's machines, as the config files name it (default: DIR)",
+    )
     return parser.parse_args(argv)
 
 
@@ -112,10 +125,26 @@ def export_command(args) -> int:
     return 0
 
 
+def write_cluster_credentials(folder: Path, installed_at: str | None) -> int:
+    from .run.credentials import write_credentials
+
+    try:
+        configs = write_credentials(folder, installed_at)
+    except (OSError, ImportError, ValueError) as err:
+        print(f"autograder: cannot write credentials: {printable(err)}", file=sys.stderr)
+        return 2
+    for role, path in configs.items():
+        print(f"{role:>9}: DASK_CONFIG={printable(shown_path(path))}")
+    print("The client's key (client-key.pem) belongs on the coordinator only; workers need ca.pem, worker*.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.command == "export":
         return export_command(args)
+    if args.command == "cluster-credentials":
+        return write_cluster_credentials(args.dir, args.installed_at)
     course = (args.course or default_course_root()).resolve()
     limits = Limits(timeout=args.timeout, memory_mb=args.memory)
     try:

@@ -43,6 +43,7 @@ from .receive.jobs import prepare_jobs
 from .results import dblock, export, late, scoring
 from .results.pages import write_notebook_outputs
 from .run import journal
+from .run.cluster import check_scheduler
 from .run.execute import Executed, Runner, execute
 from .run.student_library import stripped_helpers
 
@@ -109,7 +110,12 @@ def grade(
 
 def check_can_grade(submissions: Path, out: Path, course_root: Path, runner: Runner, log) -> None:
     """Raise GraderError with the reason when this run cannot start; warn about weaker isolation."""
-    if not runner.scheduler:  # with a cluster, its workers run the sandboxes (and check them when they join)
+    if runner.scheduler:  # a cluster's workers run the sandboxes (and check them when they join)
+        try:
+            check_scheduler(runner.scheduler)
+        except ValueError as err:
+            raise GraderError(str(err)) from err
+    else:
         reason = bwrap.sandbox_available(runner.limits)
         if reason:
             raise GraderError(reason)

@@ -92,4 +92,10 @@ def test_setup_installs_the_cluster_extra(course):
     cluster = tomllib.loads((course / "pyproject.toml").read_text())["project"]["optional-dependencies"][
         "cluster"
     ]
-    assert {spec.partition("==")[0] for spec in cluster} == {"dask", "distributed", "cryptography"}
+    assert {spec.partition("==")[0] for spec in cluster} == {
+        "dask",
+        "distributed",
+        "cryptography",
+        "dask-jobqueue",
+        "dask-kubernetes",
+    }

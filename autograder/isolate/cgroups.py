@@ -135,6 +135,42 @@ def isolation_report(layout: CgroupLayout | str | None = None) -> dict:
     return {"cgroups": kind, "kernel_uid": uids}
 
 
+def remove_stale(layout: CgroupLayout | str | None = None, wait: float = 10) -> list[Path]:
+    """Remove the empty ``autograder-<pid>-*`` cgroups of worker processes that died (SIGKILL) here.
+
+    A worker that starts calls it (``cluster.WorkerCheck``): only folders whose pid is no longer
+    alive in this pid namespace, and only empty ones (the kernel refuses to remove a cgroup that
+    holds a process); a sandbox of a worker killed moments ago is given ``wait`` seconds to die.
+    Returns the folders removed.
+    """
+    layout = cgroups() if layout is None else layout
+    if isinstance(layout, str):
+        return []
+    removed = []
+    for base in layout.bases.values():
+        for group in sorted(base.glob("autograder-*-*")):
+            pid = group.name.split("-")[1]
+            if not pid.isdigit() or _alive(int(pid)):
+                continue
+            _wait_empty(group, wait)
+            try:
+                group.rmdir()
+                removed.append(group)
+            except OSError:  # still busy, or not ours to remove: left as it is
+                pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 _GROUP_COUNT = itertools.count(1)
 _GROUP_LOCK = threading.Lock()
 

@@ -1,4 +1,4 @@
-"""Grade on a Dask cluster: ``python -m autograder grade ... --scheduler tcp://HOST:8786 | local:N``.
+"""Grade on a Dask cluster: ``python -m autograder grade ... --scheduler tls://HOST:8786 | local:N``.
 
 The coordinator (``autograder.grade.grade``) alone reads the hand-ins, builds and writes the gradebook, scores
 and writes feedback, grades.csv and report.json. :func:`run_jobs` sends each (student, notebook) job
@@ -10,7 +10,11 @@ Every worker is checked when it joins (:class:`WorkerCheck`, a Dask worker plugi
 join later are checked too): the course files it grades with (``autograder/``, ``helpers/``,
 ``tools/``, ``data/``: what the sandboxes load) hash to the coordinator's, its installed packages
 and Python are the coordinator's, and a sandbox starts there. A worker that fails says why (the
-coordinator prints it, once per worker) and leaves the cluster before it takes a job.
+coordinator prints it, once per worker, and the worker logs it) and leaves the cluster before it
+takes a job. A worker also refuses to grade unless it runs as root (the sandboxes' own uids and
+cgroups) behind TLS (:func:`transport_problems`), and the coordinator talks to no scheduler but a
+``tls://`` one with the certificates of ``python -m autograder cluster-credentials``
+(:func:`check_scheduler`): a Dask scheduler runs whatever its clients send.
 
 Faults are Dask's: a worker that dies mid-job costs that job a rerun elsewhere (the coordinator
 keeps one result per job, so each notebook reaches the gradebook exactly once); a job whose workers
@@ -24,6 +28,7 @@ import asyncio
 import atexit
 import importlib.metadata
 import logging
+import os
 import platform
 import shutil
 import socket
@@ -120,6 +125,38 @@ def check_worker(
     return problems
 
 
+NON_ROOT = (
+    "this worker runs as uid {uid}, not root: its sandboxes would all run as that one user, without the uid "
+    "and cgroup of their own that keep one submission from another's files and processes and cap its "
+    "memory. Ask the cluster's administrator to start the workers as root (sudo env "
+    "DASK_CONFIG=creds/worker.yaml .venv/bin/dask worker ..., a Slurm job run as root, or a Kubernetes "
+    "pod with runAsUser: 0 and privileged: true), on machines with bubblewrap and cgroup v2 (memory, "
+    "pids, cpu) or the cgroup v1 memory, pids and cpu hierarchies"
+)
+
+
+def transport_problems(
+    euid: int, scheduler: str, listeners: list[str], require_encryption: bool
+) -> list[str]:
+    """Why a worker must not grade given who it runs as and how it is reached (empty: it may).
+
+    It grades as root only: as root it runs whatever the scheduler sends, so only behind TLS
+    (``scheduler`` reached at a ``tls://`` address, every one of its own ``listeners`` ``tls://``,
+    and its Dask configuration requiring encryption, as ``cluster-credentials``' worker.yaml does).
+    """
+    if euid != 0:
+        return [NON_ROOT.format(uid=euid)]
+    plain = [a for a in [scheduler, *listeners] if not a.startswith("tls://")]
+    if plain or not require_encryption:
+        what = f"plain {', '.join(plain)}" if plain else "distributed.comm.require-encryption off"
+        return [
+            f"this worker runs as root on a cluster that does not require encryption ({what}): anyone who "
+            "reaches its ports could run code as root here. Start the scheduler and the workers with the "
+            "configuration files of python -m autograder cluster-credentials DIR (DASK_CONFIG=DIR/worker.yaml)"
+        ]
+    return []
+
+
 try:
     from distributed.diagnostics.plugin import WorkerPlugin
 except ImportError:  # the [cluster] extra is not installed: run_jobs says so
@@ -146,18 +183,27 @@ class WorkerCheck(WorkerPlugin):
     async def setup(self, worker) -> None:
         run = self.expected["run"]
         loop = asyncio.get_running_loop()
-        try:
-            problems = await loop.run_in_executor(None, check_worker, self.expected)
-        except Exception as err:  # a check that cannot run is a refusal, with the reason
-            problems = [f"the check itself failed: {type(err).__name__}: {err}"]
+        listeners = [listener.contact_address for listener in worker.listeners]
+        problems = transport_problems(
+            os.geteuid(), worker.scheduler.address, listeners, worker.security.require_encryption
+        )
+        if not problems:
+            try:
+                problems = await loop.run_in_executor(None, check_worker, self.expected)
+            except Exception as err:  # a check that cannot run is a refusal, with the reason
+                problems = [f"the check itself failed: {type(err).__name__}: {err}"]
         verdict = {"run": run, "worker": worker.address, "host": socket.gethostname()}
+        log = logging.getLogger("distributed.worker")  # the worker's own log, where its operator looks
         if problems:
+            log.error("refused by the autograder's start-up check: %s", "; ".join(problems))
             worker.log_event(TOPIC, {**verdict, "ok": False, "problems": problems})
             self.closing = asyncio.ensure_future(
-                worker.close(nanny=True, reason="refused by the autograder's start-up check")
+                worker.close(nanny=True, reason="refused by the autograder's start-up check: " + problems[0])
             )
             return
         _ACCEPTED.add(run)
+        for group in await loop.run_in_executor(None, cgroups.remove_stale):
+            log.info("removed %s, left behind by a worker process that was killed", group)
         isolation = cgroups.isolation_report()
         worker.log_event(
             TOPIC, {**verdict, "ok": True, "nthreads": worker.state.nthreads, "isolation": isolation}
@@ -215,13 +261,13 @@ def execute(payload: dict, *, run: str, limits: Limits, env_extra: dict, extra_r
 # ---- on the coordinator -----------------------------------------------------------------------------
 
 
-def local_cluster(n: int, allowed_failures: int = 3, secure: bool = True):
+def local_cluster(n: int, allowed_failures: int = 3, security=True):
     """A LocalCluster of ``n`` one-thread worker processes, configured as DASK_CONFIG says.
 
     No memory limit: the sandboxes' cgroups cap memory, the nanny must not kill a worker for it.
-    ``secure``: TLS with temporary credentials only this process holds, so no other user of the
-    machine can send the root-run workers code through the scheduler (tests with workers of their
-    own turn it off).
+    ``security``: True for TLS with temporary credentials only this process holds, so no other user
+    of the machine can send the root-run workers code through the scheduler; or a Dask ``Security``
+    (tests whose own workers join use the files of ``cluster-credentials``).
     """
     import dask
     from distributed import LocalCluster
@@ -234,28 +280,72 @@ def local_cluster(n: int, allowed_failures: int = 3, secure: bool = True):
             processes=True,
             memory_limit=0,
             dashboard_address=None,
-            security=True if secure else None,
+            security=security,
         )
 
 
+TLS_HOWTO = (
+    "make the cluster's credentials with python -m autograder cluster-credentials DIR, start the scheduler "
+    "with DASK_CONFIG=DIR/scheduler.yaml (--protocol tls) and every worker with DASK_CONFIG=DIR/worker.yaml, "
+    "and grade with DASK_CONFIG=DIR/client.yaml --scheduler tls://HOST:PORT (autograder/README.md, "
+    '"Grading on a Dask cluster")'
+)
+
+
+def check_scheduler(scheduler: str):
+    """The Dask ``Security`` to reach ``scheduler`` with (None for ``local:N``); ValueError if it must not be used.
+
+    ``local:N`` (N >= 1) makes its own temporary credentials. Anything else must be ``tls://`` with
+    the client's CA file, certificate and key configured (``distributed.comm.tls.*``, e.g.
+    ``DASK_CONFIG=DIR/client.yaml``) and present: the workers run the jobs as root.
+    """
+    if scheduler.startswith("local:"):
+        n = scheduler.removeprefix("local:")
+        if not n.isdigit() or int(n) < 1:
+            raise ValueError(f"--scheduler local:N needs a number of workers N >= 1, got {scheduler!r}")
+        return None
+    if not scheduler.startswith("tls://"):
+        raise ValueError(
+            f"--scheduler {scheduler!r} refused: a Dask scheduler runs whatever a connected client sends, "
+            f"on workers that run as root, so the grader talks to a cluster only over TLS: {TLS_HOWTO}"
+        )
+    try:
+        from distributed.security import Security
+    except ImportError as err:
+        raise ValueError(
+            f"--scheduler needs the dask packages ({err}): pip install -c requirements.lock -e '.[cluster]'"
+        ) from err
+    security = Security()  # from the Dask configuration
+    settings = {
+        "distributed.comm.tls.ca-file": security.tls_ca_file,
+        "distributed.comm.tls.client.cert": security.tls_client_cert,
+        "distributed.comm.tls.client.key": security.tls_client_key,
+    }
+    unset = [k for k, v in settings.items() if not v]
+    absent = [f"{k} ({v})" for k, v in settings.items() if v and not Path(v).is_file()]
+    if unset or absent:
+        said = "; ".join(p for p in (
+            f"not configured: {', '.join(unset)}" if unset else "", f"no such file: {', '.join(absent)}" if absent else ""
+        ) if p)  # fmt: skip
+        raise ValueError(f"--scheduler {scheduler} needs the client's TLS certificates ({said}): {TLS_HOWTO}")
+    security.require_encryption = True
+    return security
+
+
 def _connect(scheduler: str):
-    """(client, cluster or None) for ``tcp://HOST:PORT`` (any Dask address) or ``local:N``."""
+    """(client, cluster or None) for ``tls://HOST:PORT`` or ``local:N``, checked by :func:`check_scheduler`."""
+    security = check_scheduler(scheduler)
     try:
         from distributed import Client
     except ImportError as err:
         raise RuntimeError(
             f"--scheduler needs the dask packages ({err}): pip install -c requirements.lock -e '.[cluster]'"
         ) from err
+
     if scheduler.startswith("local:"):
-        try:
-            n = int(scheduler.removeprefix("local:"))
-        except ValueError:
-            n = 0
-        if n < 1:
-            raise ValueError(f"--scheduler local:N needs a number of workers N >= 1, got {scheduler!r}")
-        cluster = local_cluster(n)
+        cluster = local_cluster(int(scheduler.removeprefix("local:")))
         return Client(cluster), cluster
-    return Client(scheduler, timeout=60), None
+    return Client(scheduler, security=security, timeout=60), None
 
 
 def _payload(job) -> dict:
