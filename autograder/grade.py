@@ -141,6 +141,7 @@ def record_scores(received: Received, executed: Executed, db_url: str, writing, 
         r.problems[:0] = received.intake_problems.get((r.student, r.assignment), [])
     with writing():
         export.save_to_gradebook(db_url, received.course.course_id, executed.results, received.timestamps)
+        export.record_students(db_url, received.course.course_id, [u["student"] for u in received.unplaced])
         export.export_csv(db_url, received.course.course_id, csv_path)
 
 
@@ -158,7 +159,9 @@ def write_report(out: Path, received: Received, executed: Executed, runner: Runn
         "isolation": executed.isolation,
         "grader_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
-    return export.write_report(out / "report.json", executed.results, received.warnings, meta)
+    return export.write_report(
+        out / "report.json", executed.results, received.warnings, meta, received.unplaced
+    )
 
 
 def normalise_db_url(url: str) -> str:
