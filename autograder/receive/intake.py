@@ -239,7 +239,9 @@ def _unwrap(root: Path, assignments: set[str]) -> Path:
         entries = [p for p in root.iterdir() if p.name not in NOISE and not p.name.startswith(".")]
         dirs = [p for p in entries if p.is_dir()]
         looks_like_students = any((d / a).is_dir() for d in dirs for a in assignments)
-        if looks_like_students or len(dirs) != 1:
+        # a lone student whose notebooks lie outside assignment folders is no wrapper either
+        holds_notebooks = len(dirs) == 1 and any(p.suffix == ".ipynb" for p in dirs[0].iterdir())
+        if looks_like_students or holds_notebooks or len(dirs) != 1:
             return root
         root = dirs[0]
     return root
