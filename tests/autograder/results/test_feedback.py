@@ -130,3 +130,17 @@ def test_a_value_the_template_writes_unescaped_cannot_break_out_of_its_attribute
     )  # the break-out is real
     assert active_or_external(feedback.finish_page(raw)) == []
     assert active_or_external(feedback.render_html(nb, result)) == []
+
+
+def test_a_renamed_hand_in_is_noted_at_the_top_as_plain_text():
+    """The file name is the student's: markup in it is shown, never rendered (no link, no tag)."""
+    result = NotebookResult("ada", "a1_squares", "a1_squares", 6.0)
+    result.problems = [
+        {"kind": "renamed", "grade_id": None, "detail": "[x](javascript:alert(1)) <b>a</b>.ipynb was graded"},
+        {"kind": "timeout", "detail": "not a notice"},
+    ]
+    cell = feedback.notice_cell(result)
+    assert cell.source.startswith("### Note from the grader\n\n**Your file was graded under another name.** ")
+    assert "\\[x\\]\\(javascript:alert\\(1\\)\\) &lt;b&gt;a&lt;/b&gt;\\.ipynb was graded" in cell.source
+    assert "not a notice" not in cell.source
+    assert feedback.notice_cell(NotebookResult("ada", "a1_squares", "a1_squares", 6.0)) is None
