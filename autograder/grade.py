@@ -16,6 +16,7 @@ OUT receives::
     report.json                                  per student and notebook: score, max, every problem met
     feedback/<student>/<assignment>/<nb>.html    redacted feedback (no hidden tests)
     autograded/<student>/<assignment>/<nb>.ipynb executed notebooks, for the instructor (formgrader)
+    submitted/<student>/<assignment>/<nb>.ipynb  the notebooks graded, as handed in (formgrader counts them)
     gradebook.db                                 unless --db points at another database
 """
 
@@ -42,6 +43,7 @@ from .receive.intake import printable
 from .receive.jobs import prepare_jobs
 from .results import dblock, export, scoring
 from .results.pages import write_notebook_outputs
+from .results.submitted import write_submitted
 from .run import journal
 from .run.execute import Executed, Runner, execute
 from .run.student_library import stripped_helpers
@@ -95,6 +97,7 @@ def grade(
         known = scoring.zero_results(received.unreadable)
         executed = execute(jobs, known, runner, done, work, log, partial(write_notebook_outputs, out))
         record_scores(received, executed, db_url, writing, out / "grades.csv")
+        write_submitted(out, received.files, db_url, received.course.course_id)  # formgrader's counts
         report = write_report(out, received, executed, runner, started)
         done.remove()
         for w in received.warnings:

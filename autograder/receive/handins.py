@@ -53,6 +53,7 @@ class Received:
     )  # (student, assignment) -> files intake could not write
     warnings: list[str] = field(default_factory=list)
     unplaced: list[dict] = field(default_factory=list)  # notebooks no assignment could take (placement)
+    files: dict = field(default_factory=dict)  # (student, assignment) -> {notebook: the file graded}
     gradebook_seconds: float = 0.0
 
 
@@ -88,6 +89,7 @@ def receive(
         key = (sub.student, sub.assignment)
         received.timestamps[key] = sub.timestamp
         received.intake_problems[key] = sub.problems
+        received.files[key] = {n: p for n, p in sub.notebooks.items() if n not in sub.ambiguous}
         for name, spec in sorted(course.assignments.get(sub.assignment, {}).items()):
             if name in sub.ambiguous:
                 read = Unreadable(sub.student, sub.assignment, spec, "ambiguous", sub.ambiguous[name])

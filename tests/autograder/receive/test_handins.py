@@ -97,3 +97,13 @@ def test_a_student_whose_notebook_matches_nothing_is_in_grades_csv_with_zero_and
         and "lost/notes.ipynb is outside any assignment folder" in problem["detail"]
     )
     assert any("lost/notes.ipynb" in w and "lost is in grades.csv with 0" in w for w in lms["warnings"])
+
+
+def test_out_submitted_holds_what_was_graded_under_its_expected_name(lms):
+    """What formgrader counts (autograder.results.submitted): the stand-in, renamed; nothing for the unplaced."""
+    out = lms["out"] / "submitted"
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*.ipynb")) == [
+        "copy/a1_squares/a1_squares.ipynb",
+        "stray/a1_squares/a1_squares.ipynb",
+    ]
+    assert (out / "twice" / "a1_squares").is_dir() and not (out / "lost").exists()
