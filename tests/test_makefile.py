@@ -93,3 +93,34 @@ def test_setup_installs_the_cluster_extra(course):
         "cluster"
     ]
     assert {spec.partition("==")[0] for spec in cluster} == {"dask", "distributed", "cryptography"}
+
+
+def command_line(run: subprocess.CompletedProcess, program: str) -> str:
+    (line,) = [line for line in run.stdout.splitlines() if program in line]
+    return line
+
+
+def test_lab_and_formgrade_take_the_port_the_readme_documents(course):
+    """Row 9 of issue 20: `make lab PORT=8990` and `make formgrade GRADED=DIR PORT=8991` (README)."""
+    installed(course)
+    (course / "gradebook.db").touch()
+    lab = command_line(make(course, "-n", "lab", "PORT=8990"), "jupyter lab")
+    assert "--ServerApp.port=8990 --ServerApp.port_retries=0" in lab
+    assert "--ServerApp.port" not in command_line(make(course, "-n", "lab"), "jupyter lab")
+    formgrade = command_line(make(course, "-n", "formgrade", "GRADED=graded", "PORT=8991"), "tools.formgrade")
+    assert formgrade.endswith("-m tools.formgrade graded --ServerApp.port=8991 --ServerApp.port_retries=0")
+    readme = (ROOT / "README.md").read_text()
+    assert "make lab PORT=8990" in readme and "make formgrade GRADED=graded PORT=8991" in readme
+
+
+def test_the_gradebook_follows_source(course):
+    """Row 10 of issue 20: a source notebook newer than gradebook.db (a rebuild, a revert) records it again."""
+    installed(course)
+    notebook = course / "source" / "04_losses" / "04_losses.ipynb"
+    notebook.parent.mkdir(parents=True)
+    notebook.write_text("{}")
+    (course / "gradebook.db").touch()
+    assert "tools.build release" not in make(course, "-n", "lab").stdout
+    later = time.time() + 5
+    os.utime(notebook, (later, later))  # e.g. `git checkout source/` after a points change
+    assert "-m tools.build release" in make(course, "-n", "lab").stdout
