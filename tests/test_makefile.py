@@ -124,3 +124,27 @@ def test_the_gradebook_follows_source(course):
     later = time.time() + 5
     os.utime(notebook, (later, later))  # e.g. `git checkout source/` after a points change
     assert "-m tools.build release" in make(course, "-n", "lab").stdout
+
+
+def test_recording_source_again_after_a_revert_restores_the_max_points(tmp_path):
+    """What the gradebook.db rule runs (`tools.build release`) after row 10's change and revert: no stale 18."""
+    import nbformat
+    from nbgrader.api import Gradebook
+
+    from tools import build
+
+    name, folder = "04_losses", tmp_path / "source" / "04_losses"
+    folder.mkdir(parents=True)
+    original = nbformat.read(ROOT / "source" / name / f"{name}.ipynb", as_version=4)
+
+    def recorded_max(nb) -> float:
+        nbformat.write(nb, folder / f"{name}.ipynb")
+        build.build_release([name], tmp_path)
+        with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gb:
+            return gb.find_assignment(name).max_score
+
+    changed = nbformat.from_dict(original)
+    (cell,) = [c for c in changed.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "softmax_tests"]
+    cell.metadata["nbgrader"]["points"] = 3
+    assert recorded_max(changed) == 18.0
+    assert recorded_max(original) == 17.0
