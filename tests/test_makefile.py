@@ -111,6 +111,7 @@ def test_lab_and_formgrade_take_the_port_the_readme_documents(course):
     assert formgrade.endswith("-m tools.formgrade graded --ServerApp.port=8991 --ServerApp.port_retries=0")
     readme = (ROOT / "README.md").read_text()
     assert "make lab PORT=8990" in readme and "make formgrade GRADED=graded PORT=8991" in readme
+    assert "make formgrade GRADED=grading PORT=8991" in (ROOT / "autograder" / "README.md").read_text()
 
 
 def test_the_gradebook_follows_source(course):

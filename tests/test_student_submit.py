@@ -148,3 +148,22 @@ def test_it_continues_in_the_courses_environment(course, tmp_path):
 
         shutil.rmtree(course / ".venv")
     assert done.returncode == 3 and done.stdout == f"venv python: {course / 'submit.py'} {NAME}\n"
+
+
+def test_the_top_readmes_student_guide_command(tmp_path):
+    """README.md's *Submit* command, as written there, in a bundle released up to 04."""
+    readme = (
+        (ROOT / "README.md")
+        .read_text()
+        .split("<!-- student-guide -->")[1]
+        .split("<!-- /student-guide -->")[0]
+    )
+    (line,) = [ln.split("#")[0].strip() for ln in readme.splitlines() if ln.startswith("python3 submit.py")]
+    assert line == "python3 submit.py 04_losses"
+    bundle.build_bundle(tmp_path / "b.zip", upto="04", solved="03")
+    course = unpack(tmp_path / "b.zip", tmp_path / "unpacked")
+    done = run(course, tmp_path, [sys.executable, *line.split()[1:]], stdin="ada\n")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Visible checks of 04_losses: 0 of 5 pass (0 points of 13 points;" in done.stdout
+    with zipfile.ZipFile(course / "submit" / "04_losses.zip") as zf:
+        assert zf.namelist() == ["ada/04_losses/04_losses.ipynb"]
