@@ -97,7 +97,8 @@ def grade(
         known = scoring.zero_results(received.unreadable)
         executed = execute(jobs, known, runner, done, work, log, partial(write_notebook_outputs, out))
         record_scores(received, executed, db_url, writing, out / "grades.csv")
-        write_submitted(out, received.files, db_url, received.course.course_id)  # formgrader's counts
+        if not overlaps(out / "submitted", submissions):  # grading OUT/submitted itself: it is the copy
+            write_submitted(out, received.files, db_url, received.course.course_id)  # formgrader's counts
         report = write_report(out, received, executed, runner, started)
         done.remove()
         for w in received.warnings:
@@ -124,6 +125,12 @@ def check_can_grade(submissions: Path, out: Path, course_root: Path, runner: Run
         raise GraderError(f"{submissions} does not exist")
     if out == submissions or submissions in out.parents:
         raise GraderError("OUT must not be inside SUBMISSIONS (SUBMISSIONS is never modified)")
+
+
+def overlaps(a: Path, b: Path) -> bool:
+    """Whether one of the folders ``a`` and ``b`` is, or lies inside, the other."""
+    a, b = a.resolve(), b.resolve()
+    return a == b or a in b.parents or b in a.parents
 
 
 def open_journal(out: Path, log) -> journal.Journal:

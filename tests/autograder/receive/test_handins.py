@@ -41,6 +41,7 @@ def lms(tmp_path_factory):
     grade(folder, out, course_root=course, workers=2, limits=LIMITS, progress=False)
     report = json.loads((out / "report.json").read_text())
     return {
+        "course": course,
         "out": out,
         "report": {s["student_id"]: s for s in report["students"]},
         "warnings": report["warnings"],
@@ -107,3 +108,15 @@ def test_out_submitted_holds_what_was_graded_under_its_expected_name(lms):
         "stray/a1_squares/a1_squares.ipynb",
     ]
     assert (out / "twice" / "a1_squares").is_dir() and not (out / "lost").exists()
+
+
+def test_grading_out_submitted_again_leaves_it_as_it_is(lms):
+    """OUT/submitted/ is the class as graded: a regrade from it reads it and never rewrites it."""
+    from tests.autograder.test_grade import digest
+
+    folder = lms["out"] / "submitted"
+    before = digest(folder)
+    outcome = grade(folder, lms["out"], course_root=lms["course"], workers=2, limits=LIMITS, progress=False)
+    assert digest(folder) == before
+    scores = {(r.student, r.notebook): r.score for r in outcome.results}
+    assert scores == {("copy", "a1_squares"): 5.0, ("stray", "a1_squares"): 5.0, ("twice", "a1_squares"): 0.0}
