@@ -98,6 +98,7 @@ def receive(
                 read = read_handin(course, sub.student, sub.assignment, spec, path, sub.renamed.get(name))
             (received.handins if isinstance(read, HandIn) else received.unreadable).append(read)
         received.warnings.extend(sub.warnings)
+        received.warnings += [f"{sub.student}/{sub.assignment}: {why}" for why in sub.renamed.values()]
     return received
 
 

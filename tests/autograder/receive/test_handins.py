@@ -62,6 +62,10 @@ def test_a_copy_under_another_name_is_graded_with_a_warning(lms):
         "detail": "a1_squares-Copy1.ipynb was graded as a1_squares.ipynb (the expected name)",
     }
     assert float(lms["csv"][("copy", "a1_squares")]["score"]) == 5.0
+    assert (
+        "copy/a1_squares: a1_squares-Copy1.ipynb was graded as a1_squares.ipynb (the expected name)"
+        in lms["warnings"]
+    )
     page = (lms["out"] / "feedback" / "copy" / "a1_squares" / "a1_squares.html").read_text()
     assert "Your file was graded under another name." in page
     assert "a1_squares-Copy1.ipynb was graded as a1_squares.ipynb" in page
