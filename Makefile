@@ -36,6 +36,7 @@ help:
 	@echo "make bench          speed and accuracy benchmarks (benchmarks/)"
 	@echo "make grade-demo     grade a sample class with the autograder"
 	@echo "make formgrade GRADED=DIR  grade written answers by hand (formgrader) in a graded folder"
+	@echo "                    (make lab PORT=8990, make formgrade GRADED=DIR PORT=8991: another port)"
 	@echo "make student-bundle write dist/nn-basics-student.zip (UPTO=04 SOLVED=03: released up to 04, answers of 01-03)"
 
 # The pinned packages need Python 3.11+: say so before pip fails with "conflicting dependencies".
@@ -50,13 +51,19 @@ $(STAMP): pyproject.toml requirements.lock
 setup: $(STAMP)
 
 # nbgrader's gradebook (every assignment, its cells and points) for the formgrader in `make lab`:
-# `make release` records it while it rebuilds release/ (byte for byte the committed one).
-gradebook.db: | $(STAMP)
+# `make release` records it while it rebuilds release/ (byte for byte the committed one). It follows
+# source/: any source notebook newer than it (a rebuild, a checkout, a revert) records them again.
+SOURCE_NOTEBOOKS := $(wildcard source/*/*.ipynb)
+gradebook.db: $(SOURCE_NOTEBOOKS) | $(STAMP)
 	@echo "Recording the assignments in nbgrader's gradebook (gradebook.db) for the formgrader..."
 	$(BIN)/python -m tools.build release
+	@touch $@
+
+# PORT=8990: another port than Jupyter's 8888 (JupyterLab takes the next free one when it is busy).
+PORT_ARG = $(if $(PORT),--ServerApp.port=$(PORT) --ServerApp.port_retries=0)
 
 lab: $(STAMP) gradebook.db
-	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) $(PORT_ARG) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Two pytest runs: (1) unit, pipeline, notebook, autograder, bundle and browser tests plus nbval (strict)
 # over source/ on two workers; (2) nbval over 08_cifar10 alone, since it trains on the full CIFAR-10 and
@@ -87,7 +94,7 @@ grade-demo: $(STAMP)
 # Grade the written answers by hand: the formgrader in JupyterLab on the autograder's --out folder.
 formgrade: $(STAMP)
 	@test -n "$(GRADED)" || { echo "usage: make formgrade GRADED=<the autograder's --out folder>" >&2; exit 2; }
-	$(BIN)/python -m tools.formgrade $(GRADED)
+	$(BIN)/python -m tools.formgrade $(GRADED) $(PORT_ARG)
 
 student-bundle: $(STAMP)
 	$(BIN)/python -m tools.bundle $(if $(UPTO),--upto $(UPTO)) $(if $(SOLVED),--solved $(SOLVED))

@@ -1,4 +1,4 @@
-"""Command line: ``python -m autograder grade|export|demo|cluster-credentials ...`` (see ``--help``).
+"""Command line: ``python -m autograder grade|export|collect|demo|cluster-credentials ...`` (``--help``).
 
 Exit status: 0 when every hand-in was graded (problems included, they are in report.json),
 2 when the grader itself could not run (the reason is printed).
@@ -99,6 +99,15 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         help="the folder's absolute path on the cluster's machines, as the config files name it (default: DIR)",
     )
+    c = sub.add_parser(
+        "collect", help="the students' submit.py zips, as the LMS returns them, into submitted/"
+    )
+    c.add_argument(
+        "download", type=Path, help="the LMS's download: a folder or .zip holding the students' zips"
+    )
+    c.add_argument("dest", type=Path, help="nbgrader's submitted/ folder to fill")
+    c.add_argument("--replace", action="store_true", help="take a changed hand-in (the old one is kept)")
+    c.add_argument("--course", type=Path, default=None, help="course root holding source/ (default: here)")
     return parser.parse_args(argv)
 
 
@@ -139,12 +148,38 @@ def write_cluster_credentials(folder: Path, installed_at: str | None) -> int:
     return 0
 
 
+def collect(args) -> int:
+    """``python -m autograder collect DOWNLOAD DEST``: what was copied, left and not taken."""
+    from .receive.collect import collect_zips
+    from .receive.course import find_assignments
+    from .receive.intake import IntakeError
+
+    course = (args.course or default_course_root()).resolve()
+    try:
+        done = collect_zips(args.download, args.dest, set(find_assignments(course / "source")), args.replace)
+    except IntakeError as err:
+        print(f"autograder: cannot collect: {printable(err)}", file=sys.stderr)
+        return 2
+    for what, keys in (("copied", done.copied), ("replaced", done.replaced), ("unchanged", done.unchanged)):
+        for key in keys:
+            print(f"{what}: {key}")
+    for problem in done.problems:
+        print(f"not taken: {printable(problem)}")
+    print(
+        f"{len(done.copied)} copied, {len(done.replaced)} replaced, {len(done.unchanged)} unchanged, "
+        f"{len(done.problems)} problems; grade with: python -m autograder grade {printable(args.dest)} --out OUT"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.command == "export":
         return export_command(args)
     if args.command == "cluster-credentials":
         return write_cluster_credentials(args.dir, args.installed_at)
+    if args.command == "collect":
+        return collect(args)
     course = (args.course or default_course_root()).resolve()
     limits = Limits(timeout=args.timeout, memory_mb=args.memory)
     try:

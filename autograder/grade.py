@@ -16,6 +16,7 @@ OUT receives::
     report.json                                  per student and notebook: score, max, every problem met
     feedback/<student>/<assignment>/<nb>.html    redacted feedback (no hidden tests)
     autograded/<student>/<assignment>/<nb>.ipynb executed notebooks, for the instructor (formgrader)
+    submitted/<student>/<assignment>/<nb>.ipynb  the notebooks graded, as handed in (formgrader counts them)
     gradebook.db                                 unless --db points at another database
 """
 
@@ -42,6 +43,7 @@ from .receive.intake import printable
 from .receive.jobs import prepare_jobs
 from .results import dblock, export, late, scoring
 from .results.pages import write_notebook_outputs
+from .results.submitted import write_submitted
 from .run import journal
 from .run.cluster import check_scheduler
 from .run.execute import Executed, Runner, execute
@@ -99,6 +101,8 @@ def grade(
         pages = partial(write_notebook_outputs, out, lateness=lateness)
         executed = execute(jobs, known, runner, done, work, log, pages)
         record_scores(received, executed, db_url, writing, out / "grades.csv", lateness)
+        if not overlaps(out / "submitted", submissions):  # grading OUT/submitted itself: it is the copy
+            write_submitted(out, received.files, db_url, received.course.course_id)  # formgrader's counts
         report = write_report(out, received, executed, runner, started)
         done.remove()
         for w in received.warnings:
@@ -130,6 +134,12 @@ def check_can_grade(submissions: Path, out: Path, course_root: Path, runner: Run
         raise GraderError(f"{submissions} does not exist")
     if out == submissions or submissions in out.parents:
         raise GraderError("OUT must not be inside SUBMISSIONS (SUBMISSIONS is never modified)")
+
+
+def overlaps(a: Path, b: Path) -> bool:
+    """Whether one of the folders ``a`` and ``b`` is, or lies inside, the other."""
+    a, b = a.resolve(), b.resolve()
+    return a == b or a in b.parents or b in a.parents
 
 
 def open_journal(out: Path, log) -> journal.Journal:
@@ -171,6 +181,7 @@ def record_scores(
         export.save_to_gradebook(
             db_url, received.course.course_id, executed.results, received.timestamps, lateness
         )
+        export.record_students(db_url, received.course.course_id, [u["student"] for u in received.unplaced])
         export.export_csv(db_url, received.course.course_id, csv_path)
 
 
@@ -188,7 +199,9 @@ def write_report(out: Path, received: Received, executed: Executed, runner: Runn
         "isolation": executed.isolation,
         "grader_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
-    return export.write_report(out / "report.json", executed.results, received.warnings, meta)
+    return export.write_report(
+        out / "report.json", executed.results, received.warnings, meta, received.unplaced
+    )
 
 
 def normalise_db_url(url: str) -> str:

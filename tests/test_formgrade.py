@@ -145,6 +145,16 @@ def test_written_answers_wait_for_manual_grading(graded_lab, browser):  # noqa: 
     assert json.dumps(again[0]["needs_manual_grade"]) == "true"
 
 
+@pytest.mark.slow
+def test_manage_assignments_counts_the_graded_submission(graded_lab):
+    """Row 8 of issue 20: formgrader's Manage Assignments, from the running server (on main: 0)."""
+    base, token = graded_lab
+    assignments = {a["name"]: a for a in api(base, token, "/formgrader/api/assignments")}
+    assert assignments[NAME]["num_submissions"] == 1
+    students = api(base, token, f"/formgrader/api/submissions/{NAME}")
+    assert [(s["student"], s["autograded"]) for s in students] == [("ada", True)]
+
+
 def test_formgrade_target_and_readme_say_the_same(tmp_path):
     makefile = (ROOT / "Makefile").read_text()
     assert "python -m tools.formgrade $(GRADED)" in makefile

@@ -99,3 +99,59 @@ def test_setup_installs_the_cluster_extra(course):
         "dask-jobqueue",
         "dask-kubernetes",
     }
+
+
+def command_line(run: subprocess.CompletedProcess, program: str) -> str:
+    (line,) = [line for line in run.stdout.splitlines() if program in line]
+    return line
+
+
+def test_lab_and_formgrade_take_the_port_the_readme_documents(course):
+    """Row 9 of issue 20: `make lab PORT=8990` and `make formgrade GRADED=DIR PORT=8991` (README)."""
+    installed(course)
+    (course / "gradebook.db").touch()
+    lab = command_line(make(course, "-n", "lab", "PORT=8990"), "jupyter lab")
+    assert "--ServerApp.port=8990 --ServerApp.port_retries=0" in lab
+    assert "--ServerApp.port" not in command_line(make(course, "-n", "lab"), "jupyter lab")
+    formgrade = command_line(make(course, "-n", "formgrade", "GRADED=graded", "PORT=8991"), "tools.formgrade")
+    assert formgrade.endswith("-m tools.formgrade graded --ServerApp.port=8991 --ServerApp.port_retries=0")
+    readme = (ROOT / "README.md").read_text()
+    assert "make lab PORT=8990" in readme and "make formgrade GRADED=graded PORT=8991" in readme
+    assert "make formgrade GRADED=grading PORT=8991" in (ROOT / "autograder" / "README.md").read_text()
+
+
+def test_the_gradebook_follows_source(course):
+    """Row 10 of issue 20: a source notebook newer than gradebook.db (a rebuild, a revert) records it again."""
+    installed(course)
+    notebook = course / "source" / "04_losses" / "04_losses.ipynb"
+    notebook.parent.mkdir(parents=True)
+    notebook.write_text("{}")
+    (course / "gradebook.db").touch()
+    assert "tools.build release" not in make(course, "-n", "lab").stdout
+    later = time.time() + 5
+    os.utime(notebook, (later, later))  # e.g. `git checkout source/` after a points change
+    assert "-m tools.build release" in make(course, "-n", "lab").stdout
+
+
+def test_recording_source_again_after_a_revert_restores_the_max_points(tmp_path):
+    """What the gradebook.db rule runs (`tools.build release`) after row 10's change and revert: no stale 18."""
+    import nbformat
+    from nbgrader.api import Gradebook
+
+    from tools import build
+
+    name, folder = "04_losses", tmp_path / "source" / "04_losses"
+    folder.mkdir(parents=True)
+    original = nbformat.read(ROOT / "source" / name / f"{name}.ipynb", as_version=4)
+
+    def recorded_max(nb) -> float:
+        nbformat.write(nb, folder / f"{name}.ipynb")
+        build.build_release([name], tmp_path)
+        with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gb:
+            return gb.find_assignment(name).max_score
+
+    changed = nbformat.from_dict(original)
+    (cell,) = [c for c in changed.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "softmax_tests"]
+    cell.metadata["nbgrader"]["points"] = 3
+    assert recorded_max(changed) == 18.0
+    assert recorded_max(original) == 17.0

@@ -2,7 +2,8 @@
 
     python -m tools.build source [NN_name ...]   # jupytext + nbclient, outputs stored
     python -m tools.build release [NN_name ...]  # nbgrader generate_assignment
-    python -m tools.build check                  # fail when source/ or release/ is stale
+    python -m tools.build check                  # fail when source/ or release/ is stale, or when
+                                                 # a notebook's prose states other points than its cells
 
 notebooks/NN_name.py (jupytext percent format) is the single source of truth; source/ and release/
 are generated and committed.  Cell ids are made deterministic (the nbgrader grade_id, else the cell's
@@ -21,6 +22,8 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+
+from tools import points
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -215,6 +218,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", help="notebook names such as 04_losses (default: all)")
     args = parser.parse_args(argv)
     names = notebook_names(args.names)
+    if args.command in ("source", "check"):  # at once, before anything runs or rebuilds
+        wrong = [problem for name in names for problem in points.problems(read_notebook(name), name)]
+        if wrong:
+            print("\n".join(wrong), file=sys.stderr)
+            print(
+                "the points stated in the notebook's prose must be its cells' points: fix one or the other",
+                file=sys.stderr,
+            )
+            return 1
     if args.command == "source":
         for name in names:
             build_source(name)

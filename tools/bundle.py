@@ -7,8 +7,9 @@ The bundle holds what a student needs and nothing an instructor keeps: the relea
 (followed transitively through helpers' own imports), the small CIFAR-10 sample once a notebook
 loads data, a pinned requirements file (with the tested versions of everything as constraints),
 tools/student/install.py (Python check, .venv, packages, nbgrader's instructor tools off) and
-tools/student/nbgrader_config.py (for `nbgrader validate`), and a short README whose two commands set
-up and open the course. helpers/__init__.py's module table names only the modules shipped.
+tools/student/nbgrader_config.py (for `nbgrader validate`), tools/student/submit.py (the visible
+checks, then ``submit/<notebook>.zip`` in the autograder's layout), and a short README whose two
+commands set up and open the course and whose third hands a notebook in. helpers/__init__.py's module table names only the modules shipped.
 Never included: source/, notebooks/ (the instructor's versions), tests, the autograder, gradebooks.
 
 The library holds the answers of many exercises (marked ``@answer``, see helpers/exercise.py).
@@ -71,7 +72,21 @@ keeps nbgrader's instructor tools in JupyterLab, which `install.py` turns off.)
 - Click **Validate** in the notebook toolbar: it saves the notebook and runs it from a fresh start the
   way the grader will. From a terminal in this folder (the same check; `nbgrader_config.py` here sets
   it up): `.venv/bin/nbgrader validate {first}/{first}.ipynb`.
-- Save, then submit the notebook files exactly as your instructor tells you (keep the names and folders).
+- **Hand in** with one command, from a terminal in this folder (save the notebook first):
+
+  ```bash
+  python3 submit.py {first}
+  ```
+
+  (On Windows: `py submit.py {first}`; the number alone, `python3 submit.py {first_number}`, works too.) The
+  first time it asks for your student id, exactly as your instructor gave it, and keeps it in
+  `student-id.txt` (`--student ID` gives or changes it). It runs the notebook from a fresh start as
+  the grader does (at most 10 minutes), then says in plain words which visible checks pass and which
+  fail with their message, which exercises are not written yet and which written answers are empty,
+  and writes `submit/{first}.zip`. Hand in that zip file as your instructor asks (for example, upload
+  it to the course's page). It holds your notebook in the folders the grader expects, so nothing
+  gets lost or renamed on the way. You may hand in unfinished work; run the command again after
+  any change, and hand in the new zip.
 
 ## More notebooks later
 
@@ -276,7 +291,10 @@ def build_bundle(out: Path, upto: str | None = None, solved: str | None = None) 
     scope = "" if upto is None else f" (released so far: {names[0]} to {names[-1]})"
     files: dict[str, bytes | Path] = {
         "README.md": STUDENT_README.format(
-            scope=scope, first=names[0], data=DATA_NOTE if "data" in modules else ""
+            scope=scope,
+            first=names[0],
+            first_number=names[0][:2],
+            data=DATA_NOTE if "data" in modules else "",
         ).encode(),
         "requirements.txt": student_requirements().encode(),
         "constraints.txt": student_constraints().encode(),
@@ -284,6 +302,8 @@ def build_bundle(out: Path, upto: str | None = None, solved: str | None = None) 
         # Python check, .venv, packages, instructor tools off; and `nbgrader validate` settings.
         "install.py": ROOT / "tools" / "student" / "install.py",
         "nbgrader_config.py": ROOT / "tools" / "student" / "nbgrader_config.py",
+        # runs the visible checks, writes submit/<notebook>.zip in the autograder's layout
+        "submit.py": ROOT / "tools" / "student" / "submit.py",
     }
     for name in names:  # the notebook and anything nbgrader released beside it
         for path in sorted((ROOT / "release" / name).rglob("*")):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import GraderError
-from . import intake, repair
+from . import intake, placement, repair
 from .course import CourseSpec, NotebookSpec, build_gradebook, find_assignments
 
 
@@ -38,7 +38,7 @@ class Unreadable:
     student: str
     assignment: str
     spec: NotebookSpec
-    kind: str  # missing | malformed | other_notebook
+    kind: str  # missing | malformed | other_notebook | ambiguous
     detail: str
 
 
@@ -52,6 +52,8 @@ class Received:
         default_factory=dict
     )  # (student, assignment) -> files intake could not write
     warnings: list[str] = field(default_factory=list)
+    unplaced: list[dict] = field(default_factory=list)  # notebooks no assignment could take (placement)
+    files: dict = field(default_factory=dict)  # (student, assignment) -> {notebook: the file graded}
     gradebook_seconds: float = 0.0
 
 
@@ -69,6 +71,7 @@ def receive(
         got = intake.collect(submissions, names, work / "submitted")
     except intake.IntakeError as err:
         raise GraderError(str(err)) from err
+    unplaced = placement.place(got, course_root / "source", names)
     # record only the assignments handed in (each costs a GenerateAssignment pass)
     wanted = sorted({s.assignment for s in got.submissions}) or sorted(names)
     try:
@@ -78,26 +81,48 @@ def receive(
         raise GraderError(f"could not build the gradebook from {course_root / 'source'}: {err}") from err
     received = Received(course, [], [], gradebook_seconds=time.monotonic() - started)
     received.warnings = got.warnings
+    received.unplaced = unplaced
+    received.warnings += [
+        f"{u['detail']} (not graded; {u['student']} is in grades.csv with 0)" for u in unplaced
+    ]
     for sub in got.submissions:
         key = (sub.student, sub.assignment)
         received.timestamps[key] = sub.timestamp
         received.intake_problems[key] = sub.problems
+        received.files[key] = {n: p for n, p in sub.notebooks.items() if n not in sub.ambiguous}
         for name, spec in sorted(course.assignments.get(sub.assignment, {}).items()):
-            read = read_handin(course, sub.student, sub.assignment, spec, sub.notebooks.get(name))
+            if name in sub.ambiguous:
+                read = Unreadable(sub.student, sub.assignment, spec, "ambiguous", sub.ambiguous[name])
+            else:
+                path = sub.notebooks.get(name)
+                read = read_handin(course, sub.student, sub.assignment, spec, path, sub.renamed.get(name))
             (received.handins if isinstance(read, HandIn) else received.unreadable).append(read)
         received.warnings.extend(sub.warnings)
+        received.warnings += [f"{sub.student}/{sub.assignment}: {why}" for why in sub.renamed.values()]
     return received
 
 
-def read_handin(course: CourseSpec, student: str, assignment: str, spec: NotebookSpec, path: Path | None):
-    """A :class:`HandIn` ready to run, or :class:`Unreadable` with the reason."""
+def read_handin(
+    course: CourseSpec,
+    student: str,
+    assignment: str,
+    spec: NotebookSpec,
+    path: Path | None,
+    renamed: str | None = None,
+):
+    """A :class:`HandIn` ready to run, or :class:`Unreadable` with the reason.
+
+    ``renamed`` says how a file under another name was found for this notebook (intake, placement):
+    it becomes a ``renamed`` event of the hand-in (report.json, the student's feedback).
+    """
     name = spec.name
     if path is None:
         return Unreadable(student, assignment, spec, "missing", f"{name}.ipynb was not handed in")
+    shown = intake.printable(path.name) if renamed else f"{name}.ipynb"
     try:
         nb = repair.read_notebook(path.read_bytes())
     except repair.NotANotebook as err:
-        return Unreadable(student, assignment, spec, "malformed", f"{name}.ipynb: {err}")
+        return Unreadable(student, assignment, spec, "malformed", f"{shown}: {err}")
     own = repair.fingerprint(nb, spec)
     best = max(
         (
@@ -110,7 +135,9 @@ def read_handin(course: CourseSpec, student: str, assignment: str, spec: Noteboo
     )
     if own == 0 or best[0] > own:
         hint = f" (it looks like {best[1]})" if best[0] > own else ""
-        detail = f"{name}.ipynb holds none of this notebook's exercises{hint}"
+        detail = f"{shown} holds none of this notebook's exercises{hint}"
         return Unreadable(student, assignment, spec, "other_notebook", detail)
     prepared, events = repair.prepare(nb, spec)
+    if renamed:
+        events.insert(0, repair.Event("renamed", None, renamed))
     return HandIn(student, assignment, spec, prepared, events)

@@ -15,6 +15,13 @@ bytes, ``x`` both a file and a folder, ...) is a problem of that student's submi
 must be named by a student id matching ``STUDENT_ID`` (letters, digits, ``. _ @ + -``, starting
 with a letter or digit, at most 64 characters); any other is not graded, with a warning. Every
 warning passes through ``printable``: no control character of a file name reaches a terminal.
+
+What an LMS download does to file names is forgiven, with a trace (``Submission.renamed``): when an
+expected notebook is missing from its assignment folder, the one other notebook there (or in a
+folder below it) that names it (``04_losses-Copy1.ipynb``, ``04_losses (1).ipynb``), else the only
+other notebook at all, is graded in its place; two such candidates are a problem that names both
+(``Submission.ambiguous``). A notebook outside any assignment folder is kept as a ``Stray`` for
+``receive.placement``, which matches it by its cells.
 """
 
 from __future__ import annotations
@@ -68,16 +75,28 @@ class Submission:
     timestamp: str | None = None
     warnings: list[str] = field(default_factory=list)
     problems: list[dict] = field(default_factory=list)  # {"kind": "intake", "detail": ...}
+    renamed: dict[str, str] = field(default_factory=dict)  # notebook -> how its file was found
+    ambiguous: dict[str, str] = field(default_factory=dict)  # notebook -> the candidates, named
+
+
+@dataclass
+class Stray:
+    """A notebook of a student outside any assignment folder (``ada/04_losses.ipynb``, ``ada/week4/x.ipynb``)."""
+
+    student: str
+    path: Path
+    shown: str  # its path in the hand-ins, printable (``ada/week4/x.ipynb``)
 
 
 @dataclass
 class Intake:
     submissions: list[Submission] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    strays: list[Stray] = field(default_factory=list)
 
     @property
     def students(self) -> list[str]:
-        return sorted({s.student for s in self.submissions})
+        return sorted({s.student for s in self.submissions} | {s.student for s in self.strays})
 
 
 @dataclass
@@ -220,7 +239,9 @@ def _unwrap(root: Path, assignments: set[str]) -> Path:
         entries = [p for p in root.iterdir() if p.name not in NOISE and not p.name.startswith(".")]
         dirs = [p for p in entries if p.is_dir()]
         looks_like_students = any((d / a).is_dir() for d in dirs for a in assignments)
-        if looks_like_students or len(dirs) != 1:
+        # a lone student whose notebooks lie outside assignment folders is no wrapper either
+        holds_notebooks = len(dirs) == 1 and any(p.suffix == ".ipynb" for p in dirs[0].iterdir())
+        if looks_like_students or holds_notebooks or len(dirs) != 1:
             return root
         root = dirs[0]
     return root
@@ -278,7 +299,12 @@ def collect(source: Path | str, assignments: dict[str, list[str]], scratch: Path
                 continue
             if entry.is_dir() and entry.name in assignments:
                 wanted.add(entry.name)
-            else:
+                continue
+            found = _notebooks_below(entry)
+            intake.strays += [
+                Stray(name, p, f"{name}/{printable(p.relative_to(student_dir))}") for p in found
+            ]
+            if not found:
                 intake.warnings.append(
                     f"{name}/{printable(entry.name)}: ignored (not an assignment of this course)"
                 )
@@ -289,10 +315,13 @@ def collect(source: Path | str, assignments: dict[str, list[str]], scratch: Path
                 {"kind": "intake", "detail": r} for r in by_submission.get((name, assignment), [])
             ]
             expected = set(assignments[assignment])
+            others = []  # notebooks under other names: candidates for a missing one
             for item in sorted(entry.iterdir()) if entry.is_dir() else []:
                 rel = f"{name}/{assignment}/{printable(item.name)}"
                 if item.is_file() and item.suffix == ".ipynb" and item.stem in expected:
                     sub.notebooks[item.stem] = item
+                elif found := _notebooks_below(item):
+                    others += found
                 elif item.name == "timestamp.txt" and item.is_file():
                     with open(item, "rb") as fh:
                         sub.timestamp = printable(fh.read(64).decode(errors="replace").strip()) or None
@@ -300,5 +329,54 @@ def collect(source: Path | str, assignments: dict[str, list[str]], scratch: Path
                     sub.warnings.append(f"{rel}: ignored")
                 else:
                     sub.warnings.append(f"{rel}: extra file ignored")
+            used = _stand_ins(sub, sorted(expected - set(sub.notebooks)), others)
+            for item in others:
+                if item not in used:
+                    sub.warnings.append(
+                        f"{name}/{assignment}/{printable(item.relative_to(entry))}: extra file ignored"
+                    )
             intake.submissions.append(sub)
     return intake
+
+
+def _notebooks_below(path: Path, depth: int = 3, limit: int = 20) -> list[Path]:
+    """``path`` if it is a notebook, else the notebooks in the folders below it (noise skipped, bounded)."""
+    if path.name in NOISE or path.name.startswith("."):
+        return []
+    if path.is_file():
+        return [path] if path.suffix == ".ipynb" else []
+    if depth == 0 or not path.is_dir() or path.is_symlink():
+        return []
+    found = []
+    for item in sorted(path.iterdir()):
+        found += _notebooks_below(item, depth - 1, limit - len(found))
+        if len(found) >= limit:
+            break
+    return found[:limit]
+
+
+def _stand_ins(sub: Submission, missing: list[str], others: list[Path]) -> set[Path]:
+    """Fill each missing notebook of ``sub`` with the one notebook under another name that stands in for it.
+
+    A candidate names the missing notebook (``04_losses-Copy1``, ``04_losses (1)``); when no file
+    names it and only one notebook is missing, every other notebook is a candidate. One candidate is
+    graded with a trace in ``sub.renamed``; several are a problem (``sub.ambiguous``). Returns the files used.
+    """
+    used: set[Path] = set()
+    for name in missing:
+        candidates = [p for p in others if name in p.stem]
+        if not candidates and len(missing) == 1:
+            candidates = list(others)
+        shown = [printable(p.relative_to(sub.folder)) for p in candidates]
+        if len(candidates) == 1:
+            sub.notebooks[name] = candidates[0]
+            sub.renamed[name] = f"{shown[0]} was graded as {name}.ipynb (the expected name)"
+            used.add(candidates[0])
+        elif candidates:
+            listed = ", ".join(shown[:-1]) + " and " + shown[-1]
+            sub.ambiguous[name] = (
+                f"{name}.ipynb was not handed in, and {len(candidates)} notebooks could stand in for it: "
+                f"{listed}; rename the one to grade to {name}.ipynb and hand in again"
+            )
+            used.update(candidates)
+    return used

@@ -79,6 +79,21 @@ def save_to_gradebook(
     return penalties
 
 
+def record_students(db_url: str, course_id: str, students: list[str]) -> None:
+    """Put ``students`` in the gradebook (no submission): grades.csv then has their rows, with 0.
+
+    For a student whose hand-in no assignment could take (``receive.placement``): handed in
+    something, so listed, never silently dropped.
+    """
+    from nbgrader.api import Gradebook
+
+    if not students:
+        return
+    with Gradebook(db_url, course_id) as gb:
+        for student in sorted(set(students)):
+            gb.update_or_create_student(student)
+
+
 def export_csv(db_url: str, course_id: str, path: Path) -> None:
     """grades.csv with the rows and columns of nbgrader's ``CsvExportPlugin``, every field quoted.
 
@@ -117,19 +132,27 @@ def export_csv(db_url: str, course_id: str, path: Path) -> None:
                 out.writerow(["" if row[k] is None else str(row[k]) for k in CSV_COLUMNS])
 
 
-def write_report(path: Path, results: list[NotebookResult], warnings: list[str], meta: dict) -> dict:
+def write_report(
+    path: Path, results: list[NotebookResult], warnings: list[str], meta: dict, unplaced: list[dict] = ()
+) -> dict:
+    """report.json; ``unplaced`` are problems of a student outside any notebook (``receive.placement``)."""
     students: dict[str, dict] = {}
+
+    def entry(student: str) -> dict:
+        new = {"student_id": student, "score": 0.0, "max_score": 0.0, "problems": [], "assignments": {}}
+        return students.setdefault(student, new)
+
+    for problem in sorted(unplaced, key=lambda p: p["student"]):
+        entry(problem["student"])["problems"].append({"kind": problem["kind"], "detail": problem["detail"]})
     for r in sorted(results, key=lambda r: (r.student, r.assignment, r.notebook)):
-        s = students.setdefault(
-            r.student, {"student_id": r.student, "score": 0.0, "max_score": 0.0, "assignments": {}}
-        )
+        s = entry(r.student)
         a = s["assignments"].setdefault(r.assignment, {"score": 0.0, "max_score": 0.0, "notebooks": []})
         a["notebooks"].append(r.as_dict())
         a["score"] += r.score
         a["max_score"] += r.max_score
         s["score"] += r.score
         s["max_score"] += r.max_score
-    report = {**meta, "warnings": warnings, "students": list(students.values())}
+    report = {**meta, "warnings": warnings, "students": [students[k] for k in sorted(students)]}
     path.write_text(json.dumps(report, indent=1, sort_keys=False) + "\n")
     return report
 

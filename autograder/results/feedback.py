@@ -88,9 +88,38 @@ def failure_location(output: dict, source: str) -> str:
     return ""
 
 
+# problems the student is told about at the top of the page: what the grader did with the hand-in
+NOTICES = {"renamed": "Your file was graded under another name"}
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
+
+
+def _plain(text) -> str:
+    """``text`` as markdown that renders it literally (no markup, no HTML)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(text)))
+
+
+def notice_cell(result: NotebookResult):
+    """A markdown cell saying what the grader did with the hand-in (a renamed file), or None.
+
+    The detail holds file names the student chose: escaped, so it is shown as plain text.
+    """
+    lines = [
+        f"**{NOTICES[p['kind']]}.** {_plain(p['detail'])}"
+        for p in result.problems
+        if p.get("kind") in NOTICES
+    ]
+    if not lines:
+        return None
+    text = "\n\n".join(["### Note from the grader", *lines, "Please keep the notebook's name and folder."])
+    return nbformat.v4.new_markdown_cell(text)
+
+
 def redact(nb, spec: NotebookSpec, result: NotebookResult):
     """Return the student-safe copy of an executed notebook (scores in the metadata)."""
     nb = sanitize.clean_notebook(copy.deepcopy(nb))
+    notice = notice_cell(result)
+    if notice is not None:
+        nb.cells.insert(0, notice)
     by_id = spec.by_id()
     secrets = sorted(
         {s for c in spec.tests for s in c.hidden_lines if len(s) >= MIN_REDACT}, key=len, reverse=True

@@ -41,10 +41,11 @@ def test_folder_layout_noise_and_extras(tmp_path):
     assert set(ada.notebooks) == {"a1_squares"} and ada.timestamp == "2026-01-01 10:00:00 UTC"
     assert ada.notebooks["a1_squares"].is_relative_to(tmp_path / "scratch")  # a copy, not the original
     text = "\n".join(got.warnings + ada.warnings)
+    # a notebook in a folder of no assignment is kept for placement by its cells (receive.placement)
+    assert [s.shown for s in got.strays] == ["ada/a9_unknown/a9_unknown.ipynb"]
     for expected in (
         "__MACOSX",
         "README.txt",
-        "a9_unknown",
         ".ipynb_checkpoints",
         "notes.txt",
         "other.ipynb",
@@ -188,3 +189,65 @@ def test_control_characters_never_reach_a_warning(tmp_path):
     (warning,) = got.submissions[0].warnings
     assert warning == "ada/a1_squares/\\x1b]0;owned\\x07\\x1b[2J\\u202etxt.exe: extra file ignored"
     assert intake.printable("fine: é, 中文, tabs\tno") == "fine: é, 中文, tabs\\x09no"
+
+
+@pytest.mark.parametrize("name", ["a1_squares-Copy1.ipynb", "a1_squares (1).ipynb", "Untitled.ipynb"])
+def test_a_single_notebook_under_another_name_stands_in_with_a_trace(tmp_path, name):
+    """Row 7 of issue 20: an LMS download renames the file; the one notebook in its folder is graded."""
+    make_tree(tmp_path / "in", {f"ada/a1_squares/{name}": "{}", "ada/a1_squares/notes.txt": "x"})
+    (sub,) = intake.collect(tmp_path / "in", COURSE, tmp_path / "scratch").submissions
+    assert sub.notebooks["a1_squares"].name == name and not sub.ambiguous
+    assert sub.renamed == {"a1_squares": f"{name} was graded as a1_squares.ipynb (the expected name)"}
+    assert sub.warnings == ["ada/a1_squares/notes.txt: extra file ignored"]
+
+
+def test_a_notebook_in_a_folder_below_the_assignment_folder_stands_in(tmp_path):
+    make_tree(tmp_path / "in", {"ada/a1_squares/a1_squares/a1_squares.ipynb": "{}"})
+    (sub,) = intake.collect(tmp_path / "in", COURSE, tmp_path / "scratch").submissions
+    assert sub.renamed == {
+        "a1_squares": "a1_squares/a1_squares.ipynb was graded as a1_squares.ipynb (the expected name)"
+    }
+
+
+def test_two_candidates_are_a_problem_that_names_both(tmp_path):
+    make_tree(tmp_path / "in", {
+        "ada/a1_squares/a1_squares-Copy1.ipynb": "{}",
+        "ada/a1_squares/a1_squares (1).ipynb": "{}",
+        "ada/a1_squares/Untitled.ipynb": "{}",  # names no notebook: not a candidate while others do
+    })  # fmt: skip
+    (sub,) = intake.collect(tmp_path / "in", COURSE, tmp_path / "scratch").submissions
+    assert not sub.notebooks and not sub.renamed
+    assert sub.ambiguous == {
+        "a1_squares": "a1_squares.ipynb was not handed in, and 2 notebooks could stand in for it: "
+        "a1_squares (1).ipynb and a1_squares-Copy1.ipynb; rename the one to grade to a1_squares.ipynb "
+        "and hand in again"
+    }
+    assert sub.warnings == ["ada/a1_squares/Untitled.ipynb: extra file ignored"]
+
+
+def test_the_expected_name_wins_over_copies(tmp_path):
+    make_tree(
+        tmp_path / "in",
+        {"ada/a1_squares/a1_squares.ipynb": "{}", "ada/a1_squares/a1_squares-Copy1.ipynb": "{}"},
+    )
+    (sub,) = intake.collect(tmp_path / "in", COURSE, tmp_path / "scratch").submissions
+    assert sub.notebooks["a1_squares"].name == "a1_squares.ipynb" and not sub.renamed and not sub.ambiguous
+    assert sub.warnings == ["ada/a1_squares/a1_squares-Copy1.ipynb: extra file ignored"]
+
+
+def test_notebooks_outside_any_assignment_folder_are_kept_as_strays(tmp_path):
+    """Today's drop of a student with only a stray notebook: now kept for placement by its cells."""
+    make_tree(tmp_path / "in", {
+        "ada/a1_squares.ipynb": "{}",
+        "ada/week 4/mine.ipynb": "{}",
+        "ada/week 4/.ipynb_checkpoints/mine-checkpoint.ipynb": "{}",
+        "ada/notes.txt": "x",
+        "bob/a2_double/a2_double.ipynb": "{}",
+    })  # fmt: skip
+    got = intake.collect(tmp_path / "in", COURSE, tmp_path / "scratch")
+    assert [(s.student, s.shown) for s in got.strays] == [
+        ("ada", "ada/a1_squares.ipynb"),
+        ("ada", "ada/week 4/mine.ipynb"),
+    ]
+    assert got.students == ["ada", "bob"]
+    assert got.warnings == ["ada/notes.txt: ignored (not an assignment of this course)"]

@@ -74,6 +74,27 @@ def test_results_land_in_the_gradebook_and_nbgraders_csv(course_spec, tmp_path):
         assert gb.find_grade("square_tests", "a1_squares", "a1_squares", "ada").auto_score == 2.0
 
 
+def test_a_student_with_nothing_placed_gets_zero_rows_and_a_reason_in_the_report(
+    course, tmp_path_factory, tmp_path
+):
+    spec = make_spec(course, tmp_path_factory)
+    export.save_to_gradebook(spec.db_url, spec.course_id, results(), {})
+    export.record_students(spec.db_url, spec.course_id, ["zoe", "zoe"])
+    export.export_csv(spec.db_url, spec.course_id, tmp_path / "grades.csv")
+    zoe = [r for r in csv.DictReader((tmp_path / "grades.csv").open()) if r["student_id"] == "zoe"]
+    assert sorted((r["assignment"], r["score"], r["timestamp"]) for r in zoe) == [
+        ("a1_squares", "0.0", ""),
+        ("a2_double", "0.0", ""),
+    ]
+    problem = {"student": "zoe", "kind": "unplaced", "detail": "zoe/x.ipynb matches no notebook"}
+    report = export.write_report(tmp_path / "report.json", results(), [], {}, [problem])
+    assert [s["student_id"] for s in report["students"]] == ["ada", "bob", "zoe"]
+    zoe_entry = report["students"][2]
+    assert zoe_entry["problems"] == [{"kind": "unplaced", "detail": "zoe/x.ipynb matches no notebook"}]
+    assert (zoe_entry["score"], zoe_entry["assignments"]) == (0.0, {})
+    assert report["students"][0]["problems"] == []
+
+
 def test_csv_fields_are_quoted_so_no_row_can_be_forged(course_spec, tmp_path):
     """nbgrader's exporter joins fields unquoted; a comma or newline in a name forged rows and columns."""
     from nbgrader.api import Gradebook

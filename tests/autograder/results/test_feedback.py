@@ -166,3 +166,17 @@ def test_a_late_hand_in_says_how_late_and_what_it_cost_and_stays_inert(executed)
     assert active_or_external(page) == [] and sanitize.page_body_is_inert(page[page.index("<body>") + 6 :])
     assert feedback.add_late_note(page, "") == page
     assert "&lt;b&gt;" in feedback.add_late_note("<body><p>x</p></body>", "<b>")  # escaped, whatever it says
+
+
+def test_a_renamed_hand_in_is_noted_at_the_top_as_plain_text():
+    """The file name is the student's: markup in it is shown, never rendered (no link, no tag)."""
+    result = NotebookResult("ada", "a1_squares", "a1_squares", 6.0)
+    result.problems = [
+        {"kind": "renamed", "grade_id": None, "detail": "[x](javascript:alert(1)) <b>a</b>.ipynb was graded"},
+        {"kind": "timeout", "detail": "not a notice"},
+    ]
+    cell = feedback.notice_cell(result)
+    assert cell.source.startswith("### Note from the grader\n\n**Your file was graded under another name.** ")
+    assert "\\[x\\]\\(javascript:alert\\(1\\)\\) &lt;b&gt;a&lt;/b&gt;\\.ipynb was graded" in cell.source
+    assert "not a notice" not in cell.source
+    assert feedback.notice_cell(NotebookResult("ada", "a1_squares", "a1_squares", 6.0)) is None
