@@ -1,4 +1,8 @@
-"""Command line: ``python -m autograder grade SUBMISSIONS --out OUT`` and ``python -m autograder demo``.
+"""Command line: ``python -m autograder grade SUBMISSIONS --out OUT``, ``demo``, ``feedback OUT``, ``report OUT``.
+
+``grade`` grades (into an existing OUT: replaces only what it grades, ``--student``/``--assignment``
+select); ``feedback OUT`` renders the feedback pages again with the manual grades of the gradebook;
+``report OUT`` writes OUT/class-report.html again.
 
 Exit status: 0 when every hand-in was graded (problems included, they are in report.json),
 2 when the grader itself could not run (the reason is printed).
@@ -12,10 +16,10 @@ import sys
 from pathlib import Path
 
 from .errors import GraderError
-from .grade import grade
+from .grade import grade, graded_course
 from .isolate.limits import Limits
 from .receive.intake import printable
-from .results import export
+from .results import classreport, export, history, manual
 
 
 def default_course_root() -> Path:
@@ -57,7 +61,19 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     g = sub.add_parser("grade", help="grade a folder or .zip of hand-ins")
     g.add_argument("submissions", type=Path, help="<student>/<assignment>/<notebook>.ipynb folder or .zip")
     g.add_argument("--out", type=Path, required=True, help="where grades.csv, report.json, feedback/ go")
+    g.add_argument("--student", action="append", default=None, metavar="ID",
+                   help="grade only this student's hand-ins (repeatable); the others in OUT stay")
+    g.add_argument("--assignment", action="append", default=None, metavar="NAME",
+                   help="grade only this assignment (repeatable); the others in OUT stay")  # fmt: skip
     _common(g)
+    for name, what in (
+        ("feedback", "render every feedback page again with the manual grades and comments of the gradebook"),
+        ("report", f"write OUT/{classreport.NAME} again from OUT/report.json"),
+    ):
+        r = sub.add_parser(name, help=what)
+        r.add_argument("out", type=Path, help="a folder graded by `grade --out`")
+        r.add_argument("--course", type=Path, default=None, help="course root holding source/ (default: here)")
+        r.add_argument("--db", default=None, help="the gradebook URL given to `grade --db` (default OUT/gradebook.db)")
     d = sub.add_parser("demo", help="build a sample class from release/ and source/ and grade it")
     d.add_argument("--out", type=Path, default=Path("artifacts/grade-demo"), help="output folder")
     d.add_argument("--assignments", nargs="*", default=None, help="only these assignments")
@@ -66,9 +82,27 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def after_grading(command: str, out: Path, course_root: Path, db: str | None) -> int:
+    """``feedback OUT`` and ``report OUT``: pages made again from what OUT holds."""
+    try:
+        course = graded_course(out, course_root, db)
+        if command == "feedback":
+            n = manual.rerender(out, course)
+            print(f"{n} feedback pages written in {printable(shown_path(Path(out) / 'feedback'))}")
+        else:
+            path = classreport.write(out, course)
+            print(f"class report written: {printable(shown_path(path))}")
+    except GraderError as err:
+        print(f"autograder: cannot {command}: {printable(err)}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     course = (args.course or default_course_root()).resolve()
+    if args.command in ("feedback", "report"):
+        return after_grading(args.command, args.out, course, args.db)
     limits = Limits(timeout=args.timeout, memory_mb=args.memory)
     try:
         if args.command == "demo":
@@ -88,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
             limits=limits,
             db_url=args.db,
             progress=not args.no_progress,
+            students=getattr(args, "student", None),
+            assignments=getattr(args, "assignment", None),
         )
     except GraderError as err:
         print(f"autograder: cannot grade: {printable(err)}", file=sys.stderr)
@@ -100,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\n{total} notebooks graded in {outcome.seconds:.1f} s, {flagged} with problems (see report.json)."
     )
-    print(f"grades.csv, report.json and feedback/ are in {printable(shown_path(out))}")
+    print("\n" + history.changes_table(outcome.changes))
+    print(f"grades.csv, report.json, {classreport.NAME} and feedback/ are in {printable(shown_path(out))}")
     return 0
 
 

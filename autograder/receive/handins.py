@@ -9,6 +9,7 @@ the unreadable ones are scored 0 in one place, ``results.scoring.zero_results``.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -53,6 +54,8 @@ class Received:
     )  # (student, assignment) -> files intake could not write
     warnings: list[str] = field(default_factory=list)
     gradebook_seconds: float = 0.0
+    # (student, assignment, notebook) -> sha256 of the handed-in file, None when missing (results.history)
+    handin_hashes: dict = field(default_factory=dict)
 
 
 def receive(
@@ -61,14 +64,22 @@ def receive(
     work: Path,
     db_url: str,
     writing: Callable[[], AbstractContextManager],
+    select: Callable[[str, str], bool] | None = None,
 ) -> Received:
-    """Intake, the gradebook (built while ``writing()`` holds), then every notebook read and repaired."""
+    """Intake, the gradebook (built while ``writing()`` holds), then every notebook read and repaired.
+
+    ``select(student, assignment)``: only the hand-ins it accepts are graded (all when None).
+    """
     started = time.monotonic()
     names = find_assignments(course_root / "source")
     try:
         got = intake.collect(submissions, names, work / "submitted")
     except intake.IntakeError as err:
         raise GraderError(str(err)) from err
+    if select is not None:
+        got.submissions = [s for s in got.submissions if select(s.student, s.assignment)]
+        if not got.submissions:
+            raise GraderError(f"no hand-in in {submissions} matches the students and assignments asked for")
     # record only the assignments handed in (each costs a GenerateAssignment pass)
     wanted = sorted({s.assignment for s in got.submissions}) or sorted(names)
     try:
@@ -83,7 +94,10 @@ def receive(
         received.timestamps[key] = sub.timestamp
         received.intake_problems[key] = sub.problems
         for name, spec in sorted(course.assignments.get(sub.assignment, {}).items()):
-            read = read_handin(course, sub.student, sub.assignment, spec, sub.notebooks.get(name))
+            path = sub.notebooks.get(name)
+            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path is not None else None
+            received.handin_hashes[(sub.student, sub.assignment, name)] = digest
+            read = read_handin(course, sub.student, sub.assignment, spec, path)
             (received.handins if isinstance(read, HandIn) else received.unreadable).append(read)
         received.warnings.extend(sub.warnings)
     return received

@@ -24,6 +24,8 @@ def write_notebook_outputs(out: Path, result, executed, spec) -> None:
         safe = feedback.redact(executed, spec, result)
         page = feedback.render_html(safe, result)
     else:
+        # a regrade replaces this notebook: an executed copy of an earlier hand-in must not stay behind
+        (out / "autograded" / rel / f"{result.notebook}.ipynb").unlink(missing_ok=True)
         reasons = "".join(f"<li>{html.escape(p['detail'])}</li>" for p in result.problems)
         page = (
             f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(result.notebook)}"
