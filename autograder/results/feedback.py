@@ -217,7 +217,7 @@ def render_html(nb, result: NotebookResult, late_penalty: float = 0.0) -> str:
         }
     }
     page, _ = _exporter().from_notebook_node(nb, resources=resources)
-    page = _PENDING_SHOWN.sub(r"Score: waiting for manual grading (\1 points)", page)
+    page = _PENDING_SHOWN.sub(r"Score: waiting for manual grading, out of \1", page)
     return finish_page(page)
 
 

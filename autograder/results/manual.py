@@ -8,7 +8,7 @@ their answer; an answer nobody graded yet says "waiting for manual grading" (nev
 goes through the same redaction and sanitizing as at grading (``feedback.redact``/``render_html``).
 
 nbgrader's own ``generate_feedback --force`` would do this too, but its pages show the hidden tests
-and tracebacks with the instructor's paths (``tests/autograder/results/test_manual.py`` shows it).
+and tracebacks with the instructor's absolute paths (issue 20, row 2).
 """
 
 from __future__ import annotations
