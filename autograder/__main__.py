@@ -61,8 +61,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     g = sub.add_parser("grade", help="grade a folder or .zip of hand-ins")
     g.add_argument("submissions", type=Path, help="<student>/<assignment>/<notebook>.ipynb folder or .zip")
     g.add_argument("--out", type=Path, required=True, help="where grades.csv, report.json, feedback/ go")
-    g.add_argument("--student", action="append", default=None, metavar="ID",
-                   help="grade only this student's hand-ins (repeatable); the others in OUT stay")
+    g.add_argument(
+        "--student",
+        action="append",
+        default=None,
+        metavar="ID",
+        help="grade only this student's hand-ins (repeatable); the others in OUT stay",
+    )
     g.add_argument("--assignment", action="append", default=None, metavar="NAME",
                    help="grade only this assignment (repeatable); the others in OUT stay")  # fmt: skip
     _common(g)
@@ -72,8 +77,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     ):
         r = sub.add_parser(name, help=what)
         r.add_argument("out", type=Path, help="a folder graded by `grade --out`")
-        r.add_argument("--course", type=Path, default=None, help="course root holding source/ (default: here)")
-        r.add_argument("--db", default=None, help="the gradebook URL given to `grade --db` (default OUT/gradebook.db)")
+        r.add_argument(
+            "--course", type=Path, default=None, help="course root holding source/ (default: here)"
+        )
+        r.add_argument(
+            "--db", default=None, help="the gradebook URL given to `grade --db` (default OUT/gradebook.db)"
+        )
     d = sub.add_parser("demo", help="build a sample class from release/ and source/ and grade it")
     d.add_argument("--out", type=Path, default=Path("artifacts/grade-demo"), help="output folder")
     d.add_argument("--assignments", nargs="*", default=None, help="only these assignments")

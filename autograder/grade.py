@@ -153,9 +153,11 @@ def selection(course_root: Path, students: list[str] | None, assignments: list[s
     known = find_assignments(course_root / "source")
     unknown = sorted(set(assignments or []) - set(known))
     if unknown:
-        raise GraderError(f"unknown assignment {', '.join(unknown)}: expected one of {', '.join(sorted(known))}")
-    return lambda student, assignment: (not students or student in students) and (
-        not assignments or assignment in assignments
+        raise GraderError(
+            f"unknown assignment {', '.join(unknown)}: expected one of {', '.join(sorted(known))}"
+        )
+    return lambda student, assignment: (
+        (not students or student in students) and (not assignments or assignment in assignments)
     )
 
 

@@ -40,7 +40,11 @@ def score_histogram(scores: list[float], max_score: float, title: str) -> tuple[
     ax.set_ylabel("students", color=INK, fontsize=10)
     ax.set_title(title, color=INK, fontsize=11)
     ax.yaxis.get_major_locator().set_params(integer=True)
-    bins = [f"{int(c)} between {lo:g} and {hi:g}" for c, lo, hi in zip(counts, edges, edges[1:]) if c]
+    bins = [
+        f"{int(c)} between {lo:g} and {hi:g}"
+        for c, lo, hi in zip(counts, edges, edges[1:], strict=False)
+        if c
+    ]
     alt = f"{title}: histogram of {len(scores)} scores out of {max_score:g}; " + "; ".join(bins)
     return _png_uri(fig), alt
 
@@ -54,6 +58,6 @@ def pass_rates(names: list[str], rates: list[float], title: str) -> tuple[str, s
     ax.set_xlim(0, 100)
     ax.set_xlabel("students who passed (%)", color=INK, fontsize=10)
     ax.set_title(title, color=INK, fontsize=11)
-    parts = [f"{n} {100 * r:.0f}%" for n, r in zip(names, rates)]
+    parts = [f"{n} {100 * r:.0f}%" for n, r in zip(names, rates, strict=True)]
     alt = f"{title}: bar chart of the share of students passing each check; " + "; ".join(parts)
     return _png_uri(fig), alt

@@ -96,8 +96,13 @@ def summarize(report: dict, course: CourseSpec) -> dict:
         order = {}
         for name, spec in sorted(course.assignments.get(assignment, {}).items()):
             order.update({(name, c.grade_id): i for i, c in enumerate(spec.cells)})
-        a["checks"] = sorted(a["checks"].values(), key=lambda c: (c["notebook"], order.get((c["notebook"], c["grade_id"]), 1e9)))
-        a["failures"] = sorted(a["failures"].values(), key=lambda f: (-f["students"], f["grade_id"], f["headline"]))
+        a["checks"] = sorted(
+            a["checks"].values(),
+            key=lambda c: (c["notebook"], order.get((c["notebook"], c["grade_id"]), 1e9)),
+        )
+        a["failures"] = sorted(
+            a["failures"].values(), key=lambda f: (-f["students"], f["grade_id"], f["headline"])
+        )
         a["max_score"] = sum(a["max_score"].values())
         a["scores"] = list(a["scores"].values())
     return dict(sorted(out.items()))
@@ -115,7 +120,8 @@ def _table(headers: list[str], rows: list[list], caption: str = "") -> str:
     """A table of cells: strings already escaped, numbers (int, float) right-aligned."""
     head = "".join(f'<th scope="col">{_e(h)}</th>' for h in headers)
     body = "".join(
-        "<tr>" + "".join(f"<td>{c}</td>" if isinstance(c, str) else f'<td class="num">{c:g}</td>' for c in row)
+        "<tr>"
+        + "".join(f"<td>{c}</td>" if isinstance(c, str) else f'<td class="num">{c:g}</td>' for c in row)
         + "</tr>"
         for row in rows
     )

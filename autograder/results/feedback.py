@@ -57,7 +57,9 @@ def hidden_line_numbers(source: str) -> set[int]:
 
 def hidden_secrets(spec: NotebookSpec) -> list[str]:
     """The hidden test lines to blank out of anything shown (longest first, so none is cut in half)."""
-    return sorted({s for c in spec.tests for s in c.hidden_lines if len(s) >= MIN_REDACT}, key=len, reverse=True)
+    return sorted(
+        {s for c in spec.tests for s in c.hidden_lines if len(s) >= MIN_REDACT}, key=len, reverse=True
+    )
 
 
 def redact_text(text: str, secrets: list[str]) -> str:

@@ -77,9 +77,7 @@ def merge(current: dict, previous: dict) -> dict:
         sid = old.get("student_id")
         if not isinstance(sid, str):
             continue
-        new = students.setdefault(
-            sid, {"student_id": sid, "score": 0.0, "max_score": 0.0, "assignments": {}}
-        )
+        new = students.setdefault(sid, {"student_id": sid, "score": 0.0, "max_score": 0.0, "assignments": {}})
         for assignment, entry in old.get("assignments", {}).items():
             new["assignments"].setdefault(assignment, entry)
     for s in students.values():

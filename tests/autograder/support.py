@@ -10,6 +10,8 @@ import html.parser
 import os
 import re
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -38,6 +40,13 @@ CHEAT = textwrap.dedent(
     print("All tests passed!")
     """
 ).strip()
+
+
+def cli(*args, cwd=None) -> subprocess.CompletedProcess:
+    """``python -m autograder ARGS`` as a user types it (output captured)."""
+    env = dict(os.environ)
+    return subprocess.run([sys.executable, "-m", "autograder", *args], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=600)  # fmt: skip
 
 
 def need_sandbox() -> None:

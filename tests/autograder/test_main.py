@@ -5,17 +5,9 @@ from __future__ import annotations
 import csv
 import json
 import os
-import subprocess
-import sys
 
 from autograder.__main__ import parse, shown_path
-from tests.autograder.support import make_course, need_sandbox
-
-
-def cli(*args, cwd=None):
-    env = dict(os.environ)
-    return subprocess.run([sys.executable, "-m", "autograder", *args], capture_output=True, text=True, cwd=cwd,
-                          env=env, timeout=600)  # fmt: skip
+from tests.autograder.support import cli, make_course, need_sandbox
 
 
 def test_arguments_and_defaults():

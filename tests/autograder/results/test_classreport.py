@@ -23,7 +23,14 @@ FACTOR = (
 
 
 def cell(gid, kind, points, score, status, reason=""):
-    return {"grade_id": gid, "kind": kind, "points": points, "score": score, "status": status, "reason": reason}
+    return {
+        "grade_id": gid,
+        "kind": kind,
+        "points": points,
+        "score": score,
+        "status": status,
+        "reason": reason,
+    }
 
 
 def a1(square, cube, why=None, problems=()):
@@ -40,8 +47,12 @@ def a1(square, cube, why=None, problems=()):
 
 
 def student(sid, entry):
-    return {"student_id": sid, "score": entry["score"], "max_score": 6.0,
-            "assignments": {"a1_squares": {"score": entry["score"], "max_score": 6.0, "notebooks": [entry]}}}
+    return {
+        "student_id": sid,
+        "score": entry["score"],
+        "max_score": 6.0,
+        "assignments": {"a1_squares": {"score": entry["score"], "max_score": 6.0, "notebooks": [entry]}},
+    }
 
 
 REPORT = {
@@ -98,7 +109,11 @@ def test_page_is_inert_redacted_and_accessible(course):
     assert HIDDEN_LINE not in page and "leaked [hidden test]" in page
     assert "<td>eve&lt;script&gt;</td>" in page  # a student id is text
     images = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)"', page)
-    assert len(images) == 2 and "histogram of 5 scores out of 6" in images[0] and "1 between 5.4 and 6" in images[0]
+    assert (
+        len(images) == 2
+        and "histogram of 5 scores out of 6" in images[0]
+        and "1 between 5.4 and 6" in images[0]
+    )
     assert "square_tests 40%" in images[1] and "cube_tests 60%" in images[1]
     assert "2 of 5 (40%)" in page and "4 of 5 waiting for manual grading" in page
     assert "the sign is lost" in page and "cell timed out after 5 s" in page

@@ -87,7 +87,10 @@ def test_changes_say_old_new_and_why():
         ("new", {"a": [nb_entry("a", [("t1", 4.0, 4.0)], h, "h9")]}),  # first grading: no change to report
     )
     rows = history.changes(previous, current)
-    got = {(r["student"], r["exercise"]): (r["old"], r["old_max"], r["new"], r["new_max"], r["why"]) for r in rows}
+    got = {
+        (r["student"], r["exercise"]): (r["old"], r["old_max"], r["new"], r["new_max"], r["why"])
+        for r in rows
+    }
     assert got == {
         ("ada", "t1"): (2.0, 2.0, 4.0, 4.0, "test and hand-in changed"),
         ("ada", "t2"): (0.0, 1.0, 1.0, 1.0, "hand-in changed"),
