@@ -418,3 +418,17 @@ def test_a_changed_test_says_whose_scores_changed(tmp_path_factory):
     ]
     assert "ada      a2_double  double_tests  1 / 1 -> 3 / 3  test changed" in proc.stdout
     assert scores_csv(out)[("ada", "a2_double")] == 3.0
+
+
+def test_report_command_writes_the_class_report_again(semester):
+    page = semester["out"] / "class-report.html"
+    page.unlink()
+    proc = cli("report", str(semester["out"]), "--course", str(semester["course"]))
+    assert proc.returncode == 0, proc.stderr
+    assert "class report written" in proc.stdout
+    text = page.read_text()
+    assert '<html lang="en">' in text and text.count('<img src="data:image/png;base64,') == 4
+    proc = cli(
+        "report", str(semester["out"]), "--course", str(semester["course"]), "--db", "sqlite:////nowhere/x.db"
+    )
+    assert proc.returncode == 2 and "no gradebook at /nowhere/x.db" in proc.stderr
