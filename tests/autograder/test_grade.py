@@ -33,6 +33,7 @@ from tests.autograder.support import (
     insert_after,
     make_course,
     need_sandbox,
+    open_in_chromium,
     perfect,
     release,
     with_answers,
@@ -432,3 +433,11 @@ def test_report_command_writes_the_class_report_again(semester):
         "report", str(semester["out"]), "--course", str(semester["course"]), "--db", "sqlite:////nowhere/x.db"
     )
     assert proc.returncode == 2 and "no gradebook at /nowhere/x.db" in proc.stderr
+
+
+@pytest.mark.browser
+def test_the_graded_class_report_renders_in_chromium(semester):
+    seen = open_in_chromium(semester["out"] / "class-report.html")
+    assert len(seen["widths"]) == 4 and all(w > 100 for w in seen["widths"]), seen
+    assert all(seen["alts"]) and (seen["scripts"], seen["lang"], seen["mains"]) == (0, "en", 1)
+    assert seen["requested"] == []

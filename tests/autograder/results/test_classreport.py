@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pytest
 
 from autograder.results import classreport
-from tests.autograder.support import active_or_external, make_course, make_spec
+from tests.autograder.support import active_or_external, make_course, make_spec, open_in_chromium
 
 HIDDEN_LINE = "assert square(-4) == 16, 'square(-4) should be 16'"
 FACTOR = (
@@ -128,31 +127,8 @@ def test_write_reads_report_json(tmp_path, course):
 
 @pytest.mark.browser
 def test_the_page_renders_in_chromium_with_no_script_and_no_request(tmp_path, course):
-    from tests.test_browser import CHROMIUM_FLAGS, chromium
-
-    executable = chromium()
-    from playwright.sync_api import sync_playwright
-
     (tmp_path / "report.json").write_text(json.dumps(REPORT))
-    page_path = classreport.write(tmp_path, course)
-    url = page_path.as_uri()
-    requested = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        try:
-            page = browser.new_page()
-            page.on("request", lambda r: requested.append(r.url))
-            page.goto(url)
-            page.wait_for_load_state("load")
-            widths = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.complete && i.naturalWidth)")
-            alts = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.alt)")
-            scripts = page.eval_on_selector_all("script", "s => s.length")
-            lang = page.eval_on_selector("html", "h => h.lang")
-            mains = page.eval_on_selector_all("main", "m => m.length")
-        finally:
-            browser.close()
-    assert len(widths) == 2 and all(w > 100 for w in widths), widths
-    assert all(alts)
-    assert scripts == 0 and lang == "en" and mains == 1
-    assert [u for u in requested if u != url and not u.startswith("data:")] == []
-    assert shutil.which("chromium") == executable
+    seen = open_in_chromium(classreport.write(tmp_path, course))
+    assert len(seen["widths"]) == 2 and all(w > 100 for w in seen["widths"]), seen
+    assert all(seen["alts"]) and (seen["scripts"], seen["lang"], seen["mains"]) == (0, "en", 1)
+    assert seen["requested"] == []

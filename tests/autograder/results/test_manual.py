@@ -70,7 +70,9 @@ def graded(tmp_path_factory):
     out = tmp_path_factory.mktemp("out") / "graded"
     write(folder, "ada", "a1_squares", perfect(course, "a1_squares"))
     write(folder, "bob", "a1_squares", with_answers(perfect(course, "a1_squares"), {"square": WRONG_SQUARE}))
-    proc = cli("grade", str(folder), "--out", str(out), "--course", str(course), "--no-progress", "--timeout", "10")
+    proc = cli(
+        "grade", str(folder), "--out", str(out), "--course", str(course), "--no-progress", "--timeout", "10"
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return {"course": course, "folder": folder, "out": out}
 
@@ -89,9 +91,9 @@ def test_manual_grades_and_comments_reach_the_redacted_page(graded):
     course_id = json.loads((out / "report.json").read_text())["course_id"]
     with Gradebook(f"sqlite:///{out / 'gradebook.db'}", course_id) as gb:
         gb.find_grade("why", "a1_squares", "a1_squares", "ada").manual_score = 0.5
-        gb.find_comment("why", "a1_squares", "a1_squares", "ada").manual_comment = (
-            "Say **why** it grows. <script>alert(1)</script>"
-        )
+        gb.find_comment(
+            "why", "a1_squares", "a1_squares", "ada"
+        ).manual_comment = "Say **why** it grows. <script>alert(1)</script>"
         gb.find_grade("square_tests", "a1_squares", "a1_squares", "bob").manual_score = 1.0  # an override
         gb.db.commit()
     proc = cli("feedback", str(out), "--course", str(course))
