@@ -28,6 +28,7 @@ TROUBLE = (
     "memory", "exit", "output_truncated", "evaluator", "worker_lost",
 )  # fmt: skip
 MISTAKE = re.compile(r"likely mistake:\s*(.*?)(?=\n\s*\w[\w ]*:\s|\Z)", re.S)
+NUMBER = re.compile(r"[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?")
 MAX_MESSAGE = 600
 
 STYLE = """
@@ -56,7 +57,8 @@ def summarize(report: dict, course: CourseSpec) -> dict:
     """assignment -> {"scores", "max_score", "checks", "failures", "trouble"} from report.json's entries.
 
     checks: [{notebook, grade_id, kind, points, passed, total, waiting}] in source order;
-    failures: [{notebook, grade_id, headline, mistake, message, students}] most students first;
+    failures: [{notebook, grade_id, headline, mistake, message, students}] most students first (the
+    message is the first student's; failures that differ only in numbers count as one);
     trouble: [{student, notebook, kind, detail}].
     """
     out: dict[str, dict] = {}
@@ -81,7 +83,8 @@ def summarize(report: dict, course: CourseSpec) -> dict:
             if cell["status"] in ("failed", "partial") and cell.get("reason"):
                 message = feedback.redact_text(cell["reason"], secrets)
                 headline, mistake = failure_parts(message)
-                key = (nb, cell["grade_id"], headline, mistake)
+                # the same check failing the same way, whatever numbers a student's code produced
+                key = (nb, cell["grade_id"], NUMBER.sub("#", headline), mistake)
                 failure = a["failures"].setdefault(
                     key,
                     {"notebook": nb, "grade_id": cell["grade_id"], "headline": headline, "mistake": mistake,

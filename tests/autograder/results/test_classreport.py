@@ -58,8 +58,8 @@ REPORT = {
     "course_id": "sample",
     "students": [
         student("ada", a1("pass", "pass", why=1.0)),
-        student("bob", a1(FACTOR.replace("-4", "-9"), "pass")),
-        student("cy", a1(FACTOR, "AssertionError: cube(2) should be 8")),
+        student("bob", a1(FACTOR.replace("-4", "-9"), "AssertionError: cube(2) should be 8, got 2.5")),
+        student("cy", a1(FACTOR, "AssertionError: cube(2) should be 8, got -1e+30")),
         student("dee", a1(FACTOR, f"AssertionError: leaked {HIDDEN_LINE}",
                           problems=[{"kind": "timeout", "detail": "cell timed out after 5 s", "cell": "cube"},
                                     {"kind": "moved", "detail": "a repair, not a problem"}])),
@@ -86,14 +86,17 @@ def test_failure_parts_take_the_headline_and_the_named_mistake():
 
 def test_summary_counts_pass_rates_ranks_failures_and_lists_trouble(course):
     s = classreport.summarize(REPORT, course)["a1_squares"]
-    assert sorted(s["scores"]) == [0.0, 0.0, 3.0, 5.0, 6.0] and s["max_score"] == 6.0
+    assert sorted(s["scores"]) == [0.0, 0.0, 0.0, 5.0, 6.0] and s["max_score"] == 6.0
     checks = {c["grade_id"]: (c["passed"], c["total"], c["waiting"]) for c in s["checks"]}
-    assert checks == {"square_tests": (2, 5, 0), "cube_tests": (3, 5, 0), "why": (0, 5, 4)}
+    assert checks == {"square_tests": (2, 5, 0), "cube_tests": (2, 5, 0), "why": (0, 5, 4)}
     assert [c["grade_id"] for c in s["checks"]] == ["square_tests", "cube_tests", "why"]  # source order
     first = s["failures"][0]
     assert (first["grade_id"], first["students"]) == ("square_tests", 3)  # got -4 and got -9: one mistake
     assert first["mistake"] == "the sign is lost: you returned x * abs(x) where x * x is needed."
-    assert [f["students"] for f in s["failures"]] == [3, 1, 1]
+    assert [f["students"] for f in s["failures"]] == [3, 2, 1]
+    assert (
+        s["failures"][1]["headline"] == "AssertionError: cube(2) should be 8, got 2.5"
+    )  # got 2.5, got -1e+30
     assert s["trouble"] == [
         {"student": "dee", "notebook": "a1_squares", "kind": "timeout", "detail": "cell timed out after 5 s"},
         {"student": "eve<script>", "notebook": "a1_squares", "kind": "memory", "detail": "MemoryError"},
@@ -113,7 +116,7 @@ def test_page_is_inert_redacted_and_accessible(course):
         and "histogram of 5 scores out of 6" in images[0]
         and "1 between 5.4 and 6" in images[0]
     )
-    assert "square_tests 40%" in images[1] and "cube_tests 60%" in images[1]
+    assert "square_tests 40%" in images[1] and "cube_tests 40%" in images[1]
     assert "2 of 5 (40%)" in page and "4 of 5 waiting for manual grading" in page
     assert "the sign is lost" in page and "cell timed out after 5 s" in page
     assert "a repair, not a problem" not in page
