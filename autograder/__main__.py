@@ -1,4 +1,9 @@
-"""Command line: ``python -m autograder grade|export|collect|demo|cluster-credentials ...`` (``--help``).
+"""Command line: ``python -m autograder grade|export|collect|feedback|report|demo|cluster-credentials``.
+
+``grade`` grades (into an existing OUT: replaces only what it grades, ``--student``/``--assignment``
+select); ``feedback OUT`` renders the feedback pages again with the manual grades of the gradebook;
+``report OUT`` writes OUT/class-report.html again; ``export OUT`` writes the grades for an LMS;
+``collect DOWNLOAD DEST`` unpacks the students' submit.py zips into nbgrader's submitted/.
 
 Exit status: 0 when every hand-in was graded (problems included, they are in report.json),
 2 when the grader itself could not run (the reason is printed).
@@ -12,10 +17,11 @@ import sys
 from pathlib import Path
 
 from .errors import GraderError
-from .grade import grade, normalise_db_url
+from .grade import grade, graded_course, normalise_db_url
 from .isolate.limits import Limits
+from .receive.course import load_course_config
 from .receive.intake import printable
-from .results import export, lms, roster
+from .results import classreport, export, history, late, lms, manual, roster
 
 
 def default_course_root() -> Path:
@@ -58,6 +64,15 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     g = sub.add_parser("grade", help="grade a folder or .zip of hand-ins")
     g.add_argument("submissions", type=Path, help="<student>/<assignment>/<notebook>.ipynb folder or .zip")
     g.add_argument("--out", type=Path, required=True, help="where grades.csv, report.json, feedback/ go")
+    g.add_argument(
+        "--student",
+        action="append",
+        default=None,
+        metavar="ID",
+        help="grade only this student's hand-ins (repeatable); the others in OUT stay",
+    )
+    g.add_argument("--assignment", action="append", default=None, metavar="NAME",
+                   help="grade only this assignment (repeatable); the others in OUT stay")  # fmt: skip
     _common(g)
     g.add_argument(
         "--extensions",
@@ -82,6 +97,18 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                    help="leave graded students missing from the roster out (with a warning) instead of failing")  # fmt: skip
     e.add_argument("--feedback-url", default=None,
                    help="moodle: add feedback columns, BASE/<student>/<assignment>/<nb>.html")  # fmt: skip
+    for name, what in (
+        ("feedback", "render every feedback page again with the manual grades and comments of the gradebook"),
+        ("report", f"write OUT/{classreport.NAME} again from OUT/report.json"),
+    ):
+        r = sub.add_parser(name, help=what)
+        r.add_argument("out", type=Path, help="a folder graded by `grade --out`")
+        r.add_argument(
+            "--course", type=Path, default=None, help="course root holding source/ (default: here)"
+        )
+        r.add_argument(
+            "--db", default=None, help="the gradebook URL given to `grade --db` (default OUT/gradebook.db)"
+        )
     d = sub.add_parser("demo", help="build a sample class from release/ and source/ and grade it")
     d.add_argument("--out", type=Path, default=Path("artifacts/grade-demo"), help="output folder")
     d.add_argument("--assignments", nargs="*", default=None, help="only these assignments")
@@ -172,6 +199,22 @@ def collect(args) -> int:
     return 0
 
 
+def after_grading(command: str, out: Path, course_root: Path, db: str | None) -> int:
+    """``feedback OUT`` and ``report OUT``: pages made again from what OUT holds."""
+    try:
+        course = graded_course(out, course_root, db)
+        if command == "feedback":
+            n = manual.rerender(out, course, policy=late.policy_from_config(load_course_config(course_root)))
+            print(f"{n} feedback pages written in {printable(shown_path(Path(out) / 'feedback'))}")
+        else:
+            path = classreport.write(out, course)
+            print(f"class report written: {printable(shown_path(path))}")
+    except GraderError as err:
+        print(f"autograder: cannot {command}: {printable(err)}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.command == "export":
@@ -181,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "collect":
         return collect(args)
     course = (args.course or default_course_root()).resolve()
+    if args.command in ("feedback", "report"):
+        return after_grading(args.command, args.out, course, args.db)
     limits = Limits(timeout=args.timeout, memory_mb=args.memory)
     try:
         if args.command == "demo":
@@ -201,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
             db_url=args.db,
             progress=not args.no_progress,
             extensions=getattr(args, "extensions", None),
+            students=getattr(args, "student", None),
+            assignments=getattr(args, "assignment", None),
         )
     except GraderError as err:
         print(f"autograder: cannot grade: {printable(err)}", file=sys.stderr)
@@ -213,7 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\n{total} notebooks graded in {outcome.seconds:.1f} s, {flagged} with problems (see report.json)."
     )
-    print(f"grades.csv, report.json and feedback/ are in {printable(shown_path(out))}")
+    print("\n" + history.changes_table(outcome.changes))
+    print(f"grades.csv, report.json, {classreport.NAME} and feedback/ are in {printable(shown_path(out))}")
     return 0
 
 

@@ -8,7 +8,8 @@
     execute   [Job]       -> Executed      sandboxes here or on a cluster; each notebook's pages written
                                            and journalled as it finishes (unreadable ones scored 0 first)
     record    Executed    -> gradebook, grades.csv
-    report    Executed    -> report.json, returned as an Outcome
+    report    Executed    -> report.json (merged with the previous one), changes.json,
+                             class-report.html, returned as an Outcome
 
 OUT receives::
 
@@ -18,11 +19,17 @@ OUT receives::
     autograded/<student>/<assignment>/<nb>.ipynb executed notebooks, for the instructor (formgrader)
     submitted/<student>/<assignment>/<nb>.ipynb  the notebooks graded, as handed in (formgrader counts them)
     gradebook.db                                 unless --db points at another database
+    changes.json                                 every score changed since the last grading, and why
+    class-report.html                            the class at a glance (results/classreport.py)
+
+A run into an existing OUT replaces exactly the hand-ins it grades (``students``/``assignments``
+select them); every other student's pages and report entries stay (``results/history.py``).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import resource
 import shutil
 import sys
@@ -30,18 +37,18 @@ import tempfile
 import threading
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 from .errors import GraderError
 from .isolate import bwrap, cgroups
 from .isolate.limits import Limits
-from .receive.course import CourseSpec, find_assignments
+from .receive.course import CourseSpec, find_assignments, load_course_config, load_spec
 from .receive.handins import Received, receive
 from .receive.intake import printable
 from .receive.jobs import prepare_jobs
-from .results import dblock, export, late, scoring
+from .results import classreport, dblock, export, history, late, manual, scoring
 from .results.pages import write_notebook_outputs
 from .results.submitted import write_submitted
 from .run import journal
@@ -49,7 +56,7 @@ from .run.cluster import check_scheduler
 from .run.execute import Executed, Runner, execute
 from .run.student_library import stripped_helpers
 
-__all__ = ["GraderError", "Outcome", "grade", "normalise_db_url"]
+__all__ = ["GraderError", "Outcome", "grade", "graded_course", "normalise_db_url"]
 
 
 @dataclass
@@ -59,6 +66,7 @@ class Outcome:
     report: dict
     spec: CourseSpec
     seconds: float
+    changes: list = field(default_factory=list)  # results.history.changes: scores that moved
 
 
 def grade(
@@ -76,7 +84,11 @@ def grade(
     log=None,
     student_helpers=stripped_helpers,
     extensions: Path | str | None = None,
+    students: list[str] | None = None,
+    assignments: list[str] | None = None,
 ) -> Outcome:
+    """Grade the hand-ins in ``submissions`` (only those of ``students`` and ``assignments`` when
+    given) into ``out``, keeping whatever ``out`` holds of the others."""
     started = time.monotonic()
     log = log or (lambda msg: print(msg, file=sys.stderr))
     course_root, out, submissions = (
@@ -88,13 +100,14 @@ def grade(
         limits or Limits(), workers, scheduler, env_extra or {}, extra_ro or [], student_helpers, progress
     )
     check_can_grade(submissions, out, course_root, runner, log)
+    select = selection(course_root, students, assignments)
     done = open_journal(out, log)
     shared = bool(db_url)  # a database given by the user may be shared with other graders
     db_url = normalise_db_url(db_url) if db_url else f"sqlite:///{(out / 'gradebook.db').resolve()}"
     writing = partial(dblock.gradebook_lock, db_url) if shared else nullcontext
     work = Path(tempfile.mkdtemp(prefix="autograder-"))
     try:
-        received = receive(submissions, course_root, work, db_url, writing)
+        received = receive(submissions, course_root, work, db_url, writing, select)
         lateness = assess_lateness(received, course_root, db_url, writing, extensions)
         jobs = prepare_jobs(received, course_root)
         known = scoring.zero_results(received.unreadable)
@@ -103,11 +116,24 @@ def grade(
         record_scores(received, executed, db_url, writing, out / "grades.csv", lateness)
         if not overlaps(out / "submitted", submissions):  # grading OUT/submitted itself: it is the copy
             write_submitted(out, received.files, db_url, received.course.course_id)  # formgrader's counts
+        previous = history.load_report(out / "report.json")
         report = write_report(out, received, executed, runner, started)
+        report = history.merge(report, previous)
+        (out / "report.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+        changed = history.changes(previous, report)
+        history.write_changes(out / history.NAME, changed)
+        graded = {(r.student, r.assignment, r.notebook) for r in executed.results}
+        policy = late.policy_from_config(load_course_config(course_root))
+        manual.rerender(
+            out, received.course, graded, only_hand_graded=True, policy=policy
+        )  # a person's grades stay
+        classreport.write(out, received.course)
         done.remove()
         for w in received.warnings:
             log(f"warning: {printable(w)}")
-        return Outcome(executed.results, received.warnings, report, received.course, report["seconds"])
+        outcome = Outcome(executed.results, received.warnings, report, received.course, report["seconds"])
+        outcome.changes = changed
+        return outcome
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -142,15 +168,28 @@ def overlaps(a: Path, b: Path) -> bool:
     return a == b or a in b.parents or b in a.parents
 
 
+def selection(course_root: Path, students: list[str] | None, assignments: list[str] | None):
+    """``select(student, assignment)`` for ``receive``, or None for everything; unknown names fail."""
+    if not students and not assignments:
+        return None
+    known = find_assignments(course_root / "source")
+    unknown = sorted(set(assignments or []) - set(known))
+    if unknown:
+        raise GraderError(
+            f"unknown assignment {', '.join(unknown)}: expected one of {', '.join(sorted(known))}"
+        )
+    return lambda student, assignment: (
+        (not students or student in students) and (not assignments or assignment in assignments)
+    )
+
+
 def open_journal(out: Path, log) -> journal.Journal:
-    """OUT's journal: what an interrupted run already graded (else the pages of an older run go)."""
+    """OUT's journal: what an interrupted run already graded. Pages of earlier runs stay: each
+    notebook graded now overwrites its own two files, the others are kept (a regrade loses nothing)."""
     out.mkdir(parents=True, exist_ok=True)
     done = journal.Journal(out)
     if done.resuming:
         log(f"resuming: {len(done.done)} notebooks already graded by an interrupted run ({done.path})")
-    else:
-        for sub in ("feedback", "autograded"):
-            shutil.rmtree(out / sub, ignore_errors=True)
     return done
 
 
@@ -199,9 +238,25 @@ def write_report(out: Path, received: Received, executed: Executed, runner: Runn
         "isolation": executed.isolation,
         "grader_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
-    return export.write_report(
+    report = export.write_report(
         out / "report.json", executed.results, received.warnings, meta, received.unplaced
     )
+    specs = {(a, n): spec for a, nbs in course.assignments.items() for n, spec in nbs.items()}
+    history.annotate(report, specs, received.handin_hashes)
+    return report
+
+
+def graded_course(out: Path | str, course_root: Path | str, db_url: str | None = None) -> CourseSpec:
+    """The course as graded into ``out`` (for ``feedback`` and ``report``): its gradebook read back."""
+    out, course_root = Path(out).resolve(), Path(course_root).resolve()
+    report = history.load_report(out / "report.json")
+    if not report["students"] or "course_id" not in report:
+        raise GraderError(f"{out} holds no graded class (no report.json): grade into it first")
+    db_url = normalise_db_url(db_url) if db_url else f"sqlite:///{out / 'gradebook.db'}"
+    if not db_url.startswith("sqlite:///") or Path(db_url[len("sqlite:///") :]).is_file():
+        assignments = sorted({a for _, a, _ in history.notebook_entries(report)})
+        return load_spec(db_url, report["course_id"], course_root / "source", assignments)
+    raise GraderError(f"no gradebook at {db_url[len('sqlite:///') :]}: give the one used with --db")
 
 
 def normalise_db_url(url: str) -> str:

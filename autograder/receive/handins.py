@@ -9,6 +9,7 @@ the unreadable ones are scored 0 in one place, ``results.scoring.zero_results``.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -55,6 +56,8 @@ class Received:
     unplaced: list[dict] = field(default_factory=list)  # notebooks no assignment could take (placement)
     files: dict = field(default_factory=dict)  # (student, assignment) -> {notebook: the file graded}
     gradebook_seconds: float = 0.0
+    # (student, assignment, notebook) -> sha256 of the handed-in file, None when missing (results.history)
+    handin_hashes: dict = field(default_factory=dict)
 
 
 def receive(
@@ -63,8 +66,12 @@ def receive(
     work: Path,
     db_url: str,
     writing: Callable[[], AbstractContextManager],
+    select: Callable[[str, str], bool] | None = None,
 ) -> Received:
-    """Intake, the gradebook (built while ``writing()`` holds), then every notebook read and repaired."""
+    """Intake, the gradebook (built while ``writing()`` holds), then every notebook read and repaired.
+
+    ``select(student, assignment)``: only the hand-ins it accepts are graded (all when None).
+    """
     started = time.monotonic()
     names = find_assignments(course_root / "source")
     try:
@@ -72,6 +79,12 @@ def receive(
     except intake.IntakeError as err:
         raise GraderError(str(err)) from err
     unplaced = placement.place(got, course_root / "source", names)
+    if select is not None:
+        got.submissions = [s for s in got.submissions if select(s.student, s.assignment)]
+        # a stray notebook is nobody's assignment: kept when its student is asked for, all assignments
+        unplaced = [u for u in unplaced if select(u["student"], "")]
+        if not got.submissions and not unplaced:
+            raise GraderError(f"no hand-in in {submissions} matches the students and assignments asked for")
     # record only the assignments handed in (each costs a GenerateAssignment pass)
     wanted = sorted({s.assignment for s in got.submissions}) or sorted(names)
     try:
@@ -91,10 +104,12 @@ def receive(
         received.intake_problems[key] = sub.problems
         received.files[key] = {n: p for n, p in sub.notebooks.items() if n not in sub.ambiguous}
         for name, spec in sorted(course.assignments.get(sub.assignment, {}).items()):
+            path = sub.notebooks.get(name)
+            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path is not None else None
+            received.handin_hashes[(sub.student, sub.assignment, name)] = digest
             if name in sub.ambiguous:
                 read = Unreadable(sub.student, sub.assignment, spec, "ambiguous", sub.ambiguous[name])
             else:
-                path = sub.notebooks.get(name)
                 read = read_handin(course, sub.student, sub.assignment, spec, path, sub.renamed.get(name))
             (received.handins if isinstance(read, HandIn) else received.unreadable).append(read)
         received.warnings.extend(sub.warnings)

@@ -35,6 +35,9 @@ from ..isolate.memo import BoundedMemo
 from ..receive.course import HIDDEN_BEGIN, HIDDEN_END, NotebookSpec
 from .scoring import ANSI, NotebookResult
 
+#: score written for an answer no person graded yet; render_html shows it as words, never as 0
+PENDING = -987654.0
+_PENDING_SHOWN = re.compile(r"Score: -987654\.0 / ([0-9.]+)")
 CELL_FRAME = re.compile(r"Cell In\[\d+\], line (\d+)")
 MIN_REDACT = 6  # shorter hidden lines (") or "pass") are too generic to redact usefully
 _local = threading.local()
@@ -53,7 +56,15 @@ def hidden_line_numbers(source: str) -> set[int]:
     return numbers
 
 
-def _redact_text(text: str, secrets: list[str]) -> str:
+def hidden_secrets(spec: NotebookSpec) -> list[str]:
+    """The hidden test lines to blank out of anything shown (longest first, so none is cut in half)."""
+    return sorted(
+        {s for c in spec.tests for s in c.hidden_lines if len(s) >= MIN_REDACT}, key=len, reverse=True
+    )
+
+
+def redact_text(text: str, secrets: list[str]) -> str:
+    """``text`` with every one of ``secrets`` (``hidden_secrets``) replaced by ``[hidden test]``."""
     for secret in secrets:
         if secret in text:
             text = text.replace(secret, "[hidden test]")
@@ -62,14 +73,14 @@ def _redact_text(text: str, secrets: list[str]) -> str:
 
 def _redact_output(output: dict, secrets: list[str]) -> None:
     if "text" in output:
-        output["text"] = _redact_text(str(output["text"]), secrets)
+        output["text"] = redact_text(str(output["text"]), secrets)
     if "evalue" in output:
-        output["evalue"] = _redact_text(ANSI.sub("", str(output["evalue"])), secrets)
+        output["evalue"] = redact_text(ANSI.sub("", str(output["evalue"])), secrets)
     if "traceback" in output:
-        output["traceback"] = [_redact_text(ANSI.sub("", str(t)), secrets) for t in output["traceback"]]
+        output["traceback"] = [redact_text(ANSI.sub("", str(t)), secrets) for t in output["traceback"]]
     for key, value in list((output.get("data") or {}).items()):
         if isinstance(value, str) and key.startswith("text/"):
-            output["data"][key] = _redact_text(value, secrets)
+            output["data"][key] = redact_text(value, secrets)
 
 
 def failure_location(output: dict, source: str) -> str:
@@ -121,9 +132,7 @@ def redact(nb, spec: NotebookSpec, result: NotebookResult):
     if notice is not None:
         nb.cells.insert(0, notice)
     by_id = spec.by_id()
-    secrets = sorted(
-        {s for c in spec.tests for s in c.hidden_lines if len(s) >= MIN_REDACT}, key=len, reverse=True
-    )
+    secrets = hidden_secrets(spec)
     scores = {c.grade_id: c for c in result.cells}
     resources = {}
     nb, resources = LimitOutput().preprocess(nb, resources)
@@ -132,7 +141,8 @@ def redact(nb, spec: NotebookSpec, result: NotebookResult):
         spec_cell = by_id.get(meta.get("grade_id"))
         if spec_cell is not None and spec_cell.grade_id in scores:
             r = scores[spec_cell.grade_id]
-            meta["score"] = r.score if r.score is not None else 0.0
+            waiting = r.score is None and r.kind in ("manual", "task")  # nobody graded it yet
+            meta["score"] = PENDING if waiting else (r.score or 0.0)
             meta["points"] = r.points
         if meta.get("solution"):
             meta.setdefault("comment", None)
@@ -143,7 +153,7 @@ def redact(nb, spec: NotebookSpec, result: NotebookResult):
         for output in cell.get("outputs", []):
             if is_test and output.get("output_type") == "error":
                 where = failure_location(output, spec_cell.source)
-                evalue = _redact_text(ANSI.sub("", str(output.get("evalue", ""))), secrets)
+                evalue = redact_text(ANSI.sub("", str(output.get("evalue", ""))), secrets)
                 summary = f"{output.get('ename', 'Error')}: {evalue}"
                 output = nbformat.from_dict(
                     {
@@ -239,6 +249,7 @@ def render_html(nb, result: NotebookResult, late_penalty: float = 0.0) -> str:
         }
     }
     page, _ = _exporter().from_notebook_node(nb, resources=resources)
+    page = _PENDING_SHOWN.sub(r"Score: waiting for manual grading, out of \1", page)
     return finish_page(page)
 
 

@@ -30,6 +30,8 @@ def write_notebook_outputs(out: Path, result, executed, spec, lateness: dict | N
         page = feedback.render_html(safe, result, late.penalty(result.score) if late else 0.0)
         page = feedback.add_late_note(page, late.describe() if late else "")
     else:
+        # a regrade replaces this notebook: an executed copy of an earlier hand-in must not stay behind
+        (out / "autograded" / rel / f"{result.notebook}.ipynb").unlink(missing_ok=True)
         reasons = "".join(f"<li>{html.escape(p['detail'])}</li>" for p in result.problems)
         page = (
             f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(result.notebook)}"

@@ -10,6 +10,8 @@ import html.parser
 import os
 import re
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -38,6 +40,13 @@ CHEAT = textwrap.dedent(
     print("All tests passed!")
     """
 ).strip()
+
+
+def cli(*args, cwd=None) -> subprocess.CompletedProcess:
+    """``python -m autograder ARGS`` as a user types it (output captured)."""
+    env = dict(os.environ)
+    return subprocess.run([sys.executable, "-m", "autograder", *args], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=600)  # fmt: skip
 
 
 def need_sandbox() -> None:
@@ -160,3 +169,33 @@ def active_or_external(page: str) -> list[str]:
     parser.feed(page)
     parser.close()
     return parser.found
+
+
+def open_in_chromium(path: Path) -> dict:
+    """Open a page from disk in Debian's chromium (as tests/test_browser.py does) and say what it did:
+    each image's naturalWidth (0 when it did not decode) and alt text, how many scripts and <main>
+    it has, its lang, and every URL requested besides the page itself and data: URIs."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import CHROMIUM_FLAGS, chromium
+
+    executable, url, requested = chromium(), Path(path).resolve().as_uri(), []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page()
+            page.on("request", lambda r: requested.append(r.url))
+            page.goto(url)
+            page.wait_for_load_state("load")
+            return {
+                "widths": page.eval_on_selector_all(
+                    "img", "imgs => imgs.map(i => i.complete && i.naturalWidth)"
+                ),
+                "alts": page.eval_on_selector_all("img", "imgs => imgs.map(i => i.alt)"),
+                "scripts": page.eval_on_selector_all("script", "s => s.length"),
+                "mains": page.eval_on_selector_all("main", "m => m.length"),
+                "lang": page.eval_on_selector("html", "h => h.lang"),
+                "requested": [u for u in requested if u != url and not u.startswith("data:")],
+            }
+        finally:
+            browser.close()

@@ -29,9 +29,11 @@ from tests.autograder.support import (
     CHEAT,
     WRONG_CUBE,
     WRONG_SQUARE,
+    cli,
     insert_after,
     make_course,
     need_sandbox,
+    open_in_chromium,
     perfect,
     release,
     with_answers,
@@ -293,3 +295,149 @@ def test_the_grader_refuses_with_a_reason_when_it_cannot_run(tmp_path, graded):
         grade(tmp_path / "nothing", tmp_path / "out", course_root=graded["course"], progress=False)
     with pytest.raises(GraderError, match="no assignments"):
         grade(graded["folder"], tmp_path / "out", course_root=tmp_path, progress=False)
+
+
+# Issue 20, rows 1 and 3: a regrade into the same OUT loses nothing, and says which scores changed and why.
+
+
+def files(out: Path, student: str) -> dict[str, bytes]:
+    """Every page and executed notebook of a student in OUT, by path."""
+    return {
+        str(p.relative_to(out)): p.read_bytes()
+        for sub in ("feedback", "autograded")
+        for p in sorted((out / sub / student).rglob("*"))
+        if p.is_file()
+    }
+
+
+def entries(out: Path) -> dict:
+    report = json.loads((out / "report.json").read_text())
+    return {(s["student_id"], a): e for s in report["students"] for a, e in s["assignments"].items()}
+
+
+def scores_csv(out: Path) -> dict:
+    return {
+        (r["student_id"], r["assignment"]): float(r["score"])
+        for r in csv.DictReader((out / "grades.csv").open())
+    }
+
+
+@pytest.fixture(scope="module")
+def semester(tmp_path_factory):
+    """ada hands in both assignments (perfect), bob only a2_double (untouched); graded once by the CLI."""
+    need_sandbox()
+    course = make_course(tmp_path_factory)
+    folder = tmp_path_factory.mktemp("semester")
+    write(folder, "ada", "a1_squares", perfect(course, "a1_squares"))
+    write(folder, "ada", "a2_double", perfect(course, "a2_double"))
+    write(folder, "bob", "a2_double", release(course, "a2_double"))
+    out = tmp_path_factory.mktemp("semester-out") / "graded"
+    proc = cli(
+        "grade", str(folder), "--out", str(out), "--course", str(course), "--no-progress", "--timeout", "10"
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return {"course": course, "folder": folder, "out": out, "first": proc}
+
+
+def test_a_first_grading_reports_no_change_and_writes_the_class_report(semester):
+    assert "No score changed since the last grading." in semester["first"].stdout
+    assert json.loads((semester["out"] / "changes.json").read_text()) == {"changes": []}
+    assert "a2_double" in (semester["out"] / "class-report.html").read_text()
+
+
+def test_regrading_one_student_keeps_everyone_else(semester, tmp_path):
+    out, course = semester["out"], semester["course"]
+    kept, kept_entries = files(out, "ada"), {k: v for k, v in entries(out).items() if k[0] == "ada"}
+    assert len(kept) == 4  # two pages, two executed notebooks
+    again = tmp_path / "again"  # bob hands in again, right this time; ada is in this folder too
+    write(again, "bob", "a2_double", perfect(course, "a2_double"))
+    write(again, "ada", "a2_double", release(course, "a2_double"))
+    proc = cli("grade", str(again), "--out", str(out), "--course", str(course), "--no-progress", "--timeout", "10",
+               "--student", "bob")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert files(out, "ada") == kept  # not regraded: not touched
+    assert {k: v for k, v in entries(out).items() if k[0] == "ada"} == kept_entries
+    assert entries(out)[("bob", "a2_double")]["score"] == 1.0
+    assert scores_csv(out) == {("ada", "a1_squares"): 5.0, ("ada", "a2_double"): 1.0,
+                               ("bob", "a1_squares"): 0.0, ("bob", "a2_double"): 1.0}  # fmt: skip
+    [change] = json.loads((out / "changes.json").read_text())["changes"]
+    assert change == {"student": "bob", "assignment": "a2_double", "notebook": "a2_double",
+                      "exercise": "double_tests", "old": 0.0, "old_max": 1.0, "new": 1.0, "new_max": 1.0,
+                      "why": "hand-in changed"}  # fmt: skip
+    assert "double_tests  0 / 1 -> 1 / 1  hand-in changed" in proc.stdout
+    report = (out / "class-report.html").read_text()
+    assert "a1_squares" in report and "a2_double" in report  # the class report shows the whole class
+
+
+def test_an_assignment_is_selected_by_name_and_an_unknown_one_refused(semester):
+    out, course, folder = semester["out"], semester["course"], semester["folder"]
+    a1 = {k: v for k, v in files(out, "ada").items() if "a1_squares" in k}
+    proc = cli("grade", str(folder), "--out", str(out), "--course", str(course), "--no-progress", "--timeout", "10",
+               "--assignment", "a2_double", "--student", "ada")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert {k: v for k, v in files(out, "ada").items() if "a1_squares" in k} == a1
+    assert "No score changed since the last grading." in proc.stdout
+    proc = cli("grade", str(folder), "--out", str(out), "--course", str(course), "--assignment", "a9_nothing")
+    assert (
+        proc.returncode == 2
+        and "unknown assignment a9_nothing: expected one of a1_squares, a2_double" in proc.stderr
+    )
+    proc = cli("grade", str(folder), "--out", str(out), "--course", str(course), "--student", "nobody")
+    assert proc.returncode == 2 and "no hand-in" in proc.stderr
+
+
+def test_a_changed_test_says_whose_scores_changed(tmp_path_factory):
+    need_sandbox()
+    course = make_course(tmp_path_factory)
+    folder = tmp_path_factory.mktemp("points")
+    write(folder, "ada", "a2_double", perfect(course, "a2_double"))
+    write(folder, "bob", "a2_double", release(course, "a2_double"))
+    out = tmp_path_factory.mktemp("points-out")
+    args = (
+        "grade",
+        str(folder),
+        "--out",
+        str(out),
+        "--course",
+        str(course),
+        "--no-progress",
+        "--timeout",
+        "10",
+    )
+    assert cli(*args).returncode == 0
+    path = course / "source" / "a2_double" / "a2_double.ipynb"
+    nb = nbformat.read(str(path), as_version=4)
+    [test] = [c for c in nb.cells if (c.metadata.get("nbgrader") or {}).get("grade_id") == "double_tests"]
+    test.metadata["nbgrader"]["points"] = 3  # the instructor makes the test worth 3 points
+    nbformat.write(nb, str(path))
+    proc = cli(*args)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = json.loads((out / "changes.json").read_text())["changes"]
+    assert [(r["student"], r["old"], r["old_max"], r["new"], r["new_max"], r["why"]) for r in rows] == [
+        ("ada", 1.0, 1.0, 3.0, 3.0, "test changed"),
+        ("bob", 0.0, 1.0, 0.0, 3.0, "test changed"),
+    ]
+    assert "ada      a2_double  double_tests  1 / 1 -> 3 / 3  test changed" in proc.stdout
+    assert scores_csv(out)[("ada", "a2_double")] == 3.0
+
+
+def test_report_command_writes_the_class_report_again(semester):
+    page = semester["out"] / "class-report.html"
+    page.unlink()
+    proc = cli("report", str(semester["out"]), "--course", str(semester["course"]))
+    assert proc.returncode == 0, proc.stderr
+    assert "class report written" in proc.stdout
+    text = page.read_text()
+    assert '<html lang="en">' in text and text.count('<img src="data:image/png;base64,') == 4
+    proc = cli(
+        "report", str(semester["out"]), "--course", str(semester["course"]), "--db", "sqlite:////nowhere/x.db"
+    )
+    assert proc.returncode == 2 and "no gradebook at /nowhere/x.db" in proc.stderr
+
+
+@pytest.mark.browser
+def test_the_graded_class_report_renders_in_chromium(semester):
+    seen = open_in_chromium(semester["out"] / "class-report.html")
+    assert len(seen["widths"]) == 4 and all(w > 100 for w in seen["widths"]), seen
+    assert all(seen["alts"]) and (seen["scripts"], seen["lang"], seen["mains"]) == (0, "en", 1)
+    assert seen["requested"] == []

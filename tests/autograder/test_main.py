@@ -5,17 +5,10 @@ from __future__ import annotations
 import csv
 import json
 import os
-import subprocess
-import sys
+from pathlib import Path
 
 from autograder.__main__ import parse, shown_path
-from tests.autograder.support import make_course, need_sandbox
-
-
-def cli(*args, cwd=None):
-    env = dict(os.environ)
-    return subprocess.run([sys.executable, "-m", "autograder", *args], capture_output=True, text=True, cwd=cwd,
-                          env=env, timeout=600)  # fmt: skip
+from tests.autograder.support import cli, make_course, need_sandbox
 
 
 def test_arguments_and_defaults():
@@ -56,3 +49,26 @@ def test_demo_class_is_graded_with_progress_and_summary(tmp_path_factory):
     assert rows["untouched"] == rows["tamperer"] == rows["cheater"] == rows["broken"] == 0.0
     report = json.loads((out / "graded" / "report.json").read_text())
     assert {s["student_id"] for s in report["students"]} >= {"perfect", "crasher", "broken"}
+    page = (out / "graded" / "class-report.html").read_text()  # make grade-demo writes the class report
+    assert page.count('<img src="data:image/png;base64,') == 2 and "crasher" in page
+    assert "class-report.html" in proc.stdout
+
+
+def test_every_semester_command_of_the_guide_parses():
+    """The commands of autograder/README.md's "The semester loop" are real (the tests run each one)."""
+    guide = (Path(__file__).resolve().parents[2] / "autograder" / "README.md").read_text()
+    section = guide.split("## The semester loop", 1)[1].split("\n## ", 1)[0]
+    lines = [
+        ln.split("#")[0].split() for ln in section.splitlines() if ln.startswith("python -m autograder ")
+    ]
+    assert {ln[3] for ln in lines} == {"grade", "feedback", "report"}
+    for line in lines:
+        args = parse(line[3:])
+        assert args.command == line[3]
+    graded = parse(lines[0][3:])
+    assert graded.student == ["ada", "bob"] and graded.out == Path("grading/")
+    assert parse(lines[1][3:]).assignment == ["04_losses"]
+    workflow = guide.split("## Instructor's guide", 1)[1].split("\n## How it works", 1)[0]
+    blocks = workflow.split("```")[1::2]  # the commands the guide tells the instructor to run
+    assert any("python -m autograder feedback grading/" in b for b in blocks)
+    assert not [b for b in blocks if "generate_feedback" in b]
