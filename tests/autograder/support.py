@@ -174,9 +174,11 @@ def active_or_external(page: str) -> list[str]:
 def open_in_chromium(path: Path) -> dict:
     """Open a page from disk in Debian's chromium (as tests/test_browser.py does) and say what it did:
     each image's naturalWidth (0 when it did not decode) and alt text, how many scripts and <main>
-    it has, its lang, and every URL requested besides the page itself and data: URIs."""
+    it has, its lang, every URL requested besides the page itself and data: URIs, and ``axe``: the
+    violations axe-core finds (WCAG 2.0-2.2 A and AA and best practices, tests/axe_audit.py)."""
     from playwright.sync_api import sync_playwright
 
+    from tests import axe_audit
     from tests.test_browser import CHROMIUM_FLAGS, chromium
 
     executable, url, requested = chromium(), Path(path).resolve().as_uri(), []
@@ -196,6 +198,7 @@ def open_in_chromium(path: Path) -> dict:
                 "mains": page.eval_on_selector_all("main", "m => m.length"),
                 "lang": page.eval_on_selector("html", "h => h.lang"),
                 "requested": [u for u in requested if u != url and not u.startswith("data:")],
+                "axe": axe_audit.audit(page),
             }
         finally:
             browser.close()

@@ -441,3 +441,4 @@ def test_the_graded_class_report_renders_in_chromium(semester):
     assert len(seen["widths"]) == 4 and all(w > 100 for w in seen["widths"]), seen
     assert all(seen["alts"]) and (seen["scripts"], seen["lang"], seen["mains"]) == (0, "en", 1)
     assert seen["requested"] == []
+    assert seen["axe"] == [], seen["axe"]  # issue 23: no accessibility violation of any impact

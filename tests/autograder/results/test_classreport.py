@@ -135,3 +135,4 @@ def test_the_page_renders_in_chromium_with_no_script_and_no_request(tmp_path, co
     assert len(seen["widths"]) == 2 and all(w > 100 for w in seen["widths"]), seen
     assert all(seen["alts"]) and (seen["scripts"], seen["lang"], seen["mains"]) == (0, "en", 1)
     assert seen["requested"] == []
+    assert seen["axe"] == [], seen["axe"]  # issue 23: no accessibility violation of any impact
