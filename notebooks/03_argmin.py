@@ -365,7 +365,7 @@ testing.assert_close(
     testing.check_own_work(lambda_switch, [4.0, 3.0, 1.0], [0.0, 1.0, 1.5]),
     0.5,
     rtol=1e-9,
-    name="lambda_switch where the flatter candidate of lowest loss crosses late (is it the earliest crossing of all flatter candidates?)",
+    name="lambda_switch when the flatter candidate of lowest loss crosses late (is it the earliest crossing of them all?)",
 )
 testing.assert_close(
     testing.check_own_work(lambda_switch, [2.0, -0.5, 1.0], [1.0, 4.0, 2.5]),
@@ -640,11 +640,11 @@ def _smooth(w):
 
 
 _p = testing.check_own_work(local_search, lambda w: (w - 1.0) ** 2, 0.0, 0.25)
-testing.assert_close(_p, [0.0, 0.25, 0.5, 0.75, 1.0], name="local_search towards a minimum on the right (walks right, w0 first)")
+testing.assert_close(_p, [0.0, 0.25, 0.5, 0.75, 1.0], name="local_search towards a minimum on the right (walks right, the start first)")
 _p = testing.check_own_work(local_search, lambda w: (w - 1.0) ** 2, 3.0, 0.5)
 testing.assert_close(_p, [3.0, 2.5, 2.0, 1.5, 1.0], name="local_search towards a minimum on the left (walks left, stops at the minimum)")
 _p = testing.check_own_work(local_search, lambda w: -w, 0.0, 1.0, max_steps=7)
-testing.assert_shape(_p, (8,), name="the path length of local_search on an unbounded loss (at most max_steps moves, plus w0)")
+testing.assert_shape(_p, (8,), name="the path length of local_search on an unbounded loss (at most max_steps moves, plus the start)")
 testing.assert_close(_p, np.arange(8.0), name="local_search on an unbounded loss (one step of size step per move)")
 # a tie between both neighbours goes left
 _p = testing.check_own_work(local_search, lambda w: -abs(w), 0.0, 1.0, max_steps=2)
@@ -656,7 +656,7 @@ testing.assert_close(
 )
 # already at a minimum: no move
 _p = testing.check_own_work(local_search, lambda w: w**2, 0.0, 0.1)
-testing.assert_close(_p, [0.0], name="local_search started at the minimum (no move: the path is w0 alone)")
+testing.assert_close(_p, [0.0], name="local_search started at the minimum (no move: the path is the start alone)")
 # a flat loss: no neighbour is strictly lower, so no move
 _p = testing.check_own_work(local_search, lambda w: 1.0, 0.5, 0.1, max_steps=5)
 testing.assert_shape(_p, (1,), name="local_search on a constant loss (move only when strictly lower)")

@@ -188,12 +188,12 @@ testing.assert_close(_dW, [[1.0, -2.0], [0.0, 3.0]], name="dW of l2_penalty([[1,
 for _shape, _lam in [((7,), 0.05), ((3, 6), 2.5), ((2, 3, 4), 1e-3)]:
     _W = _t.normal(size=_shape)
     _p, _dW = testing.check_own_work(l2_penalty, _W, _lam, forbidden=("helpers.regularization",))
-    testing.assert_scalar(_p, "the L2 penalty of weights of any shape (lam times the sum of squares)", expected=_lam * np.sum(_W**2))
-    testing.assert_close(_dW, 2 * _lam * _W, name="the gradient of the L2 penalty of weights of any shape (twice lam times W)")
+    testing.assert_scalar(_p, "the penalty of weights of any shape (lam times the sum of squares)", expected=_lam * np.sum(_W**2))
+    testing.assert_close(_dW, 2 * _lam * _W, name="the gradient of the penalty of weights of any shape (twice lam times W)")
 _p, _ = testing.check_own_work(l2_penalty, np.array([1.0, 0, 0, 0]), 1.0, forbidden=("helpers.regularization",))
-testing.assert_scalar(_p, "the L2 penalty of a one-hot weight vector", expected=1.0)
+testing.assert_scalar(_p, "the squared penalty of a one-hot weight vector", expected=1.0)
 _p, _ = testing.check_own_work(l2_penalty, np.full(4, 0.25), 1.0, forbidden=("helpers.regularization",))
-testing.assert_scalar(_p, "the L2 penalty of evenly spread weights (squares, not absolute values)", expected=0.25)
+testing.assert_scalar(_p, "the squared penalty of evenly spread weights (squares, not absolute values)", expected=0.25)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -292,12 +292,12 @@ for _shape, _lam in [((9,), 0.7), ((4, 2), 3.0)]:
     _W = _t.normal(size=_shape)
     _W.flat[0] = 0.0
     _p, _dW = testing.check_own_work(l1_penalty, _W, _lam, forbidden=("helpers.regularization",))
-    testing.assert_scalar(_p, "the L1 penalty of weights of any shape (lam times the sum of absolute values)", expected=_lam * np.sum(np.abs(_W)))
-    testing.assert_close(_dW, _lam * np.sign(_W), name="the gradient of the L1 penalty, a weight at zero too (lam times np.sign(W))")
+    testing.assert_scalar(_p, "the penalty of weights of any shape (lam times the sum of absolute values)", expected=_lam * np.sum(np.abs(_W)))
+    testing.assert_close(_dW, _lam * np.sign(_W), name="the gradient of the absolute-value penalty, a weight at zero too (lam times np.sign(W))")
 _p1, _ = testing.check_own_work(l1_penalty, np.array([1.0, 0, 0, 0]), 1.0, forbidden=("helpers.regularization",))
 _p2, _ = testing.check_own_work(l1_penalty, np.full(4, 0.25), 1.0, forbidden=("helpers.regularization",))
-testing.assert_scalar(_p1, "the L1 penalty of a one-hot weight vector", expected=1.0)
-testing.assert_scalar(_p2, "the L1 penalty of evenly spread weights (absolute values, not squares)", expected=1.0)
+testing.assert_scalar(_p1, "the absolute-value penalty of a one-hot weight vector", expected=1.0)
+testing.assert_scalar(_p2, "the absolute-value penalty of evenly spread weights (absolute values, not squares)", expected=1.0)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex_elastic_prompt", "locked": true, "schema_version": 3, "solution": false}

@@ -637,9 +637,9 @@ _B = np.diag([1.0, 4.0, 9.0])
 _lr = 0.05
 _path = testing.check_own_work(gradient_descent_path, lambda w: _B @ w, _w0, _lr, 7, forbidden=("helpers",))
 _expected = np.array([np.diag((1 - _lr * np.diag(_B)) ** t) @ _w0 for t in range(8)])
-testing.assert_close(_path, _expected, name="gradient_descent_path on a diagonal quadratic (w0 first, then one row per step)", rtol=1e-10)
+testing.assert_close(_path, _expected, name="gradient_descent_path on a diagonal quadratic (the start first, then one row per step)", rtol=1e-10)
 _path = testing.check_own_work(gradient_descent_path, lambda w: w, _w0, 0.5, 0, forbidden=("helpers",))
-testing.assert_close(_path, _w0[None, :], name="gradient_descent_path with no steps (w0 alone, as one row)")
+testing.assert_close(_path, _w0[None, :], name="gradient_descent_path with no steps (the start alone, as one row)")
 ### END HIDDEN TESTS
 
 # %% [markdown]
