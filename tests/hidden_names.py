@@ -86,8 +86,8 @@ def _recording(state: dict):
             part = state.get("part")
             if part is not None:
                 bound = signature.bind(*args, **kwargs)
+                part.names.append(bound.arguments.get("name"))  # None: the check's default name
                 bound.apply_defaults()
-                part.names.append(bound.arguments.get("name"))
                 if expected_arg is not None:
                     part.data.append(bound.arguments[expected_arg])
             return original(*args, **kwargs)
