@@ -837,7 +837,7 @@ for _bad in ("relu", "", "lecun"):
     except ValueError:
         _raised = True
     testing.assert_true(
-        _raised, "init_weights raises ValueError for an unknown scheme", hint=f"init_weights(4, 4, {_bad!r}, rng) returned"
+        _raised, "init_weights raises ValueError for an unknown scheme", hint=f"init_weights(4, 4, {_bad!r}, rng) returned instead of raising ValueError"
     )
 ### END HIDDEN TESTS
 

@@ -672,7 +672,7 @@ def _ref_mse(p, X, T):
 
 _p, _X, _T, _ = _net_problem(9, 3, 4, 2, seed=302)
 _loss, _grads = testing.check_own_work(mse_sigmoid_loss_and_grads, _p, _X, _T, forbidden=NET_FORBIDDEN)
-testing.assert_scalar(_loss, "the loss of mse_sigmoid_loss_and_grads on another problem (the squared errors summed, over N)", expected=_ref_mse(_p, _X, _T))
+testing.assert_scalar(_loss, "the loss of mse_sigmoid_loss_and_grads on another problem (the squared errors summed, divided by N)", expected=_ref_mse(_p, _X, _T))
 for _name in ("W2", "b2"):
     _num = gradients.numerical_gradient(lambda _: _ref_mse(_p, _X, _T), _p[_name])
     testing.assert_grad_close(_grads[_name], _num, name=f"the gradient of {_PARAM_WORDS[_name]} on another problem")

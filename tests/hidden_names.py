@@ -116,10 +116,25 @@ def _recording(state: dict):
             setattr(testing, name, original)
 
 
-def record(cells: list[tuple[str | None, str]]) -> list[HiddenPart]:
+def _watch(fn, state: dict):
+    """``fn`` (a student's function) recording its arguments while a hidden part runs."""
+
+    @functools.wraps(fn)
+    def watched(*args, **kwargs):
+        part = state.get("part")
+        if part is not None:
+            part.data += [args, kwargs]
+        return fn(*args, **kwargs)
+
+    watched.hidden_names_watched = True
+    return watched
+
+
+def record(cells: list[tuple[str | None, str]], student: frozenset | set = frozenset()) -> list[HiddenPart]:
     """Run ``cells`` ((grade_id or None, source) pairs, in order) in one namespace; record the hidden parts.
 
-    The notebook runs as the grader runs it (``NBGRADER_EXECUTION=autograde``: 08 trains on the shipped
+    ``student`` names the student's functions (the answers): a hidden part's direct calls of them, not
+    through ``testing.call`` / ``check_own_work``, are recorded too. The notebook runs as the grader runs it (``NBGRADER_EXECUTION=autograde``: 08 trains on the shipped
     sample, widgets and long cells are skipped) with figures on the Agg backend, in this process.
     """
     import matplotlib
@@ -144,6 +159,9 @@ def record(cells: list[tuple[str | None, str]]) -> list[HiddenPart]:
                     if not part["hidden"]:
                         with contextlib.redirect_stdout(io.StringIO()):
                             exec(compile(part["source"], f"<{gid or 'cell'}>", "exec"), ns)
+                        for name in student & ns.keys():
+                            if callable(ns[name]) and not hasattr(ns[name], "hidden_names_watched"):
+                                ns[name] = _watch(ns[name], state)
                         continue
                     hidden = HiddenPart(cell=gid or "?", bare=bare_asserts(part["source"]))
                     out.append(hidden)
@@ -164,8 +182,9 @@ def record(cells: list[tuple[str | None, str]]) -> list[HiddenPart]:
     return out
 
 
-def notebook_cells(name: str) -> list[tuple[str | None, str]]:
-    """What the evaluator runs of notebooks/NAME.py (the source of truth), the instructor's answers in it.
+def notebook_cells(name: str) -> tuple[list[tuple[str | None, str]], set[str]]:
+    """What the evaluator runs of notebooks/NAME.py (the source of truth), the instructor's answers in it,
+    and the names of the answers (the student's functions and values).
 
     The evaluator's plan (``autograder.receive.testplan.plan``) keeps the test cells and only the
     statements of other cells that they need (no figures, no story training: 08 runs in seconds). Here
@@ -176,11 +195,12 @@ def notebook_cells(name: str) -> list[tuple[str | None, str]]:
     from tools.build import read_notebook
 
     nb = read_notebook(name)
+    solution_names = set(plan(nb)["solution_names"])
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "code" and meta.get("solution") and not meta.get("grade"):
             del cell.metadata["nbgrader"]
-    return [(c.get("grade_id") or c.get("label"), c["source"]) for c in plan(nb)["cells"]]
+    return [(c.get("grade_id") or c.get("label"), c["source"]) for c in plan(nb)["cells"]], solution_names
 
 
 # --------------------------------------------------------------------------------------------------
@@ -277,7 +297,7 @@ def main(argv: list[str]) -> int:
 
     bad = 0
     for name in argv or NAMES:
-        parts = record(notebook_cells(name))
+        parts = record(*notebook_cells(name))
         print(f"== {name}: {len(parts)} hidden parts")
         for part in parts:
             for check in dict.fromkeys(map(str, part.names)):

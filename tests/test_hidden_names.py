@@ -37,7 +37,7 @@ def _problems_of(*tests: str) -> list[str]:
 
 @functools.lru_cache(maxsize=None)
 def _course(name: str):
-    return record(notebook_cells(name))
+    return record(*notebook_cells(name))
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -120,6 +120,13 @@ def test_an_expected_value_without_digits_in_a_name_fails():
         "### END HIDDEN TESTS"
     )
     assert found == ["t0 (hidden part): 'inverse of zero is inf' shows the data ['inf']"]
+
+
+def test_direct_calls_of_the_students_functions_are_recorded():
+    hidden = "### BEGIN HIDDEN TESTS\ntesting.assert_equal(greet('bob'), 'hello bob', name='greet of bob')\n### END HIDDEN TESTS"
+    (part,) = record([_SETUP, ("t", hidden)], student={"greet"})
+    assert part.data == [("bob",), {}, "hello bob"]
+    assert problems([part]) == ["t (hidden part): 'greet of bob' shows the data ['bob']"]
 
 
 def test_a_leak_through_a_visible_helper_called_by_hidden_code_fails():
