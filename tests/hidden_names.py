@@ -4,8 +4,8 @@
 into their visible and hidden parts as the autograder splits them (``autograder.receive.testplan.
 split_hidden``). While a hidden part runs, every ``helpers.testing`` check it reaches (directly, or
 through a helper function of the notebook such as 08's ``_check_loop``) is recorded with its name and
-expected value, and every call of a student's function through ``testing.call`` /
-``testing.check_own_work`` with its arguments. ``problems(recorded)`` then lists the names that break
+expected value, and every call of a student's function (through ``testing.call`` /
+``testing.check_own_work``, or direct) with its arguments. ``problems(recorded)`` then lists the names that break
 the rule of ``helpers.testing``'s contract: a hidden check is named in words that hold no data (no
 digit, no rendering of an input or an expected value, at most 120 characters), and a hidden part holds
 no bare ``assert`` (its message is never shown; ``testing.assert_true`` names it).
