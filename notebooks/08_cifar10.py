@@ -638,7 +638,7 @@ def _check_loop(N, B, epochs, lr, lr_decay, momentum, num_train_acc, seed):
     testing.assert_true(all(probe.aligned), "X and y match in every minibatch",
                         hint="y and X do not match in a minibatch: index both with the same rows, X[batch] and y[batch]")
     epochs_seen = [np.concatenate(probe.batches[e * iters : (e + 1) * iters]) for e in range(epochs)]
-    for e, rows in enumerate(epochs_seen):
+    for rows in epochs_seen:
         testing.assert_equal(np.sort(rows), np.arange(N), name="the rows used in each epoch (every training row exactly once per epoch)")
     testing.assert_true(not np.array_equal(epochs_seen[0], np.arange(N)), "the rows are shuffled",
                         hint="the rows come in their original order: shuffle with order = rng.permutation(N) and take the minibatches from order")

@@ -285,7 +285,9 @@ def problems(parts: list[HiddenPart]) -> list[str]:
             if any(ch.isdigit() for ch in name):
                 out.append(f"{where}: {name!r} holds a digit")
             if len(name) > MAX_NAME:
-                out.append(f"{where}: {name!r} is longer than {MAX_NAME} characters (the evaluator withholds it)")
+                out.append(
+                    f"{where}: {name!r} is longer than {MAX_NAME} characters (the evaluator withholds it)"
+                )
             shown = sorted(t for t in texts if _shows(name, t))
             if shown:
                 out.append(f"{where}: {name!r} shows the data {shown[:5]}")

@@ -35,7 +35,7 @@ def _problems_of(*tests: str) -> list[str]:
     return problems(record([_SETUP, *((f"t{i}", src) for i, src in enumerate(tests))]))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _course(name: str):
     return record(*notebook_cells(name))
 
@@ -98,10 +98,13 @@ def test_a_name_with_a_digit_or_an_input_fails():
         "testing.assert_close(testing.check_own_work(double, _x), 2.5, name=f'double({_x})')\n"
         "### END HIDDEN TESTS"
     )
-    assert found == [
-        "t0 (hidden part): 'double(1.25)' holds a digit",
-        "t0 (hidden part): 'double(1.25)' shows the data ['1', '1.2', '1.25', '2']",  # the input, the expected 2.5
-    ]
+    assert (
+        found
+        == [
+            "t0 (hidden part): 'double(1.25)' holds a digit",
+            "t0 (hidden part): 'double(1.25)' shows the data ['1', '1.2', '1.25', '2']",  # the input, the expected 2.5
+        ]
+    )
 
 
 def test_an_input_without_digits_in_a_name_fails():
@@ -168,7 +171,9 @@ def test_a_long_name_fails():
     found = _problems_of(
         f"### BEGIN HIDDEN TESTS\ntesting.assert_close(double(2), 4.0, name={long_name!r})\n### END HIDDEN TESTS"
     )
-    assert found == [f"t0 (hidden part): {long_name!r} is longer than 120 characters (the evaluator withholds it)"]
+    assert found == [
+        f"t0 (hidden part): {long_name!r} is longer than 120 characters (the evaluator withholds it)"
+    ]
 
 
 def test_renderings_cover_numbers_arrays_and_strings_but_not_keys_or_callables():

@@ -272,7 +272,9 @@ def test_assert_true_passes_on_truthy_conditions():
 
 def test_assert_true_names_the_property_and_gives_the_hint():
     with pytest.raises(AssertionError) as info:
-        testing.assert_true(np.bool_(False), "minibatch_sgd leaves X and y as they are", hint="X changed at [0, 1]")
+        testing.assert_true(
+            np.bool_(False), "minibatch_sgd leaves X and y as they are", hint="X changed at [0, 1]"
+        )
     assert str(info.value) == (
         "this does not hold: minibatch_sgd leaves X and y as they are.\n  likely mistake: X changed at [0, 1]"
     )
