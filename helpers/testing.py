@@ -21,6 +21,17 @@ the student (a function that zeroes its arguments in place changes only its copi
 did to its arguments is read explicitly, ``call(fn, *args).args``, by the tests whose contract is an
 in-place update or a restored argument. Under the autograder the same holds across the sandbox: the
 student's function runs in another process on plain-data copies (autograder/README.md, "Trust model").
+
+Hidden checks are named in words that hold no data. Every check in a hidden part (between ``### BEGIN
+HIDDEN TESTS`` and ``### END HIDDEN TESTS``) is one of the ``assert_*`` helpers with a ``name``: under
+the autograder a failed hidden check shows its name and nothing else (no expected or received value, no
+hint), so the name says in words which property failed and what mistake it suggests ("L2 penalty of a
+one-hot weight vector", "hinge_loss with another margin (use the margin passed in)"). It holds no input,
+no expected value and no digit (write "twice", "a one-hot ..."), and at most 120 characters; a yes-or-no
+property is :func:`assert_true`, never a bare ``assert``. The evaluator withholds a name with a digit
+as a safety net; ``tests/test_hidden_names.py`` checks the rule over the whole course by running the
+hidden parts and comparing each name with what the hidden code passed to the student's functions and
+expected back. Visible checks keep their full, value-rich messages.
 """
 
 import copy
@@ -41,6 +52,7 @@ __all__ = [
     "assert_grad_close",
     "assert_scalar",
     "assert_shape",
+    "assert_true",
     "call",
     "check_own_work",
     "rel_error",
@@ -493,6 +505,21 @@ def assert_equal(actual, expected, name="result"):
     _fail(f"{name} is not the expected value.", expected, actual, hint)
 
 
+def assert_true(condition, name, hint=None):
+    """Check a yes-or-no property: ``condition`` (a bool) says whether the property ``name`` holds.
+
+    ``name`` states the property as it should be ("minibatch_sgd leaves X and y as they are"); on failure
+    the headline says it does not hold and ``hint`` (which may name values: it is never shown for a
+    hidden check) is the likely mistake. This is the form of a bare ``assert`` that a hidden part may use.
+    """
+    __tracebackhide__ = True
+    if not name or not isinstance(name, str):
+        raise TypeError("assert_true needs a name: the property it checks, in words")
+    if bool(condition):
+        return
+    _fail(f"this does not hold: {name}.", hint=hint)
+
+
 def rel_error(a, b):
     """Largest relative error ``|a - b| / max(1e-8, |a| + |b|)``, as ``helpers.gradients.rel_error``."""
     a = np.asarray(a, dtype=np.float64)
@@ -658,6 +685,7 @@ assert_close = _named(assert_close)
 assert_scalar = _named(assert_scalar)
 assert_equal = _named(assert_equal)
 assert_grad_close = _named(assert_grad_close)
+assert_true = _named(assert_true)
 
 
 class Called(NamedTuple):

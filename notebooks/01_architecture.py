@@ -146,8 +146,8 @@ for _D in (1, 3, 7):
     for _ in range(5):
         _x, _w, _b = _rng.normal(size=_D), _rng.normal(size=_D), float(_rng.normal())
         _z = testing.check_own_work(neuron, _x, _w, _b)
-        testing.assert_scalar(_z, name=f"neuron with D={_D}")
-        testing.assert_close(_z, max(0.0, float(_x @ _w) + _b), name=f"neuron with D={_D}")
+        testing.assert_scalar(_z, name="neuron returns one number for inputs of other lengths")
+        testing.assert_close(_z, max(0.0, float(_x @ _w) + _b), name="neuron on inputs of other lengths (the ReLU of w . x + b)")
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_bias", "locked": true, "schema_version": 3, "solution": false}
@@ -257,8 +257,8 @@ _rng = np.random.default_rng(202)
 for _N, _D, _H in ((1, 1, 1), (4, 3, 5), (6, 2, 1)):
     _X, _W, _b = _rng.normal(size=(_N, _D)), _rng.normal(size=(_D, _H)), _rng.normal(size=_H)
     _A = testing.check_own_work(layer_loops, _X, _W, _b)
-    testing.assert_shape(_A, (_N, _H), name=f"layer_loops on N={_N}, D={_D}, H={_H}")
-    testing.assert_close(_A, _X @ _W + _b, name=f"layer_loops on N={_N}, D={_D}, H={_H}")
+    testing.assert_shape(_A, (_N, _H), name="layer_loops output shape on other sizes (one row per example, one column per unit)")
+    testing.assert_close(_A, _X @ _W + _b, name="layer_loops on other sizes (each unit adds its own bias once)")
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_ex_layer_vec", "locked": true, "schema_version": 3, "solution": false}
@@ -307,8 +307,8 @@ _rng = np.random.default_rng(303)
 for _N, _D, _H in ((1, 1, 1), (7, 3, 2), (300, 64, 50)):
     _X, _W, _b = _rng.normal(size=(_N, _D)), _rng.normal(size=(_D, _H)), _rng.normal(size=_H)
     _A = testing.check_own_work(layer_vectorized, _X, _W, _b)
-    testing.assert_shape(_A, (_N, _H), name=f"layer_vectorized on N={_N}, D={_D}, H={_H}")
-    testing.assert_close(_A, _X @ _W + _b, name=f"layer_vectorized on N={_N}, D={_D}, H={_H}")
+    testing.assert_shape(_A, (_N, _H), name="layer_vectorized output shape on other sizes, a large batch too")
+    testing.assert_close(_A, _X @ _W + _b, name="layer_vectorized on other sizes, a large batch too (X @ W + b)")
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_timing", "locked": true, "schema_version": 3, "solution": false}
@@ -449,7 +449,7 @@ def _ref_binary(X, p, h):
 
 
 _y = testing.check_own_work(forward_binary, X_xor, xor_params)
-testing.assert_close(_y, _ref_binary(X_xor, xor_params, relu), name="forward_binary on XOR")
+testing.assert_close(_y, _ref_binary(X_xor, xor_params, relu), name="forward_binary on the XOR network (the sigmoid of the output score)")
 for _N, _D, _H, _C in ((1, 3, 4, 1), (6, 5, 7, 2)):
     _p = {
         "W1": _rng.normal(size=(_D, _H)),
@@ -460,7 +460,7 @@ for _N, _D, _H, _C in ((1, 3, 4, 1), (6, 5, 7, 2)):
     _X = _rng.normal(size=(_N, _D))
     for _h in (relu, np.tanh):
         _y = testing.check_own_work(forward_binary, _X, _p, h=_h)
-        testing.assert_close(_y, _ref_binary(_X, _p, _h), name=f"forward_binary (N={_N}, C={_C}, h={_h.__name__})")
+        testing.assert_close(_y, _ref_binary(_X, _p, _h), name="forward_binary with another activation h and other sizes (use the h passed in)")
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_multiclass", "locked": true, "schema_version": 3, "solution": false}
@@ -575,7 +575,10 @@ for _N, _D, _H, _C, _scale in ((1, 2, 3, 2, 1.0), (8, 5, 6, 4, 1.0), (5, 3, 4, 1
     for _h in (relu, np.tanh):
         _probs = testing.check_own_work(forward_multiclass, _X, _p, h=_h)
         _want = _ref_multiclass(_X, _p, _h)
-        testing.assert_close(_probs, _want, name=f"forward_multiclass (N={_N}, C={_C}, h={_h.__name__})")
+        testing.assert_close(_probs, _want, name=(
+            "forward_multiclass on huge scores (subtract each row's max before np.exp)" if _scale > 1
+            else "forward_multiclass with another activation h and other sizes (use the h passed in)"
+        ))
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_feedforward", "locked": true, "schema_version": 3, "solution": false}

@@ -391,8 +391,8 @@ _rng = np.random.default_rng(13)
 for _shape in ((9,), (4, 5), (2, 2, 3)):
     _x = _rng.normal(scale=3.0, size=_shape)
     _out, _g = testing.check_own_work(relu, _x), testing.check_own_work(relu_grad, _x)
-    testing.assert_close(_out, np.where(_x > 0, _x, 0.0), name=f"relu on shape {_shape}")
-    testing.assert_close(_g, np.where(_x > 0, 1.0, 0.0), name=f"relu_grad on shape {_shape}")
+    testing.assert_close(_out, np.where(_x > 0, _x, 0.0), name="relu on inputs of other shapes (elementwise: negatives become zero)")
+    testing.assert_close(_g, np.where(_x > 0, 1.0, 0.0), name="relu_grad on inputs of other shapes (one where x is positive, zero elsewhere)")
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_dead", "locked": true, "schema_version": 3, "solution": false}
@@ -471,10 +471,10 @@ for _alpha in (0.1, 0.01, 0.3):
     _x = _rng.normal(scale=3.0, size=(5, 4))
     _out = testing.check_own_work(leaky_relu, _x, alpha=_alpha)
     _g = testing.check_own_work(leaky_relu_grad, _x, alpha=_alpha)
-    testing.assert_close(_out, np.where(_x > 0, _x, _alpha * _x), name=f"leaky_relu alpha={_alpha}")
-    testing.assert_close(_g, np.where(_x > 0, 1.0, _alpha), name=f"leaky_relu_grad alpha={_alpha}")
+    testing.assert_close(_out, np.where(_x > 0, _x, _alpha * _x), name="leaky_relu with other slopes alpha (use the alpha passed in)")
+    testing.assert_close(_g, np.where(_x > 0, 1.0, _alpha), name="leaky_relu_grad with other slopes alpha (alpha for negative inputs, one for positive)")
 _g = testing.check_own_work(leaky_relu_grad, np.array([-10.0, -1.0, 0.0, 2.0]))
-testing.assert_close(_g, [0.1, 0.1, 0.1, 1.0], name="leaky_relu_grad at -10, -1, 0, 2")
+testing.assert_close(_g, [0.1, 0.1, 0.1, 1.0], name="leaky_relu_grad with the default alpha, at zero too (the slope at zero is alpha)")
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_elu", "locked": true, "schema_version": 3, "solution": false}
@@ -668,9 +668,9 @@ for _N, _D, _H in ((1, 1, 1), (5, 4, 3), (20, 7, 9)):
         _rng.normal(size=_H),
     )
     _out = testing.check_own_work(maxout, *_args)
-    testing.assert_shape(_out, (_N, _H), name=f"maxout N={_N}, D={_D}, H={_H}")
+    testing.assert_shape(_out, (_N, _H), name="maxout output shape on other sizes (one row per example, one column per unit)")
     _want = np.maximum(_args[0] @ _args[1] + _args[2], _args[0] @ _args[3] + _args[4])
-    testing.assert_close(_out, _want, name=f"maxout N={_N}, D={_D}, H={_H}")
+    testing.assert_close(_out, _want, name="maxout on other sizes (the elementwise max of the two affine maps)")
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_explorer", "locked": true, "schema_version": 3, "solution": false}
@@ -884,20 +884,26 @@ for _fan_in, _fan_out, _seed in ((1000, 50, 21), (64, 625, 22)):
     for _scheme in ("xavier", "he"):
         _want = np.sqrt(2 / (_fan_in + _fan_out)) if _scheme == "xavier" else np.sqrt(2 / _fan_in)
         _W = testing.check_own_work(init_weights, _fan_in, _fan_out, _scheme, np.random.default_rng(_seed))
-        testing.assert_shape(_W, (_fan_in, _fan_out), name=f"init_weights({_fan_in}, {_fan_out}, {_scheme!r}, rng)")
-        testing.assert_dtype(_W, np.floating, name=f"init_weights({_fan_in}, {_fan_out}, {_scheme!r}, rng)")
-        testing.assert_close(_W.mean(), 0.0, atol=0.05 * _W.std(), name=f"mean of init_weights({_fan_in}, {_fan_out}, {_scheme!r})")
+        testing.assert_shape(_W, (_fan_in, _fan_out), name="init_weights shape on other sizes (fan_in rows, fan_out columns)")
+        testing.assert_dtype(_W, np.floating, name="init_weights returns floats")
+        testing.assert_close(_W.mean(), 0.0, atol=0.05 * _W.std(), name="the mean of the initial weights on other sizes (centred on zero)")
         testing.assert_close(
-            _W.std(), _want, rtol=0.03, name=f"std of init_weights({_fan_in}, {_fan_out}, {_scheme!r})",
+            _W.std(), _want, rtol=0.03,
+            name=(
+                "the spread of the initial weights for the scheme that averages fan-in and fan-out" if _scheme == "xavier"
+                else "the spread of the initial weights for the scheme that uses fan-in only"
+            ),
             hint=_init_hint(_W.std(), _fan_in, _fan_out, _scheme),
         )
 for _bad in ("relu", "", "lecun"):
     try:
         testing.check_own_work(init_weights, 4, 4, _bad, np.random.default_rng(0))
+        _raised = False
     except ValueError:
-        pass
-    else:
-        raise AssertionError(f"init_weights(4, 4, {_bad!r}, rng) should raise ValueError")
+        _raised = True
+    testing.assert_true(
+        _raised, "init_weights raises ValueError for an unknown scheme", hint=f"init_weights(4, 4, {_bad!r}, rng) returned instead of raising ValueError"
+    )
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_init_demo", "locked": true, "schema_version": 3, "solution": false}

@@ -163,18 +163,18 @@ testing.assert_close(
 )
 ### BEGIN HIDDEN TESTS
 _got = testing.check_own_work(penalized_loss, [1.0, 2.0, 3.0], [2.0, 5.0, 0.5], lam=1.0)
-testing.assert_close(_got, [3.0, 7.0, 3.5], name="penalized_loss([1, 2, 3], [2, 5, 0.5], lam=1)")
+testing.assert_close(_got, [3.0, 7.0, 3.5], name="penalized_loss of the toy table (each entry L + lam |w|)")
 _got = testing.check_own_work(penalized_loss, [-2, 0, 1.5], [1.0, 4.0, 0.0], lam=0.5)
-testing.assert_close(_got, [2.0, 4.0, 0.75], name="penalized_loss([-2, 0, 1.5], [1, 4, 0], lam=0.5) (|w| for negative w)")
+testing.assert_close(_got, [2.0, 4.0, 0.75], name="penalized_loss with negative weights and another lam (the penalty uses |w|)")
 _r = np.random.default_rng(31)
 _w, _L = _r.normal(size=7), _r.uniform(0, 5, size=7)
 testing.assert_close(
-    testing.check_own_work(penalized_loss, _w, _L, lam=0.3), _L + 0.3 * np.abs(_w), name="penalized_loss on 7 random weights, lam=0.3"
+    testing.check_own_work(penalized_loss, _w, _L, lam=0.3), _L + 0.3 * np.abs(_w), name="penalized_loss on random weights (use the lam passed in)"
 )
 testing.assert_close(
     testing.check_own_work(penalized_loss, [1, 2, 3], [2, 5, 1], 2),
     [4.0, 9.0, 7.0],
-    name="penalized_loss of Python lists of ints, lam=2 (positional)",
+    name="penalized_loss of Python lists of ints, lam passed by position (convert with np.asarray)",
 )
 ### END HIDDEN TESTS
 
@@ -228,16 +228,16 @@ assert testing.check_own_work(argmin_w, w_toy, L_toy) in set(w_toy), (
     "argmin_w must return one of the w_values"
 )
 ### BEGIN HIDDEN TESTS
-testing.assert_equal(testing.check_own_work(argmin_w, [1.0, 2.0, 3.0], [2.0, 5.0, 0.5]), 3.0, name="argmin_w([1, 2, 3], [2, 5, 0.5])")
-testing.assert_equal(testing.check_own_work(argmin_w, [1.0, 2.0, 3.0], [3.0, 7.0, 3.5]), 1.0, name="argmin_w([1, 2, 3], [3, 7, 3.5])")
+testing.assert_equal(testing.check_own_work(argmin_w, [1.0, 2.0, 3.0], [2.0, 5.0, 0.5]), 3.0, name="argmin_w on the toy table (the weight of the lowest loss, not its index)")
+testing.assert_equal(testing.check_own_work(argmin_w, [1.0, 2.0, 3.0], [3.0, 7.0, 3.5]), 1.0, name="argmin_w on the penalised toy table (the weight of the lowest loss, not the loss)")
 testing.assert_equal(
     testing.check_own_work(argmin_w, [5.0, -1.0, 2.0, 7.0], [0.5, 0.25, 0.25, 9.0]),
     -1.0,
-    name="argmin_w with a tie between -1 and 2 (return the first of the tied weights)",
+    name="argmin_w with a tie in the loss (return the first of the tied weights)",
 )
 _r = np.random.default_rng(32)
 _w, _L = _r.normal(size=11), _r.uniform(size=11)
-testing.assert_equal(testing.check_own_work(argmin_w, _w, _L), float(_w[np.argmin(_L)]), name="argmin_w on 11 random weights")
+testing.assert_equal(testing.check_own_work(argmin_w, _w, _L), float(_w[np.argmin(_L)]), name="argmin_w on random weights (w_values at the argmin of L_values)")
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_penalty", "locked": false, "points": 2, "schema_version": 3, "solution": true}
@@ -353,11 +353,11 @@ testing.assert_close(
 )
 ### BEGIN HIDDEN TESTS
 testing.assert_close(
-    testing.check_own_work(lambda_switch, [1.0, 2.0, 3.0], [2.0, 5.0, 0.5]), 0.75, rtol=1e-9, name="lambda_switch([1, 2, 3], [2, 5, 0.5])"
+    testing.check_own_work(lambda_switch, [1.0, 2.0, 3.0], [2.0, 5.0, 0.5]), 0.75, rtol=1e-9, name="lambda_switch on the toy table"
 )
 # another table: w = 4 is best at 0, overtaken first by w = 2 at lambda = 0.5 (w = 1 crosses at 2/3)
 testing.assert_close(
-    testing.check_own_work(lambda_switch, [1, 2, 4], [3.0, 2.0, 1.0]), 0.5, rtol=1e-9, name="lambda_switch([1, 2, 4], [3, 2, 1])"
+    testing.check_own_work(lambda_switch, [1, 2, 4], [3.0, 2.0, 1.0]), 0.5, rtol=1e-9, name="lambda_switch with two flatter candidates (the first crossing wins)"
 )
 # the first crossing is not the one of the flatter candidate with the lowest loss: w = 3 (loss 1) crosses
 # at 1.0, w = 1 (loss 1.5) already at 0.5
@@ -365,19 +365,19 @@ testing.assert_close(
     testing.check_own_work(lambda_switch, [4.0, 3.0, 1.0], [0.0, 1.0, 1.5]),
     0.5,
     rtol=1e-9,
-    name="lambda_switch(w = [4, 3, 1], L = [0, 1, 1.5]) (is it the earliest crossing of all flatter candidates?)",
+    name="lambda_switch when the flatter candidate of lowest loss crosses late (is it the earliest crossing of them all?)",
 )
 testing.assert_close(
     testing.check_own_work(lambda_switch, [2.0, -0.5, 1.0], [1.0, 4.0, 2.5]),
     1.5,
     rtol=1e-9,
-    name="lambda_switch([2, -0.5, 1], [1, 4, 2.5]) (|w| of a negative weight)",
+    name="lambda_switch with a negative weight (compare |w|, not w)",
 )
 # the optimum already has the smallest |w|: never switches
 testing.assert_equal(
     testing.check_own_work(lambda_switch, [0.5, 2, 3], [0.0, 1.0, 2.0]),
     np.inf,
-    name="lambda_switch([0.5, 2, 3], [0, 1, 2]) (no flatter candidate: expect np.inf)",
+    name="lambda_switch when the optimum has the smallest |w| already (no flatter candidate: the optimum never changes)",
 )
 _r = np.random.default_rng(33)
 for _ in range(5):
@@ -386,7 +386,7 @@ for _ in range(5):
     _k0 = np.argmin(_L)
     _f = np.abs(_w) < np.abs(_w[_k0])
     _want = np.min((_L[_f] - _L[_k0]) / (np.abs(_w[_k0]) - np.abs(_w[_f]))) if _f.any() else np.inf
-    testing.assert_close(_got, _want, rtol=1e-9, name="lambda_switch on 6 random candidates")
+    testing.assert_close(_got, _want, rtol=1e-9, name="lambda_switch on random tables (the smallest crossing over all flatter candidates)")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -487,15 +487,15 @@ def _smooth(w):
 
 
 _w, _l = testing.check_own_work(grid_argmin, _smooth, 0.0, 4.0, 401)
-testing.assert_close(_w, 2.98, atol=1e-9, name="w_best of the two-valley loss on 401 points")
+testing.assert_close(_w, 2.98, atol=1e-9, name="w_best of a loss with two valleys (the grid point of lowest loss, not the first dip)")
 _w, _l = testing.check_own_work(grid_argmin, lambda w: (w - 1.234) ** 2, -5.0, 5.0, 1001)
-testing.assert_close(_w, 1.23, atol=1e-9, name="w_best of (w - 1.234)^2 on [-5, 5], 1001 points")
-testing.assert_close(_l, 0.004**2, atol=1e-12, name="loss_best of (w - 1.234)^2 on [-5, 5], 1001 points")
+testing.assert_close(_w, 1.23, atol=1e-9, name="w_best of a shifted parabola on a fine grid (np.linspace from lo to hi, both ends included)")
+testing.assert_close(_l, 0.004**2, atol=1e-12, name="loss_best of a shifted parabola on a fine grid (the loss at w_best)")
 _w, _l = testing.check_own_work(grid_argmin, lambda w: np.abs(w + 2.0), -3.0, 1.0, 5)
-testing.assert_close(np.array([_w, _l]), [-2.0, 0.0], name="grid_argmin(|w + 2|, -3, 1, 5)")
+testing.assert_close(np.array([_w, _l]), [-2.0, 0.0], name="grid_argmin of an absolute-value loss on a coarse grid")
 # ends are included
 _w, _l = testing.check_own_work(grid_argmin, lambda w: -w, 0.0, 1.0, 3)
-testing.assert_close(np.array([_w, _l]), [1.0, -1.0], name="grid_argmin(-w, 0, 1, 3) (is the end hi on the grid?)")
+testing.assert_close(np.array([_w, _l]), [1.0, -1.0], name="grid_argmin of a decreasing loss (is the end hi on the grid?)")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -640,29 +640,29 @@ def _smooth(w):
 
 
 _p = testing.check_own_work(local_search, lambda w: (w - 1.0) ** 2, 0.0, 0.25)
-testing.assert_close(_p, [0.0, 0.25, 0.5, 0.75, 1.0], name="local_search((w - 1)^2, 0, 0.25) (walks right)")
+testing.assert_close(_p, [0.0, 0.25, 0.5, 0.75, 1.0], name="local_search towards a minimum on the right (walks right, the start first)")
 _p = testing.check_own_work(local_search, lambda w: (w - 1.0) ** 2, 3.0, 0.5)
-testing.assert_close(_p, [3.0, 2.5, 2.0, 1.5, 1.0], name="local_search((w - 1)^2, 3, 0.5) (walks left)")
+testing.assert_close(_p, [3.0, 2.5, 2.0, 1.5, 1.0], name="local_search towards a minimum on the left (walks left, stops at the minimum)")
 _p = testing.check_own_work(local_search, lambda w: -w, 0.0, 1.0, max_steps=7)
-testing.assert_shape(_p, (8,), name="local_search(-w, 0, 1, max_steps=7) (at most max_steps moves, plus w0)")
-testing.assert_close(_p, np.arange(8.0), name="local_search(-w, 0, 1, max_steps=7)")
+testing.assert_shape(_p, (8,), name="the path length of local_search on an unbounded loss (at most max_steps moves, plus the start)")
+testing.assert_close(_p, np.arange(8.0), name="local_search on an unbounded loss (one step of size step per move)")
 # a tie between both neighbours goes left
 _p = testing.check_own_work(local_search, lambda w: -abs(w), 0.0, 1.0, max_steps=2)
 testing.assert_close(
     _p,
     [0.0, -1.0, -2.0],
-    name="local_search(-|w|, 0, 1, max_steps=2) (a tie between both neighbours goes left)",
+    name="local_search at a tie between both neighbours (a tie goes left)",
     mistakes={"the first step went right: at a tie between both neighbours, go left.": [0.0, 1.0, 2.0]},
 )
 # already at a minimum: no move
 _p = testing.check_own_work(local_search, lambda w: w**2, 0.0, 0.1)
-testing.assert_close(_p, [0.0], name="local_search(w^2, 0, 0.1) (already at the minimum: no move)")
+testing.assert_close(_p, [0.0], name="local_search started at the minimum (no move: the path is the start alone)")
 # a flat loss: no neighbour is strictly lower, so no move
 _p = testing.check_own_work(local_search, lambda w: 1.0, 0.5, 0.1, max_steps=5)
-testing.assert_shape(_p, (1,), name="local_search(a constant loss, 0.5, 0.1) (move only when strictly lower)")
+testing.assert_shape(_p, (1,), name="local_search on a constant loss (move only when strictly lower)")
 # a local minimum traps the search from the left
 _p = testing.check_own_work(local_search, _smooth, 0.2, 0.05)
-testing.assert_close(_p[-1], 1.15, atol=1e-9, name="the last weight of local_search(two valleys, 0.2, 0.05)")
+testing.assert_close(_p[-1], 1.15, atol=1e-9, name="the last weight of local_search on a loss with two valleys (a local minimum traps it)")
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -197,7 +197,7 @@ testing.assert_close(
 )
 ### BEGIN HIDDEN TESTS
 _S, _y = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]]), np.array([0, 1, 2])
-testing.assert_close(testing.check_own_work(hinge_losses_naive, _S, _y), [2.9, 0.0, 12.9], name="hinge_losses_naive on the lecture's 3 x 3 table")
+testing.assert_close(testing.check_own_work(hinge_losses_naive, _S, _y), [2.9, 0.0, 12.9], name="hinge_losses_naive on the lecture's table of scores")
 
 
 def _hinge_ref(s, t, m=1.0):
@@ -211,14 +211,14 @@ _r = np.random.default_rng(41)
 for _n, _c in ((1, 2), (7, 5), (20, 10)):
     _s, _t = 3 * _r.normal(size=(_n, _c)), _r.integers(0, _c, size=_n)
     _want = _hinge_ref(_s, _t)
-    testing.assert_close(testing.check_own_work(hinge_losses_naive, _s, _t), _want, name=f"hinge_losses_naive on N={_n}, C={_c}")
+    testing.assert_close(testing.check_own_work(hinge_losses_naive, _s, _t), _want, name="hinge_losses_naive on other sizes (one loss per example, the true class skipped)")
     _want = _hinge_ref(_s, _t, 2.0)
     _got = testing.check_own_work(hinge_losses_naive, _s, _t, margin=2.0)
-    testing.assert_close(_got, _want, name=f"hinge_losses_naive on N={_n}, C={_c}, margin=2")
+    testing.assert_close(_got, _want, name="hinge_losses_naive with another margin (use the margin passed in)")
 _s = 1e3 * _r.normal(size=(5, 3))
 _t = _r.integers(0, 3, size=5)
 _want = _hinge_ref(_s, _t)
-testing.assert_close(testing.check_own_work(hinge_losses_naive, _s, _t), _want, name="hinge_losses_naive on scores of about +-1000")
+testing.assert_close(testing.check_own_work(hinge_losses_naive, _s, _t), _want, name="hinge_losses_naive on very large scores")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -297,7 +297,7 @@ testing.assert_scalar(
 )
 ### BEGIN HIDDEN TESTS
 _S, _y = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]]), np.array([0, 1, 2])
-testing.assert_close(testing.check_own_work(hinge_loss, _S, _y), 15.8 / 3, name="hinge_loss on the lecture's 3 x 3 table", sizes={"N": 3})
+testing.assert_close(testing.check_own_work(hinge_loss, _S, _y), 15.8 / 3, name="hinge_loss on the lecture's table of scores (the mean over the examples)", sizes={"N": 3})
 
 
 def _hinge_ref_mean(s, t, m=1.0):
@@ -312,16 +312,20 @@ for _n, _c in ((1, 2), (9, 4), (500, 10)):
     _s, _t = 3 * _r.normal(size=(_n, _c)), _r.integers(0, _c, size=_n)
     _want = _hinge_ref_mean(_s, _t)
     _sizes = {"N": _n, "C": _c}
-    testing.assert_close(testing.check_own_work(hinge_loss, _s, _t), _want, name=f"hinge_loss on N={_n}, C={_c}", sizes=_sizes)
+    testing.assert_close(testing.check_own_work(hinge_loss, _s, _t), _want, name="hinge_loss on other sizes (the mean over the examples)", sizes=_sizes)
     _want = _hinge_ref_mean(_s, _t, 0.1)
     _got = testing.check_own_work(hinge_loss, _s, _t, margin=0.1)
-    testing.assert_close(_got, _want, name=f"hinge_loss on N={_n}, C={_c}, margin=0.1", sizes=_sizes)
+    testing.assert_close(_got, _want, name="hinge_loss with another margin (use the margin passed in)", sizes=_sizes)
 _s = 1e3 * _r.normal(size=(6, 7))
 _t = _r.integers(0, 7, size=6)
 _want = _hinge_ref_mean(_s, _t)
 _got = testing.check_own_work(hinge_loss, _s, _t)
-assert np.array_equal(testing.call(hinge_loss, _s, _t).args[0], _s), "hinge_loss must not modify the scores it is given (it changed them in place)"
-testing.assert_close(_got, _want, name="hinge_loss on scores of about +-1000")
+testing.assert_true(
+    np.array_equal(testing.call(hinge_loss, _s, _t).args[0], _s),
+    "hinge_loss leaves the scores it is given unchanged",
+    hint="hinge_loss must not modify the scores it is given (it changed them in place)",
+)
+testing.assert_close(_got, _want, name="hinge_loss on very large scores")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -477,7 +481,7 @@ assert np.all(np.isfinite(P_huge)), (
 testing.assert_close(P_huge.sum(axis=1), np.ones(2), name="row sums for scores of +-1000")
 ### BEGIN HIDDEN TESTS
 _got = testing.check_own_work(softmax_probs, np.array([[3.2, 5.1, -1.7]]))
-testing.assert_close(_got, [[0.12998254, 0.86904954, 0.00096793]], rtol=1e-6, name="softmax_probs([[3.2, 5.1, -1.7]])")
+testing.assert_close(_got, [[0.12998254, 0.86904954, 0.00096793]], rtol=1e-6, name="softmax_probs of the lecture's first example")
 
 
 def _softmax_ref(s):
@@ -489,11 +493,11 @@ _r = np.random.default_rng(43)
 for _n, _c in ((1, 2), (7, 3), (30, 10)):
     _s = 5 * _r.normal(size=(_n, _c))
     _want = _softmax_ref(_s)
-    testing.assert_close(testing.check_own_work(softmax_probs, _s), _want, name=f"softmax_probs on N={_n}, C={_c}")
-testing.assert_close(P_huge, [[1.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3]], atol=1e-12, name="softmax_probs of scores +-1000")
+    testing.assert_close(testing.check_own_work(softmax_probs, _s), _want, name="softmax_probs on other sizes (normalise each row over its classes)")
+testing.assert_close(P_huge, [[1.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3]], atol=1e-12, name="softmax_probs of huge and of equal scores (subtract each row's max before np.exp)")
 _s = 1e3 * _r.normal(size=(4, 6))
 _want = _softmax_ref(_s)
-testing.assert_close(testing.check_own_work(softmax_probs, _s), _want, atol=1e-12, name="softmax_probs on scores of about +-1000")
+testing.assert_close(testing.check_own_work(softmax_probs, _s), _want, atol=1e-12, name="softmax_probs on very large random scores (subtract each row's max before np.exp)")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -580,9 +584,9 @@ testing.assert_close(
     testing.check_own_work(cross_entropy, _S[:1], _y[:1]), 2.0403551, rtol=1e-6, name="cross_entropy of the lecture's first example"
 )
 testing.assert_close(
-    testing.check_own_work(cross_entropy, _S, _y), 2.7586547, rtol=1e-6, name="cross_entropy of the lecture's 3 x 3 table", sizes={"N": 3, "C": 3}
+    testing.check_own_work(cross_entropy, _S, _y), 2.7586547, rtol=1e-6, name="cross_entropy of the lecture's table of scores (the mean over the examples)", sizes={"N": 3, "C": 3}
 )
-testing.assert_close(value, 2000.0, rtol=1e-12, name="cross_entropy([[1000, 0, -1000]], y = [2])")
+testing.assert_close(value, 2000.0, rtol=1e-12, name="cross_entropy of a confident wrong example with huge scores (log-sum-exp, not np.log of p)")
 
 
 def _ce_ref(s, t):
@@ -596,10 +600,10 @@ for _n, _c in ((1, 2), (9, 4), (300, 10)):
     _s, _t = 4 * _r.normal(size=(_n, _c)), _r.integers(0, _c, size=_n)
     _want = _ce_ref(_s, _t)
     _got = testing.check_own_work(cross_entropy, _s, _t)
-    testing.assert_close(_got, _want, name=f"cross_entropy on N={_n}, C={_c}", sizes={"N": _n, "C": _c})
+    testing.assert_close(_got, _want, name="cross_entropy on other sizes (the mean of -log p of the true class)", sizes={"N": _n, "C": _c})
 _s, _t = 1e3 * _r.normal(size=(5, 8)), _r.integers(0, 8, size=5)
 _want = _ce_ref(_s, _t)
-testing.assert_close(testing.check_own_work(cross_entropy, _s, _t), _want, name="cross_entropy on scores of about +-1000")
+testing.assert_close(testing.check_own_work(cross_entropy, _s, _t), _want, name="cross_entropy on very large random scores (log-sum-exp with each row's max subtracted)")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -764,10 +768,10 @@ _r = np.random.default_rng(45)
 for _n, _k in ((1, 2), (6, 3), (50, 16)):
     _a, _p, _q = (_r.normal(size=(_n, _k)) for _ in range(3))
     _want = _triplet_ref(_a, _p, _q)
-    testing.assert_close(testing.check_own_work(triplet, _a, _p, _q), _want, name=f"triplet on N={_n}, K={_k}", sizes={"N": _n})
+    testing.assert_close(testing.check_own_work(triplet, _a, _p, _q), _want, name="triplet on other sizes (a sum over the examples)", sizes={"N": _n})
     _want = _triplet_ref(_a, _p, _q, 1.5)
     _got = testing.check_own_work(triplet, _a, _p, _q, alpha=1.5)
-    testing.assert_close(_got, _want, name=f"triplet on N={_n}, K={_k}, alpha=1.5", sizes={"N": _n})
+    testing.assert_close(_got, _want, name="triplet with another margin alpha (use the alpha passed in)", sizes={"N": _n})
 ### END HIDDEN TESTS
 
 # %% [markdown]

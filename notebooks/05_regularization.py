@@ -188,12 +188,12 @@ testing.assert_close(_dW, [[1.0, -2.0], [0.0, 3.0]], name="dW of l2_penalty([[1,
 for _shape, _lam in [((7,), 0.05), ((3, 6), 2.5), ((2, 3, 4), 1e-3)]:
     _W = _t.normal(size=_shape)
     _p, _dW = testing.check_own_work(l2_penalty, _W, _lam, forbidden=("helpers.regularization",))
-    testing.assert_scalar(_p, "penalty", expected=_lam * np.sum(_W**2))
-    testing.assert_close(_dW, 2 * _lam * _W, name="dW")
+    testing.assert_scalar(_p, "the penalty of weights of any shape (lam times the sum of squares)", expected=_lam * np.sum(_W**2))
+    testing.assert_close(_dW, 2 * _lam * _W, name="the gradient of the penalty of weights of any shape (twice lam times W)")
 _p, _ = testing.check_own_work(l2_penalty, np.array([1.0, 0, 0, 0]), 1.0, forbidden=("helpers.regularization",))
-testing.assert_scalar(_p, "L2 penalty of w1 = [1, 0, 0, 0]", expected=1.0)
+testing.assert_scalar(_p, "the squared penalty of a one-hot weight vector", expected=1.0)
 _p, _ = testing.check_own_work(l2_penalty, np.full(4, 0.25), 1.0, forbidden=("helpers.regularization",))
-testing.assert_scalar(_p, "L2 penalty of w2 = [.25, .25, .25, .25]", expected=0.25)
+testing.assert_scalar(_p, "the squared penalty of evenly spread weights (squares, not absolute values)", expected=0.25)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -292,12 +292,12 @@ for _shape, _lam in [((9,), 0.7), ((4, 2), 3.0)]:
     _W = _t.normal(size=_shape)
     _W.flat[0] = 0.0
     _p, _dW = testing.check_own_work(l1_penalty, _W, _lam, forbidden=("helpers.regularization",))
-    testing.assert_scalar(_p, "penalty", expected=_lam * np.sum(np.abs(_W)))
-    testing.assert_close(_dW, _lam * np.sign(_W), name="dW")
+    testing.assert_scalar(_p, "the penalty of weights of any shape (lam times the sum of absolute values)", expected=_lam * np.sum(np.abs(_W)))
+    testing.assert_close(_dW, _lam * np.sign(_W), name="the gradient of the absolute-value penalty, a weight at zero too (lam times np.sign(W))")
 _p1, _ = testing.check_own_work(l1_penalty, np.array([1.0, 0, 0, 0]), 1.0, forbidden=("helpers.regularization",))
 _p2, _ = testing.check_own_work(l1_penalty, np.full(4, 0.25), 1.0, forbidden=("helpers.regularization",))
-testing.assert_scalar(_p1, "L1 penalty of w1", expected=1.0)
-testing.assert_scalar(_p2, "L1 penalty of w2", expected=1.0)
+testing.assert_scalar(_p1, "the absolute-value penalty of a one-hot weight vector", expected=1.0)
+testing.assert_scalar(_p2, "the absolute-value penalty of evenly spread weights (absolute values, not squares)", expected=1.0)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex_elastic_prompt", "locked": true, "schema_version": 3, "solution": false}
@@ -360,8 +360,8 @@ for _shape, _lam, _beta in [((6,), 0.1, 2.0), ((3, 4), 1.5, 0.25), ((2, 2, 2), 0
     _W = _t.normal(size=_shape)
     _W.flat[-1] = 0.0
     _p, _dW = testing.check_own_work(elastic_net_penalty, _W, _lam, _beta, forbidden=("helpers.regularization",))
-    testing.assert_scalar(_p, "penalty", expected=_lam * np.sum(_beta * _W**2 + np.abs(_W)))
-    testing.assert_close(_dW, _lam * (2 * _beta * _W + np.sign(_W)), name="dW")
+    testing.assert_scalar(_p, "the elastic-net penalty of weights of any shape, lam zero too (use lam and beta as given)", expected=_lam * np.sum(_beta * _W**2 + np.abs(_W)))
+    testing.assert_close(_dW, _lam * (2 * _beta * _W + np.sign(_W)), name="the gradient of the elastic-net penalty, a weight at zero too")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -476,7 +476,7 @@ for _n, _d, _c, _lam in [(10, 5, 4, 0.05), (3, 2, 2, 1.3)]:
         regularized_svm_loss, _W, _X, _y, _lam, lambda W, lam: (float(lam * np.sum(W**2)), 2 * lam * W),
         forbidden=("helpers.regularization",),
     )
-    testing.assert_scalar(_total, "regularized_svm_loss", expected=svm_loss(_X @ _W, _y)[0] + _lam * np.sum(_W**2))
+    testing.assert_scalar(_total, "regularized_svm_loss on other sizes (the SVM data loss plus the penalty of the penalty_fn passed in)", expected=svm_loss(_X @ _W, _y)[0] + _lam * np.sum(_W**2))
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_w_vs_2w", "locked": false, "points": 2, "schema_version": 3, "solution": true}

@@ -193,10 +193,10 @@ testing.assert_close(
 # the step h is the one passed in: for x^3, the centred difference is exactly 3x^2 + h^2
 _x = np.array([0.5, -1.0, 2.0])
 _g = testing.check_own_work(numerical_gradient, lambda v: float(np.sum(v**3)), _x, 0.1, forbidden=("helpers",))
-testing.assert_close(_g, 3 * _x**2 + 0.01, name="centred difference of sum(x^3) with h = 0.1 (do you use the h passed in?)", rtol=1e-9)
+testing.assert_close(_g, 3 * _x**2 + 0.01, name="centred differences of a cubic with a large step (do you use the h passed in?)", rtol=1e-9)
 _x = np.array([2.0])
 _g = testing.check_own_work(numerical_gradient, lambda v: float(np.exp(v[0])), _x, forbidden=("helpers",))
-testing.assert_close(_g, np.exp(_x), name="gradient of exp at 2", rtol=1e-8)
+testing.assert_close(_g, np.exp(_x), name="the numerical gradient of exp with the default step (centred differences, not one-sided)", rtol=1e-8)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -380,8 +380,8 @@ for _n, _d, _c, _reg in [(30, 7, 10, 0.0), (1, 3, 2, 1.0), (12, 2, 3, 0.3)]:
     _W = _t.normal(size=(_d, _c))
     _loss, _dW = testing.check_own_work(svm_loss_grad_W, _W, _X, _y, _reg, forbidden=_LIBRARY)
     _ref_loss, _ds = svm_loss(_X @ _W, _y)
-    testing.assert_scalar(_loss, "loss", expected=_ref_loss + _reg * np.sum(_W**2))
-    testing.assert_close(_dW, _X.T @ _ds + 2 * _reg * _W, name="dW", rtol=1e-6, atol=1e-10)
+    testing.assert_scalar(_loss, "the loss of svm_loss_grad_W on other sizes (the SVM loss plus reg times the sum of squares)", expected=_ref_loss + _reg * np.sum(_W**2))
+    testing.assert_close(_dW, _X.T @ _ds + 2 * _reg * _W, name="dW of svm_loss_grad_W on other sizes (X.T @ dscores plus twice reg times W)", rtol=1e-6, atol=1e-10)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex_softmax_prompt", "locked": true, "schema_version": 3, "solution": false}
@@ -469,11 +469,11 @@ for _n, _d, _c, _reg in [(40, 10, 10, 0.0), (1, 2, 5, 0.5), (15, 3, 2, 0.01)]:
     _W = _t.normal(size=(_d, _c))
     _loss, _dW = testing.check_own_work(softmax_loss_grad_W, _W, _X, _y, _reg, forbidden=_LIBRARY)
     _ref_loss, _ds = softmax_loss(_X @ _W, _y)
-    testing.assert_scalar(_loss, "loss", expected=_ref_loss + _reg * np.sum(_W**2))
-    testing.assert_close(_dW, _X.T @ _ds + 2 * _reg * _W, name="dW", rtol=1e-6, atol=1e-10)
+    testing.assert_scalar(_loss, "the loss of softmax_loss_grad_W on other sizes (cross-entropy plus reg times the sum of squares)", expected=_ref_loss + _reg * np.sum(_W**2))
+    testing.assert_close(_dW, _X.T @ _ds + 2 * _reg * _W, name="dW of softmax_loss_grad_W on other sizes (X.T @ dscores plus twice reg times W)", rtol=1e-6, atol=1e-10)
 _loss, _dW = testing.check_own_work(softmax_loss_grad_W, 500 * _W, _X, _y, 0.0, forbidden=_LIBRARY)
 _ref_loss, _ds = softmax_loss(_X @ (500 * _W), _y)
-testing.assert_scalar(_loss, "loss for huge scores", expected=_ref_loss, rtol=1e-6)
+testing.assert_scalar(_loss, "the loss of softmax_loss_grad_W for huge scores (subtract each row's max before np.exp)", expected=_ref_loss, rtol=1e-6)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -637,9 +637,9 @@ _B = np.diag([1.0, 4.0, 9.0])
 _lr = 0.05
 _path = testing.check_own_work(gradient_descent_path, lambda w: _B @ w, _w0, _lr, 7, forbidden=("helpers",))
 _expected = np.array([np.diag((1 - _lr * np.diag(_B)) ** t) @ _w0 for t in range(8)])
-testing.assert_close(_path, _expected, name="path on a diagonal quadratic", rtol=1e-10)
+testing.assert_close(_path, _expected, name="gradient_descent_path on a diagonal quadratic (the start first, then one row per step)", rtol=1e-10)
 _path = testing.check_own_work(gradient_descent_path, lambda w: w, _w0, 0.5, 0, forbidden=("helpers",))
-testing.assert_close(_path, _w0[None, :], name="path with steps = 0")
+testing.assert_close(_path, _w0[None, :], name="gradient_descent_path with no steps (the start alone, as one row)")
 ### END HIDDEN TESTS
 
 # %% [markdown]

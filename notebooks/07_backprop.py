@@ -301,10 +301,10 @@ testing.assert_grad_close(_dx, _num_dx, name="dx of the add gate")
 testing.assert_grad_close(_dy, _num_dy, name="dy of the add gate")
 ### BEGIN HIDDEN TESTS
 _out, _cache = testing.check_own_work(add_forward, 1.5, -4.0, forbidden=GATE_FORBIDDEN)
-testing.assert_scalar(_out, "add_forward(1.5, -4.0)[0]", expected=-2.5)
+testing.assert_scalar(_out, "the output of add_forward for two numbers", expected=-2.5)
 _dx, _dy = testing.check_own_work(add_backward, 2.5, _cache, forbidden=GATE_FORBIDDEN)
-testing.assert_close(_dx, 2.5, name="add_backward(2.5, cache)[0]")
-testing.assert_close(_dy, 2.5, name="add_backward(2.5, cache)[1]")
+testing.assert_close(_dx, 2.5, name="add_backward's dx for numbers (the upstream gradient passes through)")
+testing.assert_close(_dy, 2.5, name="add_backward's dy for numbers (the upstream gradient passes through)")
 _x, _y, _dout = _rng.normal(size=(3, 2, 7))
 _out, _cache = testing.check_own_work(add_forward, _x, _y, forbidden=GATE_FORBIDDEN)
 _dx, _dy = testing.check_own_work(add_backward, _dout, _cache, forbidden=GATE_FORBIDDEN)
@@ -325,10 +325,10 @@ testing.assert_grad_close(_dx, _num_dx, name="dx of the multiply gate")
 testing.assert_grad_close(_dy, _num_dy, name="dy of the multiply gate")
 ### BEGIN HIDDEN TESTS
 _out, _cache = testing.check_own_work(mul_forward, 1.5, -4.0, forbidden=GATE_FORBIDDEN)
-testing.assert_scalar(_out, "mul_forward(1.5, -4.0)[0]", expected=-6.0)
+testing.assert_scalar(_out, "the output of mul_forward for two numbers", expected=-6.0)
 _dx, _dy = testing.check_own_work(mul_backward, 2.0, _cache, forbidden=GATE_FORBIDDEN)
-testing.assert_close(_dx, -8.0, name="mul_backward(2.0, cache)[0]")
-testing.assert_close(_dy, 3.0, name="mul_backward(2.0, cache)[1]")
+testing.assert_close(_dx, -8.0, name="mul_backward's dx for numbers (dout times the other input y)")
+testing.assert_close(_dy, 3.0, name="mul_backward's dy for numbers (dout times the other input x)")
 _x, _y, _dout = _rng.normal(size=(3, 6, 2))
 _out, _cache = testing.check_own_work(mul_forward, _x, _y, forbidden=GATE_FORBIDDEN)
 _dx, _dy = testing.check_own_work(mul_backward, _dout, _cache, forbidden=GATE_FORBIDDEN)
@@ -441,10 +441,10 @@ testing.assert_close(
 testing.assert_close(np.asarray(_dx) + np.asarray(_dy), [3.0, 4.0], name="dx + dy at a tie")
 ### BEGIN HIDDEN TESTS
 _out, _cache = testing.check_own_work(max_forward, -1.0, 2.5, forbidden=GATE_FORBIDDEN)
-testing.assert_scalar(_out, "max_forward(-1.0, 2.5)[0]", expected=2.5)
+testing.assert_scalar(_out, "the output of max_forward for two numbers", expected=2.5)
 _dx, _dy = testing.check_own_work(max_backward, 4.0, _cache, forbidden=GATE_FORBIDDEN)
-testing.assert_close(_dx, 0.0, name="dx of max(-1.0, 2.5)")
-testing.assert_close(_dy, 4.0, name="dy of max(-1.0, 2.5)")
+testing.assert_close(_dx, 0.0, name="max_backward's dx when x is the smaller input (it gets no gradient)")
+testing.assert_close(_dy, 4.0, name="max_backward's dy when y is the larger input (it gets all of dout)")
 _x = np.array([[1.0, 5.0, -3.0], [2.0, 2.0, 0.0]])
 _y = np.array([[4.0, 1.0, -3.0], [-1.0, 7.0, 0.5]])
 _dout = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
@@ -471,14 +471,14 @@ _num_dx = gradients.numerical_gradient_array(lambda v: sigmoid_forward(v)[0], _x
 testing.assert_grad_close(_dx, _num_dx, name="dx of the sigmoid gate")
 ### BEGIN HIDDEN TESTS
 _out, _cache = testing.check_own_work(sigmoid_forward, 2.0, forbidden=GATE_FORBIDDEN)
-testing.assert_scalar(_out, "sigmoid_forward(2.0)[0]", expected=0.8807970779778823)
+testing.assert_scalar(_out, "the output of sigmoid_forward for one number", expected=0.8807970779778823)
 _dx = testing.check_own_work(sigmoid_backward, 3.0, _cache, forbidden=GATE_FORBIDDEN)
-testing.assert_close(_dx, 3.0 * 0.8807970779778823 * (1 - 0.8807970779778823), name="sigmoid_backward(3.0, cache)")
+testing.assert_close(_dx, 3.0 * 0.8807970779778823 * (1 - 0.8807970779778823), name="sigmoid_backward for one number (dout times s times one minus s)")
 _x = np.linspace(-30.0, 30.0, 13).reshape(13, 1)
 _out, _cache = testing.check_own_work(sigmoid_forward, _x, forbidden=GATE_FORBIDDEN)
-testing.assert_close(_out, 0.5 * (1.0 + np.tanh(_x / 2.0)), name="sigmoid_forward on [-30, 30]", rtol=1e-9, atol=1e-15)
+testing.assert_close(_out, 0.5 * (1.0 + np.tanh(_x / 2.0)), name="sigmoid_forward far into both tails (no overflow, no loss of accuracy)", rtol=1e-9, atol=1e-15)
 _dx = testing.check_own_work(sigmoid_backward, np.ones_like(_x), _cache, forbidden=GATE_FORBIDDEN)
-testing.assert_close(_dx, 0.25 * (1.0 - np.tanh(_x / 2.0) ** 2), name="sigmoid_backward on [-30, 30]", rtol=1e-6, atol=1e-14)
+testing.assert_close(_dx, 0.25 * (1.0 - np.tanh(_x / 2.0) ** 2), name="sigmoid_backward far into both tails", rtol=1e-6, atol=1e-14)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -635,6 +635,8 @@ for name in ("W1", "b1", "W2", "b2"):
 
 # %% nbgrader={"grade": true, "grade_id": "mse_net_output_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 NET_FORBIDDEN = ("helpers.models", "helpers.network", "helpers.activations", "helpers.losses", "helpers.gradients", "helpers.graph")
+# the parameters in words, for the names of the checks (a hidden check's name holds no digit)
+_PARAM_WORDS = {"W1": "the first layer's weights", "b1": "the first layer's bias", "W2": "the second layer's weights", "b2": "the second layer's bias"}
 
 
 def _net_problem(N, D, H, C, seed):
@@ -670,10 +672,10 @@ def _ref_mse(p, X, T):
 
 _p, _X, _T, _ = _net_problem(9, 3, 4, 2, seed=302)
 _loss, _grads = testing.check_own_work(mse_sigmoid_loss_and_grads, _p, _X, _T, forbidden=NET_FORBIDDEN)
-testing.assert_scalar(_loss, "loss", expected=_ref_mse(_p, _X, _T))
+testing.assert_scalar(_loss, "the loss of mse_sigmoid_loss_and_grads on another problem (the squared errors summed, divided by N)", expected=_ref_mse(_p, _X, _T))
 for _name in ("W2", "b2"):
     _num = gradients.numerical_gradient(lambda _: _ref_mse(_p, _X, _T), _p[_name])
-    testing.assert_grad_close(_grads[_name], _num, name=f"grads[{_name!r}]")
+    testing.assert_grad_close(_grads[_name], _num, name=f"the gradient of {_PARAM_WORDS[_name]} on another problem")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "mse_net_hidden_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
@@ -695,7 +697,7 @@ _p, _X, _T, _ = _net_problem(11, 2, 8, 4, seed=304)
 _loss, _grads = testing.check_own_work(mse_sigmoid_loss_and_grads, _p, _X, _T, forbidden=NET_FORBIDDEN)
 for _name in ("W1", "b1"):
     _num = gradients.numerical_gradient(lambda _: _ref_mse(_p, _X, _T), _p[_name])
-    testing.assert_grad_close(_grads[_name], _num, name=f"grads[{_name!r}]", threshold=1e-6)
+    testing.assert_grad_close(_grads[_name], _num, name=f"the gradient of {_PARAM_WORDS[_name]} on another problem", threshold=1e-6)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -817,12 +819,12 @@ _loss, _ = testing.check_own_work(softmax_ce_loss_and_grads, _p, _X, _y, forbidd
 _A2 = np.maximum(_X @ _p["W1"] + _p["b1"], 0) @ _p["W2"] + _p["b2"]
 _A2 = _A2 - _A2.max(axis=1, keepdims=True)
 _expected = -np.mean(_A2[np.arange(7), _y] - np.log(np.exp(_A2).sum(axis=1)))
-testing.assert_scalar(_loss, "loss", expected=_expected)
+testing.assert_scalar(_loss, "the loss of softmax_ce_loss_and_grads on another problem (the mean cross-entropy)", expected=_expected)
 _loss, _ = testing.check_own_work(softmax_ce_loss_and_grads, {_k: _v * 300.0 for _k, _v in _p.items()}, _X, _y, forbidden=NET_FORBIDDEN)
 _A2 = np.maximum(_X @ (300 * _p["W1"]) + 300 * _p["b1"], 0) @ (300 * _p["W2"]) + 300 * _p["b2"]
 _A2 = _A2 - _A2.max(axis=1, keepdims=True)
 _expected = -np.mean(_A2[np.arange(7), _y] - np.log(np.exp(_A2).sum(axis=1)))
-testing.assert_scalar(_loss, "loss with large weights", expected=_expected)
+testing.assert_scalar(_loss, "the loss of softmax_ce_loss_and_grads with large weights (subtract each row's max before np.exp)", expected=_expected)
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "softmax_net_grad_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
@@ -846,7 +848,7 @@ _p, _X, _, _y = _net_problem(10, 3, 9, 5, seed=404)
 _loss, _grads = testing.check_own_work(softmax_ce_loss_and_grads, _p, _X, _y, forbidden=NET_FORBIDDEN)
 for _name in ("W2", "b2", "W1", "b1"):
     _num = gradients.numerical_gradient(lambda _: _ref_ce(_p, _X, _y), _p[_name])
-    testing.assert_grad_close(_grads[_name], _num, name=f"grads[{_name!r}]", threshold=1e-6)
+    testing.assert_grad_close(_grads[_name], _num, name=f"the gradient of {_PARAM_WORDS[_name]} on another problem", threshold=1e-6)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -930,7 +932,7 @@ _g = np.random.default_rng(501)
 _x, _W, _b = _g.normal(size=(1, 7)), _g.normal(size=(7, 2)), _g.normal(size=2)
 _x0 = _x.copy()
 _out, _ = testing.check_own_work(affine_forward, _x, _W, _b, forbidden=LAYER_FORBIDDEN)
-testing.assert_close(_out, _x0 @ _W + _b, name="affine_forward for one example, D = 7, H = 2")
+testing.assert_close(_out, _x0 @ _W + _b, name="affine_forward for a single example (keep the batch axis)")
 testing.assert_equal(_x, _x0, name="x after affine_forward (the layer must not change its input)")
 ### END HIDDEN TESTS
 
@@ -967,9 +969,9 @@ for _N, _D, _H, _seed in ((1, 6, 2, 503), (9, 2, 7, 504)):
     _x0, _W0, _dout0 = _x.copy(), _W.copy(), _dout.copy()
     _, _cache = testing.check_own_work(affine_forward, _x, _W, _b, forbidden=LAYER_FORBIDDEN)
     _dx, _dW, _db = testing.check_own_work(affine_backward, _dout, _cache, forbidden=LAYER_FORBIDDEN)
-    testing.assert_close(_dx, _dout0 @ _W0.T, name=f"dx for N = {_N}, D = {_D}, H = {_H}")
-    testing.assert_close(_dW, _x0.T @ _dout0, name=f"dW for N = {_N}, D = {_D}, H = {_H}")
-    testing.assert_close(_db, _dout0.sum(axis=0), name=f"db for N = {_N}, D = {_D}, H = {_H}", sizes={"N": _N})
+    testing.assert_close(_dx, _dout0 @ _W0.T, name="affine_backward's dx on other sizes (dout times W transposed)")
+    testing.assert_close(_dW, _x0.T @ _dout0, name="affine_backward's dW on other sizes (x transposed times dout)")
+    testing.assert_close(_db, _dout0.sum(axis=0), name="affine_backward's db on other sizes (dout summed over the examples)", sizes={"N": _N})
     testing.assert_equal(_x, _x0, name="x after the affine layer (the layer must not change its input)")
     testing.assert_equal(_dout, _dout0, name="dout after affine_backward (the layer must not change it)")
 ### END HIDDEN TESTS
@@ -1080,7 +1082,7 @@ for _shape, _seed in (((7,), 602), ((3, 2, 4), 603)):
     _out, _cache = testing.check_own_work(relu_forward, _x, forbidden=LAYER_FORBIDDEN)
     _dx = testing.check_own_work(relu_backward, _dout, _cache, forbidden=LAYER_FORBIDDEN)
     testing.assert_close(_out, np.maximum(_x0, 0.0), name="relu_forward on another shape")
-    testing.assert_close(_dx, np.where(_x0 > 0, _dout, 0.0), name="relu_backward on another shape, with inputs at 0")
+    testing.assert_close(_dx, np.where(_x0 > 0, _dout, 0.0), name="relu_backward on another shape, with inputs at zero (no gradient passes there)")
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex7_prompt", "locked": true, "schema_version": 3, "solution": false}
@@ -1206,7 +1208,7 @@ for _N, _D, _H, _C, _seed in ((1, 2, 3, 2, 72), (9, 4, 7, 3, 73)):
             gradients.numerical_gradient(lambda _, p=_p, X=_X, y=_y: _reference_loss(p, X, y), _p[_name]),
             rtol=1e-5,
             atol=1e-8,
-            name=f"grads['{_name}'] on another problem",
+            name=f"the gradient of {_PARAM_WORDS[_name]} on another problem",
         )
 ### END HIDDEN TESTS
 
@@ -1308,8 +1310,16 @@ _hidden_errors = testing.check_own_work(
     _r,
     forbidden=("helpers.models", "helpers.network"),
 )
-assert set(_hidden_errors) == {"u", "v", "s"}, "grad_check should give one relative error per parameter"
-assert max(_hidden_errors.values()) < 1e-7, "grad_check of right gradients on another function should stay below 1e-7"
+testing.assert_true(
+    set(_hidden_errors) == {"u", "v", "s"},
+    "grad_check gives one relative error per parameter, for any parameter names",
+    hint="grad_check should give one relative error per parameter",
+)
+testing.assert_true(
+    max(_hidden_errors.values()) < 1e-7,
+    "grad_check of right gradients on another function gives tiny relative errors",
+    hint="grad_check of right gradients on another function should stay below 1e-7",
+)
 _hidden_errors = testing.check_own_work(
     grad_check,
     lambda p: (_right(p)[0], {"W": -_right(p)[1]["W"], "b": _right(p)[1]["b"]}),
@@ -1317,7 +1327,11 @@ _hidden_errors = testing.check_own_work(
     forbidden=("helpers.models", "helpers.network"),
 )
 testing.assert_close(_hidden_errors["W"], 1.0, rtol=1e-6, name="grad_check's relative error for a gradient of the wrong sign")
-assert _hidden_errors["b"] < 1e-7, "grad_check of a right gradient should stay below 1e-7"
+testing.assert_true(
+    _hidden_errors["b"] < 1e-7,
+    "grad_check of a right gradient beside a wrong one gives a tiny relative error (one error per parameter)",
+    hint="grad_check of a right gradient should stay below 1e-7",
+)
 ### END HIDDEN TESTS
 
 # %% [markdown]

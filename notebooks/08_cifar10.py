@@ -235,9 +235,9 @@ assert 0.0 <= _acc_scores <= 1.0, f"accuracy must lie between 0 and 1, got {_acc
 ### BEGIN HIDDEN TESTS
 _y = np.array([0, 1, 2, 3, 1, 0, 2, 2])
 _pred = np.array([0, 1, 1, 3, 0, 0, 2, 1])
-testing.assert_close(testing.check_own_work(accuracy, _pred, _y, forbidden=OWN), 5 / 8, name="accuracy(labels, y)")
+testing.assert_close(testing.check_own_work(accuracy, _pred, _y, forbidden=OWN), 5 / 8, name="accuracy of predicted labels (the fraction that match y)")
 _scores = np.eye(4)[_pred] * 3.0 - 1.0
-testing.assert_close(testing.check_own_work(accuracy, _scores, _y, forbidden=OWN), 5 / 8, name="accuracy(scores, y)")
+testing.assert_close(testing.check_own_work(accuracy, _scores, _y, forbidden=OWN), 5 / 8, name="accuracy of a score matrix (the argmax of each row is the prediction)")
 testing.assert_close(testing.check_own_work(accuracy, (_y + 1) % 4, _y, forbidden=OWN), 0.0, name="accuracy, all wrong")
 ### END HIDDEN TESTS
 
@@ -364,11 +364,15 @@ _S = np.maximum(_X @ _p["W1"] + _p["b1"], 0) @ _p["W2"] + _p["b2"]
 _S = _S - _S.max(axis=1, keepdims=True)
 _expected = -np.mean(_S[np.arange(12), _y] - np.log(np.exp(_S).sum(axis=1)))
 _expected += 0.05 * (np.sum(_p["W1"] ** 2) + np.sum(_p["W2"] ** 2))
-testing.assert_scalar(_loss, "loss", expected=_expected)
+testing.assert_scalar(_loss, "two_layer_loss on another problem (the mean cross-entropy plus reg times the squared weights)", expected=_expected)
 # large scores: stable softmax, finite loss
 _big = {_k: 200.0 * _v for _k, _v in _p.items()}
 _loss, _ = testing.check_own_work(two_layer_loss, _big, _X, _y, 0.0, forbidden=OWN)
-assert np.isfinite(_loss), "loss with large scores is not finite: subtract the row max before np.exp, and take log p from the shifted scores (log-sum-exp), not np.log of p"
+testing.assert_true(
+    np.isfinite(_loss),
+    "two_layer_loss stays finite for large scores",
+    hint="loss with large scores is not finite: subtract the row max before np.exp, and take log p from the shifted scores (log-sum-exp), not np.log of p",
+)
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "two_layer_loss_grad_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false}
@@ -394,11 +398,12 @@ def _ref_loss(p, X, y, reg):
 
 
 _p, _X, _y = _problem(10, 4, 7, 3, seed=805)
+_PARAM_WORDS = {"W1": "the first layer's weights", "b1": "the first layer's bias", "W2": "the second layer's weights", "b2": "the second layer's bias"}
 for _reg in (0.02, 0.0):
     _loss, _grads = testing.check_own_work(two_layer_loss, _p, _X, _y, _reg, forbidden=OWN)
     for _name in ("W2", "b2", "W1", "b1"):
         _num = gradients.numerical_gradient(lambda _, r=_reg: _ref_loss(_p, _X, _y, r), _p[_name])
-        testing.assert_grad_close(_grads[_name], _num, name=f"grads[{_name!r}] (reg={_reg})", threshold=1e-6)
+        testing.assert_grad_close(_grads[_name], _num, name=f"the gradient of {_PARAM_WORDS[_name]} " + ("with the penalty (twice reg times W)" if _reg else "without the penalty"), threshold=1e-6)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -466,13 +471,13 @@ _p = {"W": np.array([[1.0, -2.0]]), "b": np.array([0.5])}
 _v = {"W": np.array([[0.2, 0.0]]), "b": np.array([-0.1])}
 _g = {"W": np.array([[1.0, 3.0]]), "b": np.array([2.0])}
 _p, _, _v, _, _ = testing.call(sgd_momentum_step, _p, _g, _v, 0.5, 0.9).args
-testing.assert_close(_v["W"], [[0.18 - 0.5, -1.5]], name="velocity['W'] after one step")
-testing.assert_close(_v["b"], [-0.09 - 1.0], name="velocity['b'] after one step")
-testing.assert_close(_p["W"], [[1.0 + 0.18 - 0.5, -2.0 - 1.5]], name="params['W'] after one step")
-testing.assert_close(_p["b"], [0.5 - 1.09], name="params['b'] after one step")
+testing.assert_close(_v["W"], [[0.18 - 0.5, -1.5]], name="velocity['W'] after one step (momentum times velocity, minus lr times the gradient)")
+testing.assert_close(_v["b"], [-0.09 - 1.0], name="velocity['b'] after one step (momentum times velocity, minus lr times the gradient)")
+testing.assert_close(_p["W"], [[1.0 + 0.18 - 0.5, -2.0 - 1.5]], name="params['W'] after one step (params plus the new velocity)")
+testing.assert_close(_p["b"], [0.5 - 1.09], name="params['b'] after one step (params plus the new velocity)")
 _p, _, _v, _, _ = testing.call(sgd_momentum_step, _p, _g, _v, 0.5, 0.9).args
-testing.assert_close(_v["W"], [[0.9 * (0.18 - 0.5) - 0.5, 0.9 * -1.5 - 1.5]], name="velocity['W'] after two steps")
-testing.assert_close(_p["W"], [[1.0 + 0.18 - 0.5 + 0.9 * (0.18 - 0.5) - 0.5, -2.0 - 1.5 + 0.9 * -1.5 - 1.5]], name="params['W'] after two steps")
+testing.assert_close(_v["W"], [[0.9 * (0.18 - 0.5) - 0.5, 0.9 * -1.5 - 1.5]], name="velocity['W'] after a second step (the velocity carries over from step to step)")
+testing.assert_close(_p["W"], [[1.0 + 0.18 - 0.5 + 0.9 * (0.18 - 0.5) - 0.5, -2.0 - 1.5 + 0.9 * -1.5 - 1.5]], name="params['W'] after a second step (params plus the new velocity)")
 ### END HIDDEN TESTS
 
 
@@ -620,45 +625,51 @@ def _check_loop(N, B, epochs, lr, lr_decay, momentum, num_train_acc, seed):
     X, y = _probe_data(N, seed)
     X_v, y_v = _probe_data(7, seed + 1)
     kwargs = dict(epochs=epochs, batch_size=B, lr=lr, lr_decay=lr_decay, momentum=momentum, num_train_acc=num_train_acc)
-    where = f"(N = {N}, batch_size = {B}, epochs = {epochs})"
     history, probe, steps = _run_loop(X, y, X_v, y_v, rng=np.random.default_rng(seed), **kwargs)
-    assert np.array_equal(probe.data_after[0], X) and np.array_equal(probe.data_after[1], y), "minibatch_sgd changed X or y: shuffle indices (order = rng.permutation(N)) and leave the data as it is"
-    assert isinstance(history, dict), f"minibatch_sgd should return the history dict, got {type(history).__name__}"
+    testing.assert_true(np.array_equal(probe.data_after[0], X) and np.array_equal(probe.data_after[1], y), "minibatch_sgd leaves X and y as they are",
+                        hint="minibatch_sgd changed X or y: shuffle indices (order = rng.permutation(N)) and leave the data as it is")
+    testing.assert_true(isinstance(history, dict), "minibatch_sgd returns the history dict", hint=f"minibatch_sgd should return the history dict, got {type(history).__name__}")
     for key in ("loss", "train_acc", "val_acc"):
-        assert key in history, f"history has no key {key!r} (keys: {sorted(history)})"
+        testing.assert_true(key in history, "the history has the keys loss, train_acc and val_acc", hint=f"history has no key {key!r} (keys: {sorted(history)})")
     iters = -(-N // B)  # ceil(N / B)
     sizes = [len(b) for b in probe.batches]
     expected_sizes = ([B] * (N // B) + ([N % B] if N % B else [])) * epochs
-    testing.assert_equal(sizes, expected_sizes, name=f"the minibatch sizes {where}: ceil(N / B) = {iters} per epoch, the last one smaller when B does not divide N (range(0, N, B) keeps it)")
-    assert all(probe.aligned), "y and X do not match in a minibatch: index both with the same rows, X[batch] and y[batch]"
+    testing.assert_equal(sizes, expected_sizes, name="the minibatch sizes: ceil(N / B) per epoch, the last one smaller when B does not divide N (range keeps it)")
+    testing.assert_true(all(probe.aligned), "X and y match in every minibatch",
+                        hint="y and X do not match in a minibatch: index both with the same rows, X[batch] and y[batch]")
     epochs_seen = [np.concatenate(probe.batches[e * iters : (e + 1) * iters]) for e in range(epochs)]
-    for e, rows in enumerate(epochs_seen):
-        testing.assert_equal(np.sort(rows), np.arange(N), name=f"the rows used in epoch {e} (every training row exactly once per epoch)")
-    assert not np.array_equal(epochs_seen[0], np.arange(N)), "the rows come in their original order: shuffle with order = rng.permutation(N) and take the minibatches from order"
+    for rows in epochs_seen:
+        testing.assert_equal(np.sort(rows), np.arange(N), name="the rows used in each epoch (every training row exactly once per epoch)")
+    testing.assert_true(not np.array_equal(epochs_seen[0], np.arange(N)), "the rows are shuffled",
+                        hint="the rows come in their original order: shuffle with order = rng.permutation(N) and take the minibatches from order")
     if epochs > 1:
-        assert not np.array_equal(epochs_seen[0], epochs_seen[1]), "every epoch uses the same order: draw a new order = rng.permutation(N) at the start of every epoch"
+        testing.assert_true(not np.array_equal(epochs_seen[0], epochs_seen[1]), "every epoch draws a new order of the rows",
+                            hint="every epoch uses the same order: draw a new order = rng.permutation(N) at the start of every epoch")
     _, probe_again, _ = _run_loop(X, y, X_v, y_v, rng=np.random.default_rng(seed), **kwargs)
     same = np.array_equal(np.concatenate(probe_again.batches), np.concatenate(probe.batches))
-    assert same, "use the rng you are given (order = rng.permutation(N)), not np.random: the same rng must give the same order"
-    testing.assert_close(history["loss"], np.arange(1.0, epochs * iters + 1), name=f"history['loss'] (one loss per iteration, in order: {epochs} epochs x {iters} iterations)")
-    assert steps.calls, "step was never called: update the weights with step(params, grads, velocity, lr_e, momentum), the update rule you are given"
+    testing.assert_true(same, "the same rng gives the same order of the rows (use the rng you are given)",
+                        hint="use the rng you are given (order = rng.permutation(N)), not np.random: the same rng must give the same order")
+    testing.assert_close(history["loss"], np.arange(1.0, epochs * iters + 1), name="history['loss'] (one loss per iteration, in order, over all epochs)")
+    testing.assert_true(steps.calls, "minibatch_sgd updates the weights with the step it is given",
+                        hint="step was never called: update the weights with step(params, grads, velocity, lr_e, momentum), the update rule you are given")
     testing.assert_close([c[0] for c in steps.calls], [lr * lr_decay**e for e in range(epochs) for _ in range(iters)],
-                         name=f"the learning rate of each step (lr = {lr}, lr_decay = {lr_decay}: lr * lr_decay**e in epoch e = 0, 1, ..., the same for every step of an epoch)")
+                         name="the learning rate of each step (lr times lr_decay to the power e in epoch e, the same for every step of an epoch)")
     testing.assert_close([c[1] for c in steps.calls], [momentum] * len(steps.calls), name="the momentum passed to step")
     first = steps.calls[0][2]
-    assert sorted(first) == sorted(probe.params), f"the velocity should have the keys of params {sorted(probe.params)}, got {sorted(first)}"
+    testing.assert_true(sorted(first) == sorted(probe.params), "the velocity has the keys of params",
+                        hint=f"the velocity should have the keys of params {sorted(probe.params)}, got {sorted(first)}")
     for k, v in first.items():
-        testing.assert_close(v, np.zeros_like(probe.params[k]), name=f"velocity[{k!r}] at the first step (zeros shaped like params[{k!r}])")
+        testing.assert_close(v, np.zeros_like(probe.params[k]), name="the velocity at the first step (zeros shaped like each parameter)")
     for i, (_, _, velocity) in enumerate(steps.calls):
-        assert all(np.all(v == i) for v in velocity.values()), (
+        testing.assert_true(all(np.all(v == i) for v in velocity.values()), "one velocity carried from step to step", hint=(
             f"the velocity at step {i} has lost what the earlier steps put in it: create it once, before the first "
-            "epoch, and pass that same dict to every step (it carries the momentum from step to step)")
+            "epoch, and pass that same dict to every step (it carries the momentum from step to step)"))
     total = sum(c[0] for c in steps.calls)
-    testing.assert_close(probe.params["w"], -total * np.ones(2), name="params['w'] after training (params updated in place by the steps)")
+    testing.assert_close(probe.params["w"], -total * np.ones(2), name="the weights after training (params updated in place by the steps)")
     calls = [(e + 1) * iters for e in range(epochs)]
     n_sub = min(N, num_train_acc)
     testing.assert_close(history["train_acc"], [float(np.mean(X[:n_sub, 1] <= c)) for c in calls],
-                         name=f"history['train_acc'] (accuracy after each epoch on the first num_train_acc = {num_train_acc} training rows)")
+                         name="history['train_acc'] (accuracy after each epoch on the first num_train_acc training rows)")
     testing.assert_close(history["val_acc"], [float(np.mean(X_v[:, 1] <= c)) for c in calls], name="history['val_acc'] (accuracy after each epoch on the whole validation set)")
 
 
@@ -933,26 +944,31 @@ def _check_search(lr_range, reg_range, num_trials, seed):
         return float(1.0 - 0.1 * (np.log10(lr) + 2) ** 2 - 0.05 * (np.log10(reg) + 3) ** 2)
 
     results = testing.check_own_work(random_search, _score, lr_range, reg_range, num_trials, np.random.default_rng(seed), forbidden=("helpers",))
-    assert isinstance(results, list | tuple), f"random_search should return a list of (lr, reg, score) tuples, got {type(results).__name__}"
-    testing.assert_equal(len(calls), num_trials, name=f"the number of calls of train_and_score (once per trial, num_trials = {num_trials})")
+    testing.assert_true(isinstance(results, list | tuple), "random_search returns a list of (lr, reg, score) tuples",
+                        hint=f"random_search should return a list of (lr, reg, score) tuples, got {type(results).__name__}")
+    testing.assert_equal(len(calls), num_trials, name="the number of calls of train_and_score (once per trial)")
     testing.assert_equal(len(results), num_trials, name="the number of results (one (lr, reg, score) tuple per trial)")
     for r in results:
-        assert len(r) == 3, f"each result should be a tuple (lr, reg, score), got {r!r}"
+        testing.assert_true(len(r) == 3, "each result is a tuple (lr, reg, score)", hint=f"each result should be a tuple (lr, reg, score), got {r!r}")
     lrs, regs, scores = (np.array([float(r[k]) for r in results]) for k in range(3))
-    assert np.all((lrs >= lr_range[0]) & (lrs <= lr_range[1])), f"learning rates outside lr_range {lr_range}: {lrs[(lrs < lr_range[0]) | (lrs > lr_range[1])][:3]} (draw u between log10(low) and log10(high), then lr = 10**u)"
-    assert np.all((regs >= reg_range[0]) & (regs <= reg_range[1])), f"regularization strengths outside reg_range {reg_range}: {regs[(regs < reg_range[0]) | (regs > reg_range[1])][:3]}"
-    testing.assert_close(sorted(zip(lrs, regs, strict=True)), sorted(calls), name="the (lr, reg) of the results compared with the calls of train_and_score (the values tried, each with its own score)")
+    testing.assert_true(np.all((lrs >= lr_range[0]) & (lrs <= lr_range[1])), "every learning rate lies in lr_range",
+                        hint=f"learning rates outside lr_range {lr_range}: {lrs[(lrs < lr_range[0]) | (lrs > lr_range[1])][:3]} (draw u between log10(low) and log10(high), then lr = 10**u)")
+    testing.assert_true(np.all((regs >= reg_range[0]) & (regs <= reg_range[1])), "every regularization strength lies in reg_range",
+                        hint=f"regularization strengths outside reg_range {reg_range}: {regs[(regs < reg_range[0]) | (regs > reg_range[1])][:3]}")
+    testing.assert_close(sorted(zip(lrs, regs, strict=True)), sorted(calls), name="the (lr, reg) of the results compared with the calls of train_and_score (the values tried)")
     testing.assert_close(scores, [_score(a, b) for a, b in zip(lrs, regs, strict=True)], name="each score compared with train_and_score(lr, reg) of its own lr and reg")
     testing.assert_close(scores, np.sort(scores)[::-1], name="the order of the scores (best first: sorted by score, highest first)")
     if num_trials >= 200:
         for name, values, (low, high) in (("lr", lrs, lr_range), ("reg", regs, reg_range)):
             below = float(np.mean(values < np.sqrt(low * high)))
-            assert 0.4 < below < 0.6, (f"{100 * below:.0f}% of the {name} values lie below the middle of the log range sqrt(low * high) = {np.sqrt(low * high):.3g}, "
-                                       "about 50% were expected: draw log-uniformly, 10**rng.uniform(log10(low), log10(high)), not rng.uniform(low, high)")
+            testing.assert_true(0.4 < below < 0.6, "about half the values lie below the middle of the log range (draw log-uniformly)", hint=(
+                f"{100 * below:.0f}% of the {name} values lie below the middle of the log range sqrt(low * high) = {np.sqrt(low * high):.3g}, "
+                "about 50% were expected: draw log-uniformly, 10**rng.uniform(log10(low), log10(high)), not rng.uniform(low, high)"))
         corr = float(np.corrcoef(np.log(lrs), np.log(regs))[0, 1])
-        assert abs(corr) < 0.3, f"lr and reg are correlated (correlation of their logs {corr:.2f}): draw a separate random number for each"
+        testing.assert_true(abs(corr) < 0.3, "lr and reg are drawn independently",
+                            hint=f"lr and reg are correlated (correlation of their logs {corr:.2f}): draw a separate random number for each")
     again = random_search(lambda lr, reg: 0.0, lr_range, reg_range, num_trials, np.random.default_rng(seed))
-    testing.assert_close(sorted(float(r[0]) for r in again), np.sort(lrs), name="the learning rates of a second search with the same rng seed (draw from the rng you are given, not np.random: the same rng gives the same trials)")
+    testing.assert_close(sorted(float(r[0]) for r in again), np.sort(lrs), name="the learning rates of a second search with the same rng (draw from the rng you are given, not np.random)")
 
 
 _check_search((1e-4, 1e-1), (1e-5, 1e-1), num_trials=400, seed=812)
@@ -1164,7 +1180,7 @@ _M = testing.check_own_work(confusion_matrix, np.array([0, 0, 1, 2, 2, 2]), np.a
 testing.assert_equal(np.asarray(_M), np.array([[1, 1, 0], [0, 1, 0], [1, 0, 2]]), name="confusion_matrix on a small example")
 _M = testing.check_own_work(confusion_matrix, np.array([1, 1]), np.array([1, 1]), 5, forbidden=("helpers",))
 testing.assert_shape(_M, (5, 5), name="confusion_matrix with classes that never occur")
-testing.assert_equal(int(np.asarray(_M)[1, 1]), 2, name="M[1, 1]")
+testing.assert_equal(int(np.asarray(_M)[1, 1]), 2, name="the diagonal count of a class always predicted right (M[true, predicted] counts every pair)")
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -73,6 +73,7 @@ _NAME_POSITION = {
     "assert_equal": 2,
     "assert_shape": 2,
     "assert_dtype": 2,
+    "assert_true": 1,
 }
 
 

@@ -262,6 +262,31 @@ def test_assert_equal():
 
 
 # ---------------------------------------------------------------------------------------------------
+# assert_true
+# ---------------------------------------------------------------------------------------------------
+def test_assert_true_passes_on_truthy_conditions():
+    testing.assert_true(True, "the property")
+    testing.assert_true(np.all(np.arange(3) >= 0), "every entry is non-negative")
+    testing.assert_true([1], "a non-empty list")
+
+
+def test_assert_true_names_the_property_and_gives_the_hint():
+    with pytest.raises(AssertionError) as info:
+        testing.assert_true(
+            np.bool_(False), "minibatch_sgd leaves X and y as they are", hint="X changed at [0, 1]"
+        )
+    assert str(info.value) == (
+        "this does not hold: minibatch_sgd leaves X and y as they are.\n  likely mistake: X changed at [0, 1]"
+    )
+    assert info.value.check_name == "minibatch_sgd leaves X and y as they are"  # what a hidden failure shows
+
+
+def test_assert_true_needs_a_name():
+    with pytest.raises(TypeError, match="needs a name"):
+        testing.assert_true(True, "")
+
+
+# ---------------------------------------------------------------------------------------------------
 # assert_grad_close
 # ---------------------------------------------------------------------------------------------------
 def numerical_gradient(f, x, h=1e-5):

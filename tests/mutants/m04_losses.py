@@ -139,7 +139,7 @@ MUTANTS = [
         "margin 1 hard-coded",
         _hinge(margin="1.0"),
         common=False,
-        expect=("margin=0.1",),
+        expect=("the margin passed in",),
     ),
     # softmax_probs
     Mutant(
