@@ -63,6 +63,25 @@ def read_notebook(name: str) -> nbformat.NotebookNode:
     return nb
 
 
+def _quiet_output_widget():
+    """nbclient's stand-in for an ipywidgets Output, minus sending its outputs back to the kernel.
+
+    nbclient sends them as a comm message on the shell channel while the cell still runs; with
+    ipykernel 7 that sometimes loses the cell's execute_reply, and the build waits out the whole cell
+    timeout with the kernel idle (every time on 06's learning-rate explorer, 2026-12-06; a raw
+    jupyter_client run of the same cell gets its reply in 0.4 s). A build keeps no widget state (see
+    settle_outputs), so the kernel's copy of the outputs is never needed.
+    """
+    from nbclient.output_widget import OutputWidget
+
+    class QuietOutputWidget(OutputWidget):
+        def sync_state(self) -> None:
+            if hasattr(self.executor, "widget_state"):
+                self.executor.widget_state[self.comm_id]["outputs"] = self.outputs
+
+    return QuietOutputWidget
+
+
 def execute(nb: nbformat.NotebookNode, cwd: Path, env: dict[str, str] | None = None) -> None:
     """Run ``nb`` in place with a fresh python3 kernel started in ``cwd``."""
     from nbclient import NotebookClient
@@ -80,6 +99,7 @@ def execute(nb: nbformat.NotebookNode, cwd: Path, env: dict[str, str] | None = N
             # store_widget_state must stay True: with False, nbclient's Output-widget hook raises
             # KeyError on the first explorer (every notebook has one). The state is dropped below.
         )
+        client.widget_registry["@jupyter-widgets/output"]["OutputModel"] = _quiet_output_widget()
         client.execute()
     finally:
         os.environ.clear()
