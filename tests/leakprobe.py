@@ -16,8 +16,11 @@ so the visible tests only) the probe
    trailing ones left out, and one example's row when the arrays share N), each call under a time
    limit; classes are built from the same arrangements (and with no argument) first;
 3. reports a leak when a call returns (or writes into an argument) a value equal to a non-trivial
-   part of the answer. A call that used a callable argument (the student's function, passed in) is
-   not a leak: that is how the library is meant to use an earlier answer.
+   part of the answer (not a whole number, a constant or one of the inputs), and does so again on
+   the same arguments slightly moved (so a visible test's special case, like 02's maxout whose
+   second piece never wins, does not make an affine layer a leak). A call that used a callable
+   argument (the student's function, passed in) is not a leak: that is how the library is meant
+   to use an earlier answer.
 
 The recording needs no marks and no list of arguments: it reads what the visible tests pass, so it
 follows the course as it changes. Prints nothing; writes a JSON report to OUT.json.
@@ -43,7 +46,7 @@ import time
 from pathlib import Path
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[ \t]*$", re.S | re.M)
-CALL_LIMIT = 0.5  # seconds per probe call
+CALL_LIMIT = 0.5  # CPU seconds per probe call (CPU time: a busy machine does not cut calls short)
 SLOW_STRIKES = 2  # a function that hits the limit this often is not called again
 MAX_CALLS_PER_EXERCISE = 4  # recorded calls probed per exercise (the first ones, distinct)
 
@@ -211,7 +214,7 @@ def arrangements(args, kwargs):
 
 
 def one_row(args, kwargs):
-    """The call on the first example only, (1, ...) arrays, when the array arguments share N >= 2."""
+    """The call on the first example only, (1, ...) arrays, when the array arguments share N >= 2 (else None)."""
     import numpy as np
 
     values = list(args) + list(kwargs.values())
@@ -252,6 +255,7 @@ class Prober:
         self.timeouts = 0
         self.built: dict = {}
         self.signatures: dict = {}
+        self.seconds: dict[str, float] = {}  # time spent in each function's probe calls
 
     def binds(self, fn, args, kwargs) -> bool:
         """Whether ``fn`` accepts these arguments at all (calls that cannot bind are not made)."""
@@ -284,7 +288,8 @@ class Prober:
             return None
         args, kwargs = guard_callables(args, flag), guard_callables(kwargs, flag)
         self.calls += 1
-        signal.setitimer(signal.ITIMER_REAL, CALL_LIMIT)
+        signal.setitimer(signal.ITIMER_PROF, CALL_LIMIT)
+        start = time.perf_counter()
         try:
             result = fn(*args, **kwargs)
         except Timeout:
@@ -294,7 +299,8 @@ class Prober:
         except BaseException:  # noqa: BLE001 - a probe call may fail any way it likes
             return None
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.setitimer(signal.ITIMER_PROF, 0)
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
         try:
             parts = numeric_parts(result) + changed_parts(before, (args, kwargs))
         except Exception:  # noqa: BLE001
@@ -313,83 +319,167 @@ class Prober:
             if args and not self.binds(cls, args, kwargs):
                 continue
             try:
-                signal.setitimer(signal.ITIMER_REAL, CALL_LIMIT)
+                signal.setitimer(signal.ITIMER_PROF, CALL_LIMIT)
                 made.append(cls(*copy.deepcopy(args), **copy.deepcopy(kwargs)))
             except BaseException:  # noqa: BLE001
                 pass
             finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.setitimer(signal.ITIMER_PROF, 0)
         self.built[key] = made
         return made
 
 
+def answer_of(fn, args, kwargs):
+    """What ``fn`` answers on (copies of) these arguments: its result's parts and in-place changes."""
+    args, kwargs = copy.deepcopy((args, kwargs))
+    before = copy.deepcopy((args, kwargs))
+    result = fn(*args, **kwargs)
+    return numeric_parts(result) + changed_parts(before, (args, kwargs))
+
+
+def perturbed(value, rng, depth=0):
+    """``value`` with every float moved a little: arrays by noise, numbers by a few percent (0 to about 0.01).
+
+    Labels, sizes and other integers are kept. A number keeps its sign, so a margin or a rate stays valid.
+    """
+    import numpy as np
+
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.size:
+        scale = float(np.std(value)) or 1.0
+        return (value + rng.normal(scale=0.05 * scale, size=value.shape)).astype(value.dtype)
+    if isinstance(value, float | np.floating):
+        return type(value)(value * (1 + rng.uniform(0.02, 0.08)) if value else rng.uniform(0.005, 0.015))
+    if depth < 3 and isinstance(value, tuple | list):
+        return type(value)(perturbed(v, rng, depth + 1) for v in value)
+    if depth < 3 and isinstance(value, dict):
+        return {k: perturbed(v, rng, depth + 1) for k, v in value.items()}
+    return value
+
+
+class Case:
+    """One recorded call of an exercise as the probe uses it: all its rows, or its first example only."""
+
+    def __init__(self, exercise, fn, args, kwargs, answer, row):
+        self.exercise, self.fn, self.args, self.kwargs, self.row = exercise, fn, args, kwargs, row
+        self.label = "first example of the visible-test arguments" if row else "visible-test arguments"
+        self.wanted = self.wanted_for(args, kwargs, None if row else answer)
+
+    def shaped(self, args, kwargs):
+        return one_row(args, kwargs) if self.row else (args, kwargs)
+
+    def tries(self, args, kwargs):
+        args, kwargs = self.shaped(args, kwargs)
+        out = arrangements(args, kwargs)
+        if self.row:
+            out += arrangements(tuple(v[0] if getattr(v, "ndim", 0) >= 1 else v for v in args), {})
+        return out
+
+    def wanted_for(self, args, kwargs, answer=None):
+        """The informative parts of the reference answer on these arguments ([] when there are none)."""
+        shaped = self.shaped(args, kwargs)
+        if shaped is None:
+            return []
+        if answer is None:
+            try:
+                answer = answer_of(self.fn, *shaped)
+            except Exception:  # noqa: BLE001 - the exercise does not take these arguments
+                return []
+        inputs = numeric_parts(shaped)
+        return [p for p in answer if informative(p, inputs)]
+
+
+def cases_of(exercise, calls):
+    """The probe's cases for one exercise: its first distinct recorded calls, whole and one example."""
+    distinct, seen = [], set()
+    for args, kwargs, answer, fn in calls:
+        key = repr(tuple(getattr(v, "shape", type(v).__name__) for v in (*args, *kwargs.values())))
+        key += repr([p[:3].tolist() for p in answer])
+        if key not in seen:
+            seen.add(key)
+            distinct.append((args, kwargs, answer, fn))
+    cases = []
+    for args, kwargs, answer, fn in distinct[:MAX_CALLS_PER_EXERCISE]:
+        for row in (False, True):
+            case = Case(exercise, fn, args, kwargs, answer, row)
+            if case.wanted:
+                cases.append(case)
+    return cases
+
+
 def probe(package, recorder: Recorder, notebook: str, modules=None):
     """Leaks: ``{"notebook", "exercise", "function", "how"}`` for each library call that gave an answer."""
+    import numpy as np
+
     prober = Prober()
     leaks, checked = [], {}
     found = targets(package, modules)
+    rng = np.random.default_rng(0)
     for exercise, calls in sorted(recorder.calls.items()):
-        distinct, seen = [], set()
-        for args, kwargs, answer, fn in calls:
-            key = repr(tuple(getattr(v, "shape", type(v).__name__) for v in (*args, *kwargs.values())))
-            key += repr([p[:3].tolist() for p in answer])
-            if key not in seen:
-                seen.add(key)
-                distinct.append((args, kwargs, answer, fn))
-        cases = []  # (label, arrangements, informative answer parts)
-        for args, kwargs, answer, fn in distinct[:MAX_CALLS_PER_EXERCISE]:
-            inputs = numeric_parts((args, kwargs))
-            wanted = [p for p in answer if informative(p, inputs)]
-            if wanted:
-                cases.append(("visible-test arguments", arrangements(args, kwargs), wanted))
-            row = one_row(args, kwargs)
-            if row is not None:
-                try:
-                    row_answer = numeric_parts(fn(*copy.deepcopy(row[0]), **copy.deepcopy(row[1])))
-                except Exception:  # noqa: BLE001 - the exercise does not take one example
-                    row_answer = []
-                row_inputs = numeric_parts(row)
-                wanted = [p for p in row_answer if informative(p, row_inputs)]
-                squeezed = tuple(v[0] if hasattr(v, "ndim") and v.ndim >= 1 else v for v in row[0])
-                if wanted:
-                    tries = arrangements(*row) + arrangements(squeezed, {})
-                    cases.append(("first example of the visible-test arguments", tries, wanted))
+        cases = cases_of(exercise, calls)
         checked[exercise] = len(cases)
         quiet = contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO())
         with quiet[0], quiet[1]:
-            leaks += probe_cases(prober, found, cases, exercise, notebook)
+            for case in cases:
+                for name, callee, index in probe_case(prober, found, case):
+                    if confirmed(prober, name, callee, case, index, rng) and not any(
+                        leak["function"] == f"helpers.{name}" and leak["exercise"] == exercise
+                        for leak in leaks
+                    ):
+                        how = f"helpers.{name} on the {case.label}"
+                        leaks.append(
+                            {
+                                "notebook": notebook,
+                                "exercise": exercise,
+                                "function": f"helpers.{name}",
+                                "how": how,
+                            }
+                        )
     return leaks, checked, prober
 
 
-def probe_cases(prober, found, cases, exercise, notebook):
-    leaks = []
-    for label, tries, wanted in cases:
-        for name, obj, method in found:
-            if method is None:
-                callees = [obj]
-            else:
-                member = inspect.getattr_static(obj, method)
-                if isinstance(member, property):
-                    continue
-                callees = [getattr(inst, method) for inst in prober.instances(obj, tries)]
-                if isinstance(member, staticmethod | classmethod):
-                    callees.append(getattr(obj, method))
-            hit = None
-            for callee in callees:
-                for args, kwargs in tries:
-                    got = prober.call(name, callee, args, kwargs)
-                    if got is None or got[1]:
-                        continue
-                    if any(_same(part, want) for part in got[0] for want in wanted):
-                        hit = f"helpers.{name} on the {label}"
-                        break
-                if hit:
-                    break
-            if hit and not any(leak["function"] == f"helpers.{name}" for leak in leaks):
-                leaks.append(
-                    {"notebook": notebook, "exercise": exercise, "function": f"helpers.{name}", "how": hit}
-                )
-    return leaks
+def probe_case(prober, found, case):
+    """(name, callee, arrangement index) of each library function returning the case's answer."""
+    tries = case.tries(case.args, case.kwargs)
+    for name, obj, method in found:
+        if method is None:
+            callees = [obj]
+        else:
+            member = inspect.getattr_static(obj, method)
+            if isinstance(member, property):
+                continue
+            callees = [getattr(inst, method) for inst in prober.instances(obj, tries)]
+            if isinstance(member, staticmethod | classmethod):
+                callees.append(getattr(obj, method))
+        for callee in callees:
+            hit = next(
+                (
+                    i
+                    for i, (a, k) in enumerate(tries)
+                    if matches(prober.call(name, callee, a, k), case.wanted)
+                ),
+                None,
+            )
+            if hit is not None:
+                yield name, callee, hit
+                break
+
+
+def matches(got, wanted) -> bool:
+    """Whether a probe call's outcome holds a wanted part (a call that used a callable argument never does)."""
+    return got is not None and not got[1] and any(_same(part, want) for part in got[0] for want in wanted)
+
+
+def confirmed(prober, name, callee, case, index, rng) -> bool:
+    """Whether the hit holds on slightly moved arguments too (a chance equality on the test's values does not).
+
+    When the exercise cannot be computed on moved arguments, the hit stands.
+    """
+    args, kwargs = perturbed((case.args, case.kwargs), rng)
+    wanted = case.wanted_for(args, kwargs)
+    if not wanted:
+        return True
+    tries = case.tries(args, kwargs)
+    return index < len(tries) and matches(prober.call(name, callee, *tries[index]), wanted)
 
 
 def main(argv):
@@ -409,11 +499,12 @@ def main(argv):
     where = Path(helpers.__file__).resolve().parent
     if where != parent / "helpers":
         raise SystemExit(f"imported helpers from {where}, expected the stripped copy in {parent / 'helpers'}")
-    signal.signal(signal.SIGALRM, _alarm)
+    signal.signal(signal.SIGPROF, _alarm)
     report = {"helpers": str(where), "notebooks": {}}
     for notebook in notebooks:
         start = time.perf_counter()
         recorder, errors = record(notebook)
+        recorded = time.perf_counter() - start
         leaks, checked, prober = probe(helpers, recorder, notebook.stem, modules)
         report["notebooks"][notebook.stem] = {
             "leaks": leaks,
@@ -422,6 +513,8 @@ def main(argv):
             "probe_calls": prober.calls,
             "timeouts": prober.timeouts,
             "seconds": round(time.perf_counter() - start, 1),
+            "recording_seconds": round(recorded, 1),
+            "slowest": sorted(prober.seconds.items(), key=lambda kv: -kv[1])[:8],
         }
     out.write_text(json.dumps(report, indent=1))
     return 0
