@@ -13,8 +13,10 @@ so the visible tests only) the probe
    are reported, not fatal;
 2. calls every function and method of every module of the stripped ``helpers`` on those arguments,
    in several arrangements (as called, all positional, every order for up to four arguments,
-   trailing ones left out, and one example's row when the arrays share N), each call under a time
-   limit; classes are built from the same arrangements (and with no argument) first;
+   trailing ones left out, and one example's row when the arrays share N), each call under a CPU
+   time limit, and each function under a CPU budget per notebook (a figure that redraws on every
+   call is left out after it; the report lists what was left out); classes are built from the same
+   arrangements (and with no argument) first;
 3. reports a leak when a call returns (or writes into an argument) a value equal to a non-trivial
    part of the answer (not a whole number, a constant or one of the inputs), and does so again on
    the same arguments slightly moved (so a visible test's special case, like 02's maxout whose
@@ -48,6 +50,7 @@ from pathlib import Path
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[ \t]*$", re.S | re.M)
 CALL_LIMIT = 0.5  # CPU seconds per probe call (CPU time: a busy machine does not cut calls short)
 SLOW_STRIKES = 2  # a function that hits the limit this often is not called again
+FUNCTION_BUDGET = 2.0  # CPU seconds per function and notebook (figures redraw on every call); then skipped
 MAX_CALLS_PER_EXERCISE = 4  # recorded calls probed per exercise (the first ones, distinct)
 
 
@@ -255,7 +258,8 @@ class Prober:
         self.timeouts = 0
         self.built: dict = {}
         self.signatures: dict = {}
-        self.seconds: dict[str, float] = {}  # time spent in each function's probe calls
+        self.seconds: dict[str, float] = {}  # CPU time spent in each function's probe calls
+        self.skipped: set[str] = set()  # functions left out after SLOW_STRIKES or FUNCTION_BUDGET
 
     def binds(self, fn, args, kwargs) -> bool:
         """Whether ``fn`` accepts these arguments at all (calls that cannot bind are not made)."""
@@ -278,7 +282,10 @@ class Prober:
 
     def call(self, name, fn, args, kwargs):
         """(parts of the result and of changed arguments, whether a callable argument was used) or None."""
-        if self.strikes.get(name, 0) >= SLOW_STRIKES or not self.binds(fn, args, kwargs):
+        if self.strikes.get(name, 0) >= SLOW_STRIKES or self.seconds.get(name, 0.0) > FUNCTION_BUDGET:
+            self.skipped.add(name)
+            return None
+        if not self.binds(fn, args, kwargs):
             return None
         flag = [False]
         before = (args, kwargs)  # the caller's pristine copy: the call gets a copy of its own
@@ -289,7 +296,7 @@ class Prober:
         args, kwargs = guard_callables(args, flag), guard_callables(kwargs, flag)
         self.calls += 1
         signal.setitimer(signal.ITIMER_PROF, CALL_LIMIT)
-        start = time.perf_counter()
+        start = time.process_time()
         try:
             result = fn(*args, **kwargs)
         except Timeout:
@@ -300,7 +307,7 @@ class Prober:
             return None
         finally:
             signal.setitimer(signal.ITIMER_PROF, 0)
-            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.process_time() - start
         try:
             parts = numeric_parts(result) + changed_parts(before, (args, kwargs))
         except Exception:  # noqa: BLE001
@@ -515,6 +522,7 @@ def main(argv):
             "seconds": round(time.perf_counter() - start, 1),
             "recording_seconds": round(recorded, 1),
             "slowest": sorted(prober.seconds.items(), key=lambda kv: -kv[1])[:8],
+            "skipped_slow": sorted(prober.skipped),
         }
     out.write_text(json.dumps(report, indent=1))
     return 0

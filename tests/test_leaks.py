@@ -75,6 +75,8 @@ def test_no_grading_library_answers_its_notebooks_exercises(grading_reports, nam
     unchecked = {e for e, cases in report["checked"].items() if not cases} - UNCHECKABLE.get(name, set())
     assert not unchecked, f"{name}: the visible tests gave no informative arguments for {sorted(unchecked)}"
     assert report["probe_calls"] > 1000, report  # the probe really called the library
+    slow = [f for f in report["skipped_slow"] if not f.split(".")[0].endswith(("_figures", "widgets"))]
+    assert slow == [], f"{name}: library functions too slow to probe in full (not figures): {slow}"
 
 
 @pytest.mark.parametrize("index", range(1, len(NAMES)))
