@@ -19,8 +19,9 @@ so the visible tests only) the probe
    arrangements (and with no argument) first;
 3. reports a leak when a call returns (or writes into an argument) a value equal to a non-trivial
    part of the answer (not a whole number, a constant or one of the inputs), and does so again on
-   the same arguments slightly moved (so a visible test's special case, like 02's maxout whose
-   second piece never wins, does not make an affine layer a leak). A call that used a callable
+   the same arguments moved (arrays plus noise of their own spread, numbers by a few percent), so
+   that a visible test's special case (02's maxout whose second piece never wins is an affine
+   layer; 08's momentum step with momentum 0 is a plain step) does not count. A call that used a callable
    argument (the student's function, passed in) is not a leak: that is how the library is meant
    to use an earlier answer.
 
@@ -345,7 +346,7 @@ def answer_of(fn, args, kwargs):
 
 
 def perturbed(value, rng, depth=0):
-    """``value`` with every float moved a little: arrays by noise, numbers by a few percent (0 to about 0.01).
+    """``value`` with every float moved: arrays by noise of their own spread, numbers by a few percent (0 to ~0.01).
 
     Labels, sizes and other integers are kept. A number keeps its sign, so a margin or a rate stays valid.
     """
@@ -353,7 +354,7 @@ def perturbed(value, rng, depth=0):
 
     if isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.size:
         scale = float(np.std(value)) or 1.0
-        return (value + rng.normal(scale=0.05 * scale, size=value.shape)).astype(value.dtype)
+        return (value + rng.normal(scale=scale, size=value.shape)).astype(value.dtype)
     if isinstance(value, float | np.floating):
         return type(value)(value * (1 + rng.uniform(0.02, 0.08)) if value else rng.uniform(0.005, 0.015))
     if depth < 3 and isinstance(value, tuple | list):
@@ -477,7 +478,7 @@ def matches(got, wanted) -> bool:
 
 
 def confirmed(prober, name, callee, case, index, rng) -> bool:
-    """Whether the hit holds on slightly moved arguments too (a chance equality on the test's values does not).
+    """Whether the hit holds on moved arguments too (a special case of the test's values does not).
 
     When the exercise cannot be computed on moved arguments, the hit stands.
     """
