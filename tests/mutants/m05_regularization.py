@@ -135,7 +135,7 @@ MUTANTS = [
     Mutant(
         "regularized_svm_loss",
         "adds the whole pair penalty(W, lam)",
-        "def regularized_svm_loss(W, X, y, lam, penalty):\n    return svm_loss_per_example(X @ W, y).mean() + penalty(W, lam)\n",
+        "def regularized_svm_loss(W, X, y, lam, penalty):\n    return float(svm_loss_per_example(X @ W, y).mean()) + penalty(W, lam)\n",
         expect=("tuple",),
     ),
     Mutant(
