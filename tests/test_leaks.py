@@ -104,23 +104,44 @@ def test_each_staged_bundle_ships_the_grading_library_of_its_last_notebook(tmp_p
     assert differing == [], f"bundle UPTO={name[:2]} ships these modules unlike {name}'s grading library"
 
 
-PLANTED = '''
+PLANTED = {
+    # an unmarked copy of 04's per-example hinge losses, on a whole batch
+    "batch": (
+        """
 
 def _hinge_rows(scores, y, margin=1.0):
-    """A planted leak: 04's per-example hinge losses, unmarked."""
     rows = np.arange(len(y))
     margins = np.maximum(0.0, scores - scores[rows, y][:, None] + margin)
     margins[rows, y] = 0.0
     return margins.sum(axis=1)
-'''
+""",
+        {("helpers.loss_figures._hinge_rows", "hinge_losses_naive")},
+    ),
+    # attack 9 of issue 19 as it was: the figure's hinge and cross-entropy of one example
+    "one example": (
+        """
+
+def _hinge_and_ce_inline(s, y, margin=1.0):
+    hinge = float(np.sum(np.maximum(0.0, np.delete(s, y) - s[y] + margin)))
+    c = float(np.max(s))
+    return hinge, float(c + np.log(np.sum(np.exp(s - c))) - s[y])
+""",
+        {
+            ("helpers.loss_figures._hinge_and_ce_inline", "hinge_losses_naive"),
+            ("helpers.loss_figures._hinge_and_ce_inline", "cross_entropy"),
+        },
+    ),
+}
 
 
-def test_the_probe_finds_a_planted_unmarked_answer(tmp_path):
-    """An unmarked copy of the hinge loss in a figure module is found and named, with its exercise."""
+@pytest.mark.parametrize("kind", sorted(PLANTED))
+def test_the_probe_finds_a_planted_unmarked_answer(tmp_path, kind):
+    """An unmarked copy of a loss in a figure module is found and named, with its exercise."""
+    code, expected = PLANTED[kind]
     stripped_helpers("04_losses", tmp_path)
     figures = tmp_path / "helpers" / "loss_figures.py"
-    figures.write_text(figures.read_text() + PLANTED)
+    figures.write_text(figures.read_text() + code)
     report = run_probe(tmp_path, ["04_losses"], tmp_path / "report.json", "--modules", "loss_figures")
     found = {(leak["function"], leak["exercise"]) for leak in report["04_losses"]["leaks"]}
-    assert ("helpers.loss_figures._hinge_rows", "hinge_losses_naive") in found, report["04_losses"]
-    assert {f for f, _ in found} == {"helpers.loss_figures._hinge_rows"}, found
+    assert expected <= found, report["04_losses"]
+    assert {f for f, _ in found} == {f for f, _ in expected}, found
