@@ -81,6 +81,7 @@ def _check_dout(dout, like):
 
 
 @answer("02_activations", "sigmoid")
+@answer("07_backprop", "sigmoid_forward")  # its output is the forward pass's
 def sigmoid(x):
     r"""Logistic sigmoid :math:`\sigma(x) = 1 / (1 + e^{-x})`, overflow-safe.
 
@@ -180,6 +181,7 @@ def tanh_backward(dout, cache):
 
 
 @answer("02_activations", "relu")
+@answer("07_backprop", "relu_forward")  # its output is the forward pass's
 def relu(x):
     r"""Rectified linear unit :math:`\max(0, x)`, elementwise, same shape as x."""
     x = _as_float(x)

@@ -1,11 +1,18 @@
 """Figures for 04_losses: hinge and cross-entropy of one example, its scores and probabilities, a triplet.
 
 The explorer has one number box per score of an example and shows its probabilities and both losses.
+
+Every loss and probability drawn here comes from a function passed in with the contract of 04's
+exercise of the same name (``hinge_losses``, ``softmax_probs``, ``cross_entropy``, ``triplet``):
+04's notebook passes the student's own functions. The defaults call the library's answers
+(:mod:`helpers.losses`), which are stubs in the student's library while 04 is open: this module
+never computes a loss itself (one answer, one place).
 """
 
 import ipywidgets
 import numpy as np
 
+from helpers import losses
 from helpers.figure_style import COLORS
 from helpers.widgets import explorer, number_box, still
 
@@ -22,18 +29,33 @@ def _one_example(scores, y):
     return s, y
 
 
-def _hinge_and_ce(s, y, margin=1.0):
-    """Hinge and cross-entropy loss of one example (natural log, stable)."""
-    hinge = float(np.sum(np.maximum(0.0, np.delete(s, y) - s[y] + margin)))
-    c = float(np.max(s))
-    ce = float(c + np.log(np.sum(np.exp(s - c))) - s[y])
-    return hinge, ce
+def library_cross_entropy(scores, y):
+    """04's ``cross_entropy`` contract (the mean over the N rows) from the library's answer."""
+    return float(np.mean(losses.softmax_loss_per_example(scores, y)))
 
 
-def plot_loss_vs_correct_score(ax, scores, y, class_names=None, span=(-6.0, 10.0), margin=1.0):
+def _hinge_and_ce(s, y, margin, hinge_losses, cross_entropy):
+    """Hinge and cross-entropy of one example ``s`` (C,) with label ``y``, by the functions given."""
+    scores, labels = s[None, :], np.array([y])
+    return float(np.asarray(hinge_losses(scores, labels, margin))[0]), float(cross_entropy(scores, labels))
+
+
+def plot_loss_vs_correct_score(
+    ax,
+    scores,
+    y,
+    class_names=None,
+    span=(-6.0, 10.0),
+    margin=1.0,
+    *,
+    hinge_losses=losses.svm_loss_per_example,
+    cross_entropy=library_cross_entropy,
+):
     r"""Hinge and cross-entropy of one example as its correct-class score varies.
 
-    The other scores stay fixed; the current correct score is marked.
+    The other scores stay fixed; the current correct score is marked. The losses come from
+    ``hinge_losses(scores (N, C), y (N,), margin) -> (N,)`` and ``cross_entropy(scores, y) -> float``
+    (04's exercises: pass your own).
 
     Parameters
     ----------
@@ -58,10 +80,10 @@ def plot_loss_vs_correct_score(ax, scores, y, class_names=None, span=(-6.0, 10.0
     for k, value in enumerate(grid):
         trial = s.copy()
         trial[y] = value
-        hinge[k], ce[k] = _hinge_and_ce(trial, y, margin)
+        hinge[k], ce[k] = _hinge_and_ce(trial, y, margin, hinge_losses, cross_entropy)
     ax.plot(grid, hinge, color=_BLUE, label="hinge (SVM) loss")
     ax.plot(grid, ce, color=_VERMILLION, linestyle="--", label="cross-entropy (natural log)")
-    h0, c0 = _hinge_and_ce(s, y, margin)
+    h0, c0 = _hinge_and_ce(s, y, margin, hinge_losses, cross_entropy)
     ax.plot([s[y], s[y]], [h0, c0], "o", color="black", markersize=5)
     ax.axvline(
         s[y], color=COLORS["black"], linestyle="-.", linewidth=1.0, alpha=0.6, label=f"current score {s[y]:g}"
@@ -77,8 +99,21 @@ def plot_loss_vs_correct_score(ax, scores, y, class_names=None, span=(-6.0, 10.0
     return ax
 
 
-def plot_scores_and_probabilities(axes, scores, y, class_names=None, margin=1.0):
+def plot_scores_and_probabilities(
+    axes,
+    scores,
+    y,
+    class_names=None,
+    margin=1.0,
+    *,
+    hinge_losses=losses.svm_loss_per_example,
+    softmax_probs=losses.softmax,
+    cross_entropy=library_cross_entropy,
+):
     """Scores (left) and softmax probabilities (right) of one example, losses in the titles.
+
+    The probabilities come from ``softmax_probs(scores (N, C)) -> (N, C)``, the losses as in
+    :func:`plot_loss_vs_correct_score` (04's exercises: pass your own).
 
     Parameters
     ----------
@@ -100,9 +135,8 @@ def plot_scores_and_probabilities(axes, scores, y, class_names=None, margin=1.0)
     colors = [_VERMILLION if k == y else _BLUE for k in range(len(s))]
     hatches = ["//" if k == y else "" for k in range(len(s))]  # not by colour alone
     names = [f"{n}\n(correct)" if k == y else n for k, n in enumerate(names)]
-    hinge, ce = _hinge_and_ce(s, y, margin)
-    e = np.exp(s - s.max())
-    p = e / e.sum()
+    hinge, ce = _hinge_and_ce(s, y, margin, hinge_losses, cross_entropy)
+    p = np.asarray(softmax_probs(s[None, :]), dtype=float)[0]
     ax_s, ax_p = axes[0], axes[1]
     ax_s.bar(x, s, color=colors, hatch=hatches)
     ax_s.axhline(0.0, color="black", linewidth=0.8)
@@ -127,8 +161,11 @@ def plot_scores_and_probabilities(axes, scores, y, class_names=None, margin=1.0)
     return axes
 
 
-def plot_triplet(ax, anchor, positive, negative, alpha=0.2):
+def plot_triplet(ax, anchor, positive, negative, alpha=0.2, *, triplet=None):
     r"""Anchor, positive and negative embeddings in 2-D with their squared distances.
+
+    The title shows the loss's bracket with these numbers; its value only when ``triplet``
+    (``triplet(anchor (1, 2), positive, negative, alpha) -> float``, 04's exercise) is given.
 
     Parameters
     ----------
@@ -145,7 +182,6 @@ def plot_triplet(ax, anchor, positive, negative, alpha=0.2):
     if not a.shape == p.shape == n.shape == (2,):
         raise ValueError(f"expected three 2-D points of shape (2,), got {a.shape}, {p.shape}, {n.shape}")
     d_ap, d_an = float(np.sum((a - p) ** 2)), float(np.sum((a - n) ** 2))
-    loss = max(0.0, d_ap - d_an + alpha)
     for point, color, marker, label in (
         (a, COLORS["black"], "o", "anchor"),
         (p, _GREEN, "s", "positive (same person)"),
@@ -177,13 +213,29 @@ def plot_triplet(ax, anchor, positive, negative, alpha=0.2):
     ax.set_aspect("equal")
     ax.set_xlabel("embedding dimension 1")
     ax.set_ylabel("embedding dimension 2")
-    ax.set_title(rf"Triplet: [{d_ap:.2f} - {d_an:.2f} + {alpha:g}]$_+$ = {loss:.2f}")
+    bracket = rf"Triplet: [{d_ap:.2f} - {d_an:.2f} + {alpha:g}]$_+$"
+    if triplet is not None:
+        bracket += f" = {float(triplet(a[None, :], p[None, :], n[None, :], alpha)):.2f}"
+    ax.set_title(bracket)
     ax.legend(fontsize=10, loc="upper left")
     return ax
 
 
-def scores_explorer(scores, y, class_names=None, limit=10.0, *, static=False):
+def scores_explorer(
+    scores,
+    y,
+    class_names=None,
+    limit=10.0,
+    *,
+    static=False,
+    hinge_losses=losses.svm_loss_per_example,
+    softmax_probs=losses.softmax,
+    cross_entropy=library_cross_entropy,
+):
     """Number boxes for the scores of one example: see its probabilities, hinge and cross-entropy.
+
+    The losses and probabilities come from the functions given, as in
+    :func:`plot_scores_and_probabilities` (04's exercises: pass your own).
 
     Parameters
     ----------
@@ -207,10 +259,17 @@ def scores_explorer(scores, y, class_names=None, limit=10.0, *, static=False):
 
     def draw(axes, label, **values):
         current = np.array([values[f"s{k}"] for k in range(len(names))])
-        plot_scores_and_probabilities(axes, current, label, class_names=names)
-        hinge, ce = _hinge_and_ce(current, label)
-        shifted = np.exp(current - current.max())
-        probs = shifted / shifted.sum()
+        plot_scores_and_probabilities(
+            axes,
+            current,
+            label,
+            class_names=names,
+            hinge_losses=hinge_losses,
+            softmax_probs=softmax_probs,
+            cross_entropy=cross_entropy,
+        )
+        hinge, ce = _hinge_and_ce(current, label, 1.0, hinge_losses, cross_entropy)
+        probs = np.asarray(softmax_probs(current[None, :]), dtype=float)[0]
         each = ", ".join(f"{n} {s:.1f} (p = {p:.2f})" for n, s, p in zip(names, current, probs, strict=True))
         return (
             f"Scores and probabilities: {each}. The correct class is {names[label]}: hinge loss {hinge:.2f}, "

@@ -154,6 +154,7 @@ def svm_loss_per_example(scores, y, margin=1.0):
 
 
 @answer("04_losses", "hinge_loss")
+@answer("06_gradients", "svm_loss_grad_W")  # its dscores are the crux of 06's gradient
 def svm_loss(scores, y, margin=1.0):
     r"""Mean multiclass hinge (SVM) loss and its gradient, vectorized.
 
@@ -183,6 +184,7 @@ def svm_loss(scores, y, margin=1.0):
 
 
 @answer("04_losses", "hinge_losses_naive", "hinge_loss")
+@answer("06_gradients", "svm_loss_grad_W")
 def svm_loss_naive(scores, y, margin=1.0):
     """Mean multiclass hinge loss with explicit loops; same contract as :func:`svm_loss`.
 
@@ -236,6 +238,7 @@ def softmax_loss_per_example(scores, y):
 
 
 @answer("04_losses", "cross_entropy")
+@answer("06_gradients", "softmax_loss_grad_W")  # its dscores are the crux of 06's gradient
 def softmax_loss(scores, y):
     r"""Mean softmax cross-entropy loss and its gradient, vectorized and stable.
 
@@ -267,6 +270,7 @@ def softmax_loss(scores, y):
 
 
 @answer("04_losses", "cross_entropy")
+@answer("06_gradients", "softmax_loss_grad_W")
 def softmax_loss_naive(scores, y):
     """Mean softmax cross-entropy with explicit loops; same contract as :func:`softmax_loss`.
 

@@ -102,6 +102,7 @@ def _check_layer(X, W, b):
 
 
 @answer("01_architecture", "layer_vectorized")
+@answer("07_backprop", "affine_forward")  # its output is the affine layer's
 def layer_forward(X, W, b):
     r"""Raw activations of a fully connected layer, :math:`a = X W + b`.
 
@@ -122,6 +123,7 @@ def layer_forward(X, W, b):
 
 
 @answer("01_architecture", "layer_loops")
+@answer("07_backprop", "affine_forward")
 def layer_forward_naive(X, W, b):
     """:func:`layer_forward` with explicit loops over examples, units and inputs (same contract).
 

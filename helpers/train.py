@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from helpers.exercise import answer
+from helpers.losses import softmax
 
 __all__ = [
     "History",
@@ -190,10 +191,7 @@ def predict_flip_average(model, X, image_shape, *, layout: str = "HWC", batch_si
         mirrored = np.ascontiguousarray(np.flip(part.reshape(len(part), *image_shape), axis=axis))
         probs = 0.0
         for rows in (part, mirrored.reshape(len(part), -1)):
-            scores = np.asarray(model.loss(rows), dtype=np.float64)
-            scores -= scores.max(axis=1, keepdims=True)
-            p = np.exp(scores)
-            probs = probs + p / p.sum(axis=1, keepdims=True)
+            probs = probs + softmax(np.asarray(model.loss(rows), dtype=np.float64))  # 04's answer, not a copy
         out[start : start + batch_size] = np.argmax(probs, axis=1)
     return out
 

@@ -615,7 +615,9 @@ testing.assert_close(testing.check_own_work(cross_entropy, _s, _t), _want, name=
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 3.6))
-loss_figures.plot_loss_vs_correct_score(ax, scores[0], y[0], class_names=class_names)
+loss_figures.plot_loss_vs_correct_score(
+    ax, scores[0], y[0], class_names=class_names, hinge_losses=hinge_losses_naive, cross_entropy=cross_entropy
+)
 plt.show()
 
 # %% [markdown]
@@ -626,15 +628,40 @@ plt.show()
 # NBVAL_IGNORE_OUTPUT
 # (an interactive explorer: what it outputs depends on the front end)
 if widgets.widgets_enabled():
-    display(loss_figures.scores_explorer(scores[0], y[0], class_names=class_names))
+    display(
+        loss_figures.scores_explorer(
+            scores[0],
+            y[0],
+            class_names=class_names,
+            hinge_losses=hinge_losses_naive,
+            softmax_probs=softmax_probs,
+            cross_entropy=cross_entropy,
+        )
+    )
 
 # %%
 # The explorer at its default setting, as a still figure with what it shows (also without widgets):
-loss_figures.scores_explorer(scores[0], y[0], class_names=class_names, static=True)
+loss_figures.scores_explorer(
+    scores[0],
+    y[0],
+    class_names=class_names,
+    static=True,
+    hinge_losses=hinge_losses_naive,
+    softmax_probs=softmax_probs,
+    cross_entropy=cross_entropy,
+)
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
-loss_figures.plot_scores_and_probabilities(axes, scores[0], y[0], class_names=class_names)
+loss_figures.plot_scores_and_probabilities(
+    axes,
+    scores[0],
+    y[0],
+    class_names=class_names,
+    hinge_losses=hinge_losses_naive,
+    softmax_probs=softmax_probs,
+    cross_entropy=cross_entropy,
+)
 plt.show()
 
 # %% [markdown]

@@ -42,7 +42,7 @@ from IPython.display import display
 
 from helpers import figure_style, gradient_figures, testing, widgets
 from helpers.gradients import grad_check_sparse, rel_error
-from helpers.losses import softmax_loss, svm_loss
+from helpers.losses import softmax_loss_per_example, svm_loss_per_example
 
 figure_style.use_course_style()
 rng = np.random.default_rng(0)
@@ -74,7 +74,7 @@ W_walk = np.round(rng.normal(scale=0.5, size=(D_walk, C_walk)), 2)  # two decima
 
 def full_loss(W):
     """Mean hinge loss of X_walk @ W plus lam_walk * sum(W**2)."""
-    return svm_loss(X_walk @ W, y_walk)[0] + lam_walk * np.sum(W**2)
+    return svm_loss_per_example(X_walk @ W, y_walk).mean() + lam_walk * np.sum(W**2)
 
 
 h = 1e-4
@@ -352,28 +352,52 @@ print(f"relative error analytic vs numerical: {rel_error(dW_svm, dW_numerical):.
 
 # %% nbgrader={"grade": true, "grade_id": "svm_loss_grad_W_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 _LIBRARY = ("helpers.losses", "helpers.models", "helpers.gradients", "helpers.regularization")
-_t = np.random.default_rng(62)
-_X = _t.normal(size=(8, 5))
-_y = _t.integers(0, 4, size=8)
-_W = _t.normal(scale=0.5, size=(5, 4))
-_out = testing.check_own_work(svm_loss_grad_W, _W, _X, _y, 0.05, forbidden=_LIBRARY)
+# A worked example first. With X = [[1, 0], [1, 2]] and the W below, S = X W = [[1, 0, 0.5], [1.5, 2, 0]],
+# labels [0, 1]: example 0 violates the margin of class 2 (0.5 - 1 + 1 = 0.5), example 1 that of class 0
+# (1.5 - 2 + 1 = 0.5), so L = (0.5 + 0.5) / 2 = 0.5, dL/dS = [[-1, 0, 1], [1, -1, 0]] / 2 and
+# dW = X^T dL/dS = [[0, -0.5, 0.5], [1, -1, 0]].
+_X = np.array([[1.0, 0.0], [1.0, 2.0]])
+_y = np.array([0, 1])
+_W = np.array([[1.0, 0.0, 0.5], [0.25, 1.0, -0.25]])
+_out = testing.check_own_work(svm_loss_grad_W, _W, _X, _y, 0.0, forbidden=_LIBRARY)
 assert isinstance(_out, tuple) and len(_out) == 2, "svm_loss_grad_W must return a pair (loss, dW)"
 _loss, _dW = _out
 testing.assert_scalar(
     _loss,
+    "loss of the worked example (reg = 0)",
+    expected=0.5,
+    mistakes={"the hinge loss is summed over the N = 2 examples: the mean is asked (a missing 1/N).": 1.0},
+)
+testing.assert_close(
+    _dW,
+    [[0.0, -0.5, 0.5], [1.0, -1.0, 0.0]],
+    rtol=1e-6,
+    atol=1e-10,
+    sizes={"N": 2},
+    name="dW of the worked example (reg = 0)",
+    mistakes={"X was used where X^T belongs: dW = X^T dL/dS, shape (D, C).": [[-0.5, 0.0, 0.5], [0.5, -1.0, 0.5]]},
+)
+# Random data: the data loss against notebook 04's per-example hinge losses, then the regularisation
+# part of the gradient, dW(reg) - dW(0) = 2 reg W
+_t = np.random.default_rng(62)
+_X = _t.normal(size=(8, 5))
+_y = _t.integers(0, 4, size=8)
+_W = _t.normal(scale=0.5, size=(5, 4))
+_loss, _dW = testing.check_own_work(svm_loss_grad_W, _W, _X, _y, 0.05, forbidden=_LIBRARY)
+testing.assert_scalar(
+    _loss,
     "loss",
-    expected=svm_loss(_X @ _W, _y)[0] + 0.05 * np.sum(_W**2),
+    expected=svm_loss_per_example(_X @ _W, _y).mean() + 0.05 * np.sum(_W**2),
     mistakes={"the hinge loss is summed over the N = 8 examples: the mean is asked (a missing 1/N).": 8
-    * svm_loss(_X @ _W, _y)[0]
+    * svm_loss_per_example(_X @ _W, _y).mean()
     + 0.05 * np.sum(_W**2)},
 )
 testing.assert_shape(_dW, _W.shape, "dW")
-# dW in its two parts, each against the chain rule X^T dL/dS of notebook 04's loss (its dscores hold the 1/N):
-# the hinge part (reg = 0), then the regularisation part dW(reg) - dW(0) = 2 reg W
 _dW0 = svm_loss_grad_W(_W, _X, _y, 0.0)[1]
-testing.assert_close(_dW0, _X.T @ svm_loss(_X @ _W, _y)[1], rtol=1e-6, atol=1e-10, sizes={"N": 8}, name="dW with reg = 0 (the hinge part)")
 testing.assert_close(_dW - _dW0, 2 * 0.05 * _W, rtol=1e-6, atol=1e-10, name="dW(reg = 0.05) - dW(reg = 0), the gradient of reg * sum(W^2)")
 ### BEGIN HIDDEN TESTS
+from helpers.losses import svm_loss  # the reference (notebook 04's loss and its scores gradient)
+
 for _n, _d, _c, _reg in [(30, 7, 10, 0.0), (1, 3, 2, 1.0), (12, 2, 3, 0.3)]:
     _X = _t.normal(size=(_n, _d))
     _y = _t.integers(0, _c, size=_n)
@@ -424,38 +448,52 @@ def softmax_loss_grad_W(W, X, y, reg):
 
 # %% nbgrader={"grade": true, "grade_id": "softmax_loss_grad_W_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 _LIBRARY = ("helpers.losses", "helpers.models", "helpers.gradients", "helpers.regularization")
-_t = np.random.default_rng(63)
-_X = _t.normal(size=(9, 6))
-_y = _t.integers(0, 3, size=9)
-_W = _t.normal(scale=0.5, size=(6, 3))
-_out = testing.check_own_work(softmax_loss_grad_W, _W, _X, _y, 0.1, forbidden=_LIBRARY)
+# A worked example first. With X = [[1, 0], [1, 2]] and the W below, S = X W = [[0, ln 2, ln 3], [0, 0, 0]]:
+# probabilities [1/6, 2/6, 3/6] and [1/3, 1/3, 1/3]; with labels [2, 0] the losses are ln 2 and ln 3
+# (mean ln 6 / 2), dL/dS = (p - onehot) / 2 = [[1/12, 1/6, -1/4], [-1/3, 1/6, 1/6]] and
+# dW = X^T dL/dS = [[-1/4, 1/3, -1/12], [-2/3, 1/3, 1/3]].
+_X = np.array([[1.0, 0.0], [1.0, 2.0]])
+_y = np.array([2, 0])
+_W = np.array([[0.0, np.log(2), np.log(3)], [0.0, -np.log(2) / 2, -np.log(3) / 2]])
+_out = testing.check_own_work(softmax_loss_grad_W, _W, _X, _y, 0.0, forbidden=_LIBRARY)
 assert isinstance(_out, tuple) and len(_out) == 2, "softmax_loss_grad_W must return a pair (loss, dW)"
 _loss, _dW = _out
 testing.assert_scalar(
     _loss,
-    "loss",
-    expected=softmax_loss(_X @ _W, _y)[0] + 0.1 * np.sum(_W**2),
-    mistakes={"the cross-entropy is summed over the N = 9 examples: the mean is asked (a missing 1/N).": 9
-    * softmax_loss(_X @ _W, _y)[0]
-    + 0.1 * np.sum(_W**2)},
+    "loss of the worked example (reg = 0)",
+    expected=np.log(6) / 2,
+    mistakes={"the cross-entropy is summed over the N = 2 examples: the mean is asked (a missing 1/N).": np.log(6)},
 )
-testing.assert_shape(_dW, _W.shape, "dW")
-# dW in its two parts, each against the chain rule X^T dL/dS of notebook 04's loss (its dscores hold the 1/N):
-# the cross-entropy part (reg = 0), then the regularisation part dW(reg) - dW(0) = 2 reg W
-_dW0 = softmax_loss_grad_W(_W, _X, _y, 0.0)[1]
-_ref0 = _X.T @ softmax_loss(_X @ _W, _y)[1]
+_ref0 = np.array([[-1 / 4, 1 / 3, -1 / 12], [-2 / 3, 1 / 3, 1 / 3]])
 testing.assert_close(
-    _dW0,
+    _dW,
     _ref0,
     rtol=1e-6,
     atol=1e-10,
-    sizes={"N": 9},
-    name="dW with reg = 0 (the cross-entropy part)",
+    sizes={"N": 2},
+    name="dW of the worked example (reg = 0)",
     mistakes={
         "the -1 at the correct class is missing: dL/dS = p - 1[j = y_i], so subtract 1 from p at each "
-        "example's label (dscores[rows, y] -= 1) before the product with X^T.": _ref0 + _X.T @ np.eye(3)[_y] / 9,
+        "example's label (dscores[rows, y] -= 1) before the product with X^T.": _ref0 + _X.T @ np.eye(3)[_y] / 2,
     },
 )
+# Random data: the data loss against notebook 04's per-example cross-entropies, then the regularisation
+# part of the gradient, dW(reg) - dW(0) = 2 reg W
+_t = np.random.default_rng(63)
+_X = _t.normal(size=(9, 6))
+_y = _t.integers(0, 3, size=9)
+_W = _t.normal(scale=0.5, size=(6, 3))
+_loss, _dW = testing.check_own_work(softmax_loss_grad_W, _W, _X, _y, 0.1, forbidden=_LIBRARY)
+testing.assert_scalar(
+    _loss,
+    "loss",
+    expected=softmax_loss_per_example(_X @ _W, _y).mean() + 0.1 * np.sum(_W**2),
+    mistakes={"the cross-entropy is summed over the N = 9 examples: the mean is asked (a missing 1/N).": 9
+    * softmax_loss_per_example(_X @ _W, _y).mean()
+    + 0.1 * np.sum(_W**2)},
+)
+testing.assert_shape(_dW, _W.shape, "dW")
+_dW0 = softmax_loss_grad_W(_W, _X, _y, 0.0)[1]
 testing.assert_close(_dW - _dW0, 2 * 0.1 * _W, rtol=1e-6, atol=1e-10, name="dW(reg = 0.1) - dW(reg = 0), the gradient of reg * sum(W^2)")
 # stability: huge scores must not overflow (no NaN, no RuntimeWarning)
 _big_loss, _big_dW = softmax_loss_grad_W(1000 * _W, _X, _y, 0.0)
@@ -463,6 +501,8 @@ assert np.isfinite(_big_loss) and np.all(np.isfinite(_big_dW)), (
     "softmax_loss_grad_W overflows for large scores: subtract each row's maximum before np.exp"
 )
 ### BEGIN HIDDEN TESTS
+from helpers.losses import softmax_loss  # the reference (notebook 04's loss and its scores gradient)
+
 for _n, _d, _c, _reg in [(40, 10, 10, 0.0), (1, 2, 5, 0.5), (15, 3, 2, 0.01)]:
     _X = _t.normal(size=(_n, _d))
     _y = _t.integers(0, _c, size=_n)
@@ -526,17 +566,16 @@ sizes = [8, 32, 128, 512]
 num_weights, t_numeric, t_analytic = [], [], []
 X_time = rng.normal(size=(100, max(sizes)))
 y_time = rng.integers(0, 10, size=100)
-for D in sizes:
-    svm_loss(X_time[:, :D] @ np.zeros((D, 10)), y_time)  # warm-up
+for D in sizes:  # with your svm_loss_grad_W: its loss for the numerical gradient, its dW for the analytic one
     W = rng.normal(scale=1e-2, size=(D, 10))
     X = X_time[:, :D]
+    svm_loss_grad_W(W, X, y_time, 0.0)  # warm-up
     start = time.perf_counter()
-    numerical_gradient(lambda W_, X=X: svm_loss(X @ W_, y_time)[0], W)
+    numerical_gradient(lambda W_, X=X: svm_loss_grad_W(W_, X, y_time, 0.0)[0], W)
     t_numeric.append(time.perf_counter() - start)
     start = time.perf_counter()
     for _ in range(100):
-        _, dscores = svm_loss(X @ W, y_time)
-        X.T @ dscores
+        svm_loss_grad_W(W, X, y_time, 0.0)
     t_analytic.append((time.perf_counter() - start) / 100)
     num_weights.append(W.size)
     print(f"{W.size:>5} weights: numerical {t_numeric[-1] * 1e3:8.2f} ms, analytic {t_analytic[-1] * 1e3:6.3f} ms")

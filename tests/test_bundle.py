@@ -318,7 +318,7 @@ def test_stubs_in_the_zip_raise_and_solved_answers_work(tmp_path):
         for m in strip.all_marks()
         if m.module in shipped_modules(out) and not m.notebooks <= set(NAMES[:3])
     ]
-    assert "helpers.losses.svm_loss" in open_marks and "helpers.activations.relu" not in open_marks
+    assert "helpers.losses.svm_loss" in open_marks and "helpers.activations.leaky_relu" not in open_marks
     run = subprocess.run(
         [sys.executable, "-c", CALL_ALL, str(course), json.dumps(open_marks)],
         cwd=tmp_path,

@@ -46,6 +46,10 @@ def test_scores_and_probabilities_extreme_scores_no_warning():
 def test_triplet(ax):
     loss_figures.plot_triplet(ax, [0.0, 0.0], [0.4, 0.3], [0.6, -0.2], alpha=0.2)
     assert labelled(ax), "figure without a title or axis labels"
+    assert ax.get_title() == r"Triplet: [0.25 - 0.40 + 0.2]$_+$", "without a triplet function: no value"
+    ax.clear()
+    own = lambda a, p, n, alpha: losses.triplet_loss(a, p, n, alpha)[0]  # noqa: E731
+    loss_figures.plot_triplet(ax, [0.0, 0.0], [0.4, 0.3], [0.6, -0.2], alpha=0.2, triplet=own)
     assert ax.get_title().endswith("= 0.05")
     with pytest.raises(ValueError, match="2-D points"):
         loss_figures.plot_triplet(ax, [0.0, 0.0, 0.0], [0.4, 0.3, 0], [0.6, -0.2, 0])
@@ -73,3 +77,34 @@ def test_explorer_is_labelled_keyboard_usable_and_has_a_still_twin():
     )
     assert no_widget, "the still twin must not create widgets (it is shown while grading)"
     assert explorer_problems(box, still) == []
+
+
+def test_figures_draw_the_losses_of_the_functions_passed_in():
+    """One answer, one place: the module computes no loss itself, it calls the functions given (04's own)."""
+    calls = []
+
+    def hinge(scores, y, margin=1.0):
+        calls.append("hinge")
+        return np.full(len(y), 7.0)
+
+    def probs(scores):
+        calls.append("probs")
+        return np.full(scores.shape, 1.0 / scores.shape[1])
+
+    def ce(scores, y):
+        calls.append("ce")
+        return 0.5
+
+    fig, axes = plt.subplots(1, 2)
+    loss_figures.plot_scores_and_probabilities(
+        axes, [3.2, 5.1, -1.7], 0, hinge_losses=hinge, softmax_probs=probs, cross_entropy=ce
+    )
+    assert axes[0].get_title().endswith("7.00") and axes[1].get_title().endswith("0.50")
+    assert [p.get_height() for p in axes[1].patches] == pytest.approx([1 / 3] * 3)
+    plt.close(fig)
+    fig, ax = plt.subplots()
+    loss_figures.plot_loss_vs_correct_score(ax, [3.2, 5.1, -1.7], 0, hinge_losses=hinge, cross_entropy=ce)
+    hinge_line = next(line for line in ax.get_lines() if line.get_label().startswith("hinge"))
+    assert set(hinge_line.get_ydata()) == {7.0}
+    assert set(calls) == {"hinge", "probs", "ce"}
+    plt.close(fig)

@@ -34,7 +34,7 @@ DELEGATING = {
         "from helpers.regularization import l2\n\n\n"
         "def regularized_svm_loss(W, X, y, lam, penalty):\n"
         "    l2(W, lam)\n"
-        "    return float(svm_loss(X @ W, y)[0] + penalty(W, lam)[0])\n"
+        "    return float(svm_loss_per_example(X @ W, y).mean() + penalty(W, lam)[0])\n"
     ),
 }
 

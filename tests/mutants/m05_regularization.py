@@ -121,21 +121,21 @@ MUTANTS = [
         "regularized_svm_loss",
         "the penalty argument ignored (always L2)",
         "def regularized_svm_loss(W, X, y, lam, penalty):\n"
-        "    return float(svm_loss(X @ W, y)[0] + lam * np.sum(W * W))\n",
+        "    return float(svm_loss_per_example(X @ W, y).mean() + lam * np.sum(W * W))\n",
         expect=("penalty worth 3.0",),
     ),
     Mutant(
         "regularized_svm_loss",
         "lam * penalty(W, lam)[0] (lambda twice)",
         "def regularized_svm_loss(W, X, y, lam, penalty):\n"
-        "    return float(svm_loss(X @ W, y)[0] + lam * penalty(W, lam)[0])\n",
+        "    return float(svm_loss_per_example(X @ W, y).mean() + lam * penalty(W, lam)[0])\n",
         expect=("penalty worth 3.0", "lambda applied twice"),
         forbid=("dividing by N", "1/N", "averaging"),
     ),
     Mutant(
         "regularized_svm_loss",
         "adds the whole pair penalty(W, lam)",
-        "def regularized_svm_loss(W, X, y, lam, penalty):\n    return svm_loss(X @ W, y)[0] + penalty(W, lam)\n",
+        "def regularized_svm_loss(W, X, y, lam, penalty):\n    return float(svm_loss_per_example(X @ W, y).mean()) + penalty(W, lam)\n",
         expect=("tuple",),
     ),
     Mutant(
@@ -153,7 +153,7 @@ MUTANTS = [
         "regularized_svm_loss",
         "penalty(W, 1.0): its lam ignored",
         "def regularized_svm_loss(W, X, y, lam, penalty):\n"
-        "    return float(svm_loss(X @ W, y)[0] + penalty(W, 1.0)[0])\n",
+        "    return float(svm_loss_per_example(X @ W, y).mean() + penalty(W, 1.0)[0])\n",
         common=False,
         expect=("regularized_svm_loss",),
     ),
