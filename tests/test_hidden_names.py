@@ -62,7 +62,6 @@ def test_the_evaluator_shows_every_hidden_name(name):
     assert not withheld, f"{name}: names the evaluator withholds: {withheld}"
 
 
-
 def test_names_and_data_are_recorded_only_in_hidden_parts():
     visible = "testing.assert_close(testing.check_own_work(double, 1.5), 3.0, name='double(1.5)')\n"
     hidden = (
