@@ -22,8 +22,8 @@ did to its arguments is read explicitly, ``call(fn, *args).args``, by the tests 
 in-place update or a restored argument. Under the autograder the same holds across the sandbox: the
 student's function runs in another process on plain-data copies (autograder/README.md, "Trust model").
 
-Hidden checks are named in words that hold no data. Every check in a hidden part (between ``### BEGIN
-HIDDEN TESTS`` and ``### END HIDDEN TESTS``) is one of the ``assert_*`` helpers with a ``name``: under
+Hidden checks are named in words that hold no data. Every check in a hidden part (between nbgrader's
+hidden-tests markers) is one of the ``assert_*`` helpers with a ``name``: under
 the autograder a failed hidden check shows its name and nothing else (no expected or received value, no
 hint), so the name says in words which property failed and what mistake it suggests ("L2 penalty of a
 one-hot weight vector", "hinge_loss with another margin (use the margin passed in)"). It holds no input,

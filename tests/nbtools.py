@@ -162,7 +162,10 @@ def assert_only_lost(results: dict[str, CellGrade], lost: set[str]) -> None:
 
 SOLUTION_BLOCK = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
-TRIVIAL = re.compile(r"^\s*(#.*|pass|return|else:|try:|\)|\]|\}|[a-z_]+\s*=\s*(0|None|\[\]|\{\})|)\s*$")
+TRIVIAL = re.compile(
+    r"^\s*(#.*|pass|return|else:|try:|\)|\]|\}|[a-z_]+\s*=\s*(0|None|\[\]|\{\})|"
+    r"[\w.]+\(|)\s*$"  # ... or the opening line of a call split over lines: ``testing.assert_true(``
+)
 
 
 def secret_lines(name: str) -> list[str]:

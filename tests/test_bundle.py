@@ -333,14 +333,18 @@ def test_stubs_in_the_zip_raise_and_solved_answers_work(tmp_path):
         later = sorted(marks[name].notebooks - set(NAMES[:3]))  # 04's answers, and 07's in activations
         assert kind == "NotImplementedError" and f"released after {' and '.join(later)}" in message, message
     solved = subprocess.run(
-        [sys.executable, "-c", "from helpers.activations import relu; print(relu([-1.0, 2.0]).tolist())"],
+        [
+            sys.executable,
+            "-c",
+            "from helpers.activations import leaky_relu as f; print(f([-1.0, 2.0]).tolist())",
+        ],
         cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(course)},
         capture_output=True,
         text=True,
         timeout=60,
     )
-    assert solved.stdout.strip() == "[0.0, 2.0]", solved.stderr[-2000:]
+    assert solved.stdout.strip() == "[-0.1, 2.0]", solved.stderr[-2000:]  # 02's, solved (relu is 07's too)
 
 
 def test_without_solved_no_answer_ships(tmp_path, capsys):
@@ -371,10 +375,10 @@ def test_solved_must_be_a_notebook_of_the_bundle(tmp_path):
 @pytest.mark.parametrize(
     ("uses", "upto", "expected"),
     [
-        # 03 uses 02's relu: solving 02 allows it
-        ({"03_argmin": "from helpers import activations as lib\nlib.relu(x)"}, "04", "SOLVED=02"),
-        # 02 uses its own relu: only a bundle past 02's deadline can ship it
-        ({"02_activations": "from helpers import activations as lib\nlib.relu(x)"}, "03", "SOLVED=02"),
+        # 03 uses 02's leaky ReLU: solving 02 allows it (relu itself answers 07 too)
+        ({"03_argmin": "from helpers import activations as lib\nlib.leaky_relu(x)"}, "04", "SOLVED=02"),
+        # 02 uses its own leaky ReLU: only a bundle past 02's deadline can ship it
+        ({"02_activations": "from helpers import activations as lib\nlib.leaky_relu(x)"}, "03", "SOLVED=02"),
         # 01 uses 04's softmax: no bundle up to 03 can ship it
         (
             {"01_architecture": "from helpers.losses import softmax\nsoftmax(s)"},
