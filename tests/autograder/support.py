@@ -42,11 +42,11 @@ CHEAT = textwrap.dedent(
 ).strip()
 
 
-def cli(*args, cwd=None) -> subprocess.CompletedProcess:
+def cli(*args, cwd=None, timeout=600) -> subprocess.CompletedProcess:
     """``python -m autograder ARGS`` as a user types it (output captured)."""
     env = dict(os.environ)
-    return subprocess.run([sys.executable, "-m", "autograder", *args], capture_output=True, text=True, cwd=cwd,
-                          env=env, timeout=600)  # fmt: skip
+    return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=timeout)  # fmt: skip
 
 
 def need_sandbox() -> None:

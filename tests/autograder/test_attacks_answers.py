@@ -13,8 +13,6 @@ by test, while honest students beside it keep their exact scores. Graded with
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -22,7 +20,7 @@ import pytest
 
 from autograder.demo import sampleclass as demo
 from autograder.receive.course import find_assignments
-from tests.autograder.support import need_sandbox
+from tests.autograder.support import cli, need_sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 A4, A6 = "04_losses", "06_gradients"
@@ -113,11 +111,19 @@ def graded(tmp_path_factory):
         _write(folder, "untouched", name, release)
         _write(folder, "without", name, _answers(perfect, stubs))  # those two answers left untouched
         _write(folder, f"attack{number}", name, _answers(perfect, attack))
-    proc = subprocess.run(
-        [sys.executable, "-m", "autograder", "grade", str(folder), "--out", str(out), "--workers", "2",
-         "--timeout", "60", "--no-progress"],
-        cwd=ROOT, capture_output=True, text=True, timeout=1800,
-    )  # fmt: skip
+    proc = cli(
+        "grade",
+        folder,
+        "--out",
+        out,
+        "--workers",
+        "2",
+        "--timeout",
+        "60",
+        "--no-progress",
+        cwd=ROOT,
+        timeout=1800,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads((out / "report.json").read_text())
     return {

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import zipfile
 
 import pytest
 
 from autograder.receive import collect
 from autograder.receive.intake import IntakeError
-from tests.autograder.support import make_course
+from tests.autograder.support import cli, make_course
 
 ASSIGNMENTS = {"a1_squares", "a2_double"}
 
@@ -99,23 +97,11 @@ def test_the_documented_command(tmp_path_factory, tmp_path):
     """`python -m autograder collect DOWNLOAD submitted/` as autograder/README.md's guide runs it."""
     course = make_course(tmp_path_factory)
     student_zip(tmp_path / "download" / "ada_1_a1_squares.zip", {"ada/a1_squares/a1_squares.ipynb": "{}"})
-    run = subprocess.run(
-        [sys.executable, "-m", "autograder", "collect", "download", "submitted/", "--course", str(course)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = cli("collect", "download", "submitted/", "--course", course, cwd=tmp_path, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines() == [
         "copied: ada/a1_squares",
         "1 copied, 0 replaced, 0 unchanged, 0 problems; grade with: python -m autograder grade submitted --out OUT",
     ]
-    missing = subprocess.run(
-        [sys.executable, "-m", "autograder", "collect", "nothing", "submitted/", "--course", str(course)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    missing = cli("collect", "nothing", "submitted/", "--course", course, cwd=tmp_path, timeout=120)
     assert missing.returncode == 2 and "autograder: cannot collect: nothing does not exist" in missing.stderr

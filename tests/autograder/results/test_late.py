@@ -242,10 +242,7 @@ def test_grading_writes_the_penalty_and_extension_into_nbgraders_rows_and_grades
 
 def test_a_wrong_extensions_file_stops_grading_with_every_problem(tmp_path_factory, tmp_path):
     """``python -m autograder grade --extensions FILE``: exit 2 and the file's problems, nothing graded."""
-    import subprocess
-    import sys
-
-    from tests.autograder.support import make_course, need_sandbox
+    from tests.autograder.support import cli, make_course, need_sandbox
 
     need_sandbox()
     course = make_course(tmp_path_factory)
@@ -253,11 +250,7 @@ def test_a_wrong_extensions_file_stops_grading_with_every_problem(tmp_path_facto
     (tmp_path / "sub" / "ada" / "a2_double" / "a2_double.ipynb").write_text("{}")
     ext = tmp_path / "ext.csv"
     ext.write_text("student_id,assignment,due\nada,a2_double,next week\nbob,a9,2026-12-01\n")
-    proc = subprocess.run(
-        [sys.executable, "-m", "autograder", "grade", str(tmp_path / "sub"), "--out", str(tmp_path / "out"),
-         "--course", str(course), "--extensions", str(ext)],
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    proc = cli("grade", tmp_path / "sub", "--out", tmp_path / "out", "--course", course, "--extensions", ext)
     assert proc.returncode == 2, proc.stderr
     assert "cannot grade: late policy: " in proc.stderr
     assert "line 2: 'next week' is not a date and time" in proc.stderr

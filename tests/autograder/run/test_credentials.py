@@ -21,13 +21,13 @@ import yaml  # noqa: E402
 from cryptography import x509  # noqa: E402
 
 from autograder.run.credentials import ROLES  # noqa: E402
+from tests.autograder import support  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "autograder", "cluster-credentials", *args],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
+    return support.cli("cluster-credentials", *args, cwd=ROOT, timeout=120)
 
 
 def test_the_command_writes_a_ca_three_roles_and_their_dask_configs(tmp_path):
