@@ -41,6 +41,7 @@ import inspect
 import math
 import os
 import sys
+import warnings
 from typing import NamedTuple
 
 import numpy as np
@@ -52,6 +53,7 @@ __all__ = [
     "assert_grad_close",
     "assert_scalar",
     "assert_shape",
+    "assert_no_warning",
     "assert_true",
     "call",
     "check_own_work",
@@ -518,6 +520,23 @@ def assert_true(condition, name, hint=None):
     if bool(condition):
         return
     _fail(f"this does not hold: {name}.", hint=hint)
+
+
+def assert_no_warning(fn, *args, name, hint, **kwargs):
+    """Call ``fn(*args, **kwargs)`` and fail if it emits a ``RuntimeWarning``; return its result.
+
+    NumPy's overflow, invalid and divide warnings are switched on for the call, whatever ``np.seterr``
+    said before. For the ungraded checks of the student's own kernel: only that kernel can see a warning
+    (under the autograder the call runs in another process). ``name`` is the call as the student reads it
+    ("sigmoid([-1000, 1000])"), ``hint`` the likely mistake.
+    """
+    __tracebackhide__ = True
+    with warnings.catch_warnings(), np.errstate(over="warn", invalid="warn", divide="warn"):
+        warnings.simplefilter("error", RuntimeWarning)
+        try:
+            return fn(*args, **kwargs)
+        except RuntimeWarning as warning:
+            _fail(f"{name} emits a RuntimeWarning ({warning}).", hint=hint)
 
 
 def rel_error(a, b):

@@ -281,6 +281,23 @@ def test_assert_true_names_the_property_and_gives_the_hint():
     assert info.value.check_name == "minibatch_sgd leaves X and y as they are"  # what a hidden failure shows
 
 
+def test_assert_no_warning_returns_the_value_and_fails_a_warning_even_under_seterr_ignore():
+    x = np.array([-1000.0, 1000.0])
+    stable = testing.assert_no_warning(lambda v: np.exp(-np.logaddexp(0.0, -v)), x, name="s(x)", hint="h")
+    np.testing.assert_array_equal(stable, [0.0, 1.0])
+    old = np.seterr(all="ignore")  # what a student may have typed: the check switches warnings on anyway
+    try:
+        with pytest.raises(AssertionError) as err:
+            testing.assert_no_warning(
+                lambda v: 1.0 / (1.0 + np.exp(-v)), x, name="sigmoid(x)", hint="use exp(-|x|)"
+            )
+    finally:
+        np.seterr(**old)
+    assert str(err.value).startswith("sigmoid(x) emits a RuntimeWarning (overflow encountered in exp).")
+    assert "likely mistake: use exp(-|x|)" in str(err.value)
+    assert np.geterr() == old  # the caller's settings are left as they were
+
+
 def test_assert_true_needs_a_name():
     with pytest.raises(TypeError, match="needs a name"):
         testing.assert_true(True, "")
