@@ -7,6 +7,7 @@ manual answer 1 pt) and ``a2_double`` (1 pt). Every expensive thing is built onc
 from __future__ import annotations
 
 import html.parser
+import json
 import os
 import re
 import shutil
@@ -23,6 +24,16 @@ from autograder.demo.samplecourse import write_sample_course
 from autograder.receive.course import build_gradebook
 
 IN_CI = os.environ.get("CI", "").strip().lower() == "true"
+ROOT = Path(__file__).resolve().parents[2]
+A1, A2 = "a1_squares", "a2_double"
+# The honest students' exact scores (``honest_notebooks``): no attack graded beside them may move one.
+HONEST = {
+    ("b_perfect", A1): 5,
+    ("b_perfect", A2): 1,
+    ("b_wrong", A1): 3,
+    ("b_untouched", A1): 0,
+    ("b_untouched", A2): 0,
+}
 
 WRONG_SQUARE = 'def square(x):\n    """Wrong for negative numbers."""\n    return x * abs(x)'
 WRONG_CUBE = 'import numpy as np\ndef cube(x):\n    """Right only for scalars 2."""\n    return 8 if np.ndim(x) == 0 else x'
@@ -47,6 +58,41 @@ def cli(*args, cwd=None, timeout=600) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], capture_output=True, text=True,
                           cwd=cwd, env=env, timeout=timeout)  # fmt: skip
+
+
+def report_notebooks(out: Path) -> tuple[dict, dict]:
+    """OUT/report.json, and its notebooks by ``(student_id, notebook)``."""
+    report = json.loads((out / "report.json").read_text())
+    nbs = {
+        (s["student_id"], nb["notebook"]): nb
+        for s in report["students"]
+        for a in s["assignments"].values()
+        for nb in a["notebooks"]
+    }
+    return report, nbs
+
+
+def grade_cli(submissions: Path, out: Path, *args, timeout=900) -> dict:
+    """``python -m autograder grade SUBMISSIONS --out OUT ARGS --no-progress``; it must exit 0.
+
+    Returns the run's ``out``, ``report``, ``nbs`` (``report_notebooks``), ``stdout`` and ``stderr``.
+    """
+    proc = cli("grade", submissions, "--out", out, *args, "--no-progress", cwd=ROOT, timeout=timeout)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report, nbs = report_notebooks(out)
+    return {"out": out, "report": report, "nbs": nbs, "stdout": proc.stdout, "stderr": proc.stderr}
+
+
+def honest_notebooks(course: Path) -> dict[tuple[str, str], nbformat.NotebookNode]:
+    """The honest students graded beside the attacks, by ``(student, assignment)``; their scores are HONEST."""
+    p1, p2 = perfect(course, A1), perfect(course, A2)
+    return {
+        ("b_perfect", A1): p1,
+        ("b_perfect", A2): p2,
+        ("b_wrong", A1): with_answers(p1, {"square": WRONG_SQUARE}),
+        ("b_untouched", A1): release(course, A1),
+        ("b_untouched", A2): release(course, A2),
+    }
 
 
 def need_sandbox() -> None:

@@ -20,9 +20,8 @@ import pytest
 
 from autograder.demo import sampleclass as demo
 from autograder.receive.course import find_assignments
-from tests.autograder.support import cli, need_sandbox
+from tests.autograder.support import ROOT, grade_cli, need_sandbox
 
-ROOT = Path(__file__).resolve().parents[2]
 A4, A6 = "04_losses", "06_gradients"
 
 ATTACK7 = {
@@ -111,27 +110,7 @@ def graded(tmp_path_factory):
         _write(folder, "untouched", name, release)
         _write(folder, "without", name, _answers(perfect, stubs))  # those two answers left untouched
         _write(folder, f"attack{number}", name, _answers(perfect, attack))
-    proc = cli(
-        "grade",
-        folder,
-        "--out",
-        out,
-        "--workers",
-        "2",
-        "--timeout",
-        "60",
-        "--no-progress",
-        cwd=ROOT,
-        timeout=1800,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    report = json.loads((out / "report.json").read_text())
-    return {
-        (s["student_id"], nb["notebook"]): nb
-        for s in report["students"]
-        for a in s["assignments"].values()
-        for nb in a["notebooks"]
-    }
+    return grade_cli(folder, out, "--workers", "2", "--timeout", "60", timeout=1800)["nbs"]
 
 
 def _tests(result) -> dict[str, tuple]:

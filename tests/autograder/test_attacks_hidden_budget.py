@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -25,9 +23,8 @@ import pytest
 
 from autograder.demo import sampleclass as demo
 from autograder.receive.course import find_assignments
-from tests.autograder.support import need_sandbox
+from tests.autograder.support import ROOT, grade_cli, need_sandbox
 
-ROOT = Path(__file__).resolve().parents[2]
 A1, A6 = "01_architecture", "06_gradients"
 TIMEOUT = 20
 
@@ -180,20 +177,8 @@ def graded(tmp_path_factory):
     _write(folder, "raises", A1, _answer(perfect1, "neuron", RAISES))
     _write(folder, "probes", A6, _answer(perfect6, "numerical_gradient", PROBES))
     _write(folder, "keepalive", A6, _answer(perfect6, "numerical_gradient", KEEPALIVE))
-    proc = subprocess.run(
-        [sys.executable, "-m", "autograder", "grade", str(folder), "--out", str(out), "--workers", "2",
-         "--timeout", str(TIMEOUT), "--no-progress"],
-        cwd=ROOT, capture_output=True, text=True, timeout=1200,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    report = json.loads((out / "report.json").read_text())
-    results = {
-        (s["student_id"], nb["notebook"]): nb
-        for s in report["students"]
-        for a in s["assignments"].values()
-        for nb in a["notebooks"]
-    }
-    return {"out": out, "results": results, "stdout": proc.stdout}
+    run = grade_cli(folder, out, "--workers", "2", "--timeout", TIMEOUT, timeout=1200)
+    return {"out": out, "results": run["nbs"], "stdout": run["stdout"]}
 
 
 def _page(graded, student: str, name: str) -> str:

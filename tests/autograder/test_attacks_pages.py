@@ -18,17 +18,17 @@ exact scores.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from tests.autograder.support import (
-    WRONG_SQUARE,
+    A1,
+    HONEST,
     active_or_external,
+    grade_cli,
+    honest_notebooks,
     insert_after,
     make_course,
     need_sandbox,
@@ -38,14 +38,8 @@ from tests.autograder.support import (
     write,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-A1, A2 = "a1_squares", "a2_double"
 SCORES = {
-    ("b_perfect", A1): 5,
-    ("b_perfect", A2): 1,
-    ("b_wrong", A1): 3,
-    ("b_untouched", A1): 0,
-    ("b_untouched", A2): 0,
+    **HONEST,
     ("d4_links", A1): 0,  # as b_untouched
     ("d5_fetch", A1): 5,  # as b_perfect
 }
@@ -67,12 +61,9 @@ display(SVG('<svg xmlns="http://www.w3.org/2000/svg"><image href="http://host.ex
 
 
 def build_class(course: Path, folder: Path) -> None:
-    p1, p2, u1, u2 = perfect(course, A1), perfect(course, A2), release(course, A1), release(course, A2)
-    write(folder, "b_perfect", A1, p1)
-    write(folder, "b_perfect", A2, p2)
-    write(folder, "b_wrong", A1, with_answers(p1, {"square": WRONG_SQUARE}))
-    write(folder, "b_untouched", A1, u1)
-    write(folder, "b_untouched", A2, u2)
+    for (student, assignment), nb in honest_notebooks(course).items():
+        write(folder, student, assignment, nb)
+    p1, u1 = perfect(course, A1), release(course, A1)
     write(folder, "d4_links", A1, with_answers(u1, {"why": LINKS}))
     fetch = with_answers(insert_after(p1, "square", FETCH_CODE), {"why": FETCH_MD})
     fetch.cells.insert(0, nbformat.v4.new_raw_cell(FETCH_RAW))
@@ -85,18 +76,7 @@ def graded(tmp_path_factory):
     course = make_course(tmp_path_factory)
     folder, out = tmp_path_factory.mktemp("submitted"), tmp_path_factory.mktemp("graded") / "out"
     build_class(course, folder)
-    cmd = [sys.executable, "-m", "autograder", "grade", str(folder), "--out", str(out), "--course", str(course),
-           "--workers", "2", "--timeout", "30", "--no-progress"]  # fmt: skip
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    report = json.loads((out / "report.json").read_text())
-    nbs = {
-        (s["student_id"], nb["notebook"]): nb
-        for s in report["students"]
-        for a in s["assignments"].values()
-        for nb in a["notebooks"]
-    }
-    return {"out": out, "nbs": nbs}
+    return grade_cli(folder, out, "--course", course, "--workers", "2", "--timeout", "30")
 
 
 def test_honest_students_keep_their_exact_scores_and_attackers_score_their_notebook(graded):

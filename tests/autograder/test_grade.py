@@ -36,6 +36,7 @@ from tests.autograder.support import (
     open_in_chromium,
     perfect,
     release,
+    report_notebooks,
     with_answers,
     write,
 )
@@ -125,13 +126,7 @@ def graded(tmp_path_factory):
     build_class(course, folder, out)
     before = digest(folder)
     outcome = grade(folder, out, course_root=course, workers=2, limits=LIMITS, progress=False)
-    report = json.loads((out / "report.json").read_text())
-    nbs = {
-        (s["student_id"], nb["notebook"]): nb
-        for s in report["students"]
-        for a in s["assignments"].values()
-        for nb in a["notebooks"]
-    }
+    report, nbs = report_notebooks(out)
     return {
         "course": course,
         "folder": folder,

@@ -23,9 +23,6 @@ from __future__ import annotations
 
 import csv
 import html.parser
-import json
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -33,24 +30,17 @@ import nbformat
 import pytest
 
 from tests.autograder.support import (
-    WRONG_SQUARE,
+    A1,
+    A2,
+    HONEST,
+    grade_cli,
+    honest_notebooks,
     insert_after,
     make_course,
     need_sandbox,
-    perfect,
     release,
     with_answers,
 )
-
-ROOT = Path(__file__).resolve().parents[3]
-A1, A2 = "a1_squares", "a2_double"
-HONEST = {
-    ("b_perfect", A1): 5,
-    ("b_perfect", A2): 1,
-    ("b_wrong", A1): 3,
-    ("b_untouched", A1): 0,
-    ("b_untouched", A2): 0,
-}
 
 SCRIPTS = """\
 from IPython.display import HTML, Javascript, Markdown, SVG, display
@@ -105,14 +95,7 @@ def nb_text(nb) -> str:
 
 
 def honest_members(course: Path) -> dict[str, str]:
-    p1, p2 = perfect(course, A1), perfect(course, A2)
-    return {
-        f"b_perfect/{A1}/{A1}.ipynb": nb_text(p1),
-        f"b_perfect/{A2}/{A2}.ipynb": nb_text(p2),
-        f"b_wrong/{A1}/{A1}.ipynb": nb_text(with_answers(p1, {"square": WRONG_SQUARE})),
-        f"b_untouched/{A1}/{A1}.ipynb": nb_text(release(course, A1)),
-        f"b_untouched/{A2}/{A2}.ipynb": nb_text(release(course, A2)),
-    }
+    return {f"{s}/{a}/{a}.ipynb": nb_text(nb) for (s, a), nb in honest_notebooks(course).items()}
 
 
 def hostile_members(course: Path) -> dict[str, str]:
@@ -143,18 +126,9 @@ def run_grader(course: Path, members: dict[str, str], work: Path) -> dict:
         for name, text in members.items():
             zf.writestr(name, text)
     out = work / "out"
-    cmd = [sys.executable, "-m", "autograder", "grade", str(archive), "--out", str(out), "--course", str(course),
-           "--workers", "2", "--timeout", "30", "--memory", "1536", "--no-progress"]  # fmt: skip
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    report = json.loads((out / "report.json").read_text())
-    nbs = {
-        (s["student_id"], nb["notebook"]): nb
-        for s in report["students"]
-        for a in s["assignments"].values()
-        for nb in a["notebooks"]
-    }
-    return {"out": out, "report": report, "nbs": nbs, "stdout": proc.stdout, "stderr": proc.stderr}
+    return grade_cli(
+        archive, out, "--course", course, "--workers", "2", "--timeout", "30", "--memory", "1536"
+    )
 
 
 @pytest.fixture(scope="module")

@@ -44,7 +44,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.autograder.support import IN_CI, make_course, need_sandbox, perfect, write
+from tests.autograder.support import IN_CI, cli, make_course, need_sandbox, perfect, write
 
 try:
     import dask
@@ -325,9 +325,15 @@ def test_ctrl_c_stops_cleanly_and_the_rerun_grades_what_is_left(course, tmp_path
         for a in ("a1_squares", "a2_double"):
             write(folder, student, a, perfect(course, a))
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "autograder", "grade", str(folder), "--out", str(out), "--course", str(course),
-           "--scheduler", "local:2", "--timeout", "5", "--no-progress"]  # fmt: skip
-    first = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    args = ["grade", str(folder), "--out", str(out), "--course", str(course), "--scheduler", "local:2",
+            "--timeout", "5", "--no-progress"]  # fmt: skip
+    first = subprocess.Popen(
+        [sys.executable, "-m", "autograder", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     journal = out / "journal.jsonl"
     deadline = time.monotonic() + 300
     while first.poll() is None and time.monotonic() < deadline:
@@ -343,7 +349,7 @@ def test_ctrl_c_stops_cleanly_and_the_rerun_grades_what_is_left(course, tmp_path
     assert not (out / "grades.csv").exists() and not (out / "report.json").exists()
     stamps = {p: p.stat().st_mtime_ns for p in (out / "autograded").rglob("*.ipynb")}
     assert len(stamps) >= kept
-    again = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    again = cli(*args, cwd=ROOT, timeout=600)
     assert again.returncode == 0, again.stderr[-3000:]
     assert f"resuming: {kept} notebooks already graded" in again.stderr
     regraded = [p for p, t in stamps.items() if p.stat().st_mtime_ns != t]
@@ -413,9 +419,8 @@ def test_a_plain_or_certificate_less_scheduler_is_refused_before_grading(course,
         grade(folder, tmp_path / "out", course_root=course, scheduler="tls://127.0.0.1:8786", progress=False)
     assert not (tmp_path / "out").exists()  # refused before anything was written
     # the command line says the same, with exit 2
-    done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(folder), "--out", str(tmp_path / "o"),
-                           "--course", str(course), "--scheduler", "tcp://grader01:8786"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)  # fmt: skip
+    done = cli("grade", folder, "--out", tmp_path / "o", "--course", course, "--scheduler", "tcp://grader01:8786",
+               cwd=ROOT, timeout=300)  # fmt: skip
     assert (
         done.returncode == 2 and "only over TLS" in done.stderr and "cluster-credentials DIR" in done.stderr
     )
