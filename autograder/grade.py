@@ -113,13 +113,17 @@ def grade(
         known = scoring.zero_results(received.unreadable)
         pages = partial(write_notebook_outputs, out, lateness=lateness)
         executed = execute(jobs, known, runner, done, work, log, pages)
-        record_scores(received, executed, db_url, writing, out / "grades.csv", lateness)
+        record_scores(received, executed, db_url, writing, lateness)
         if not overlaps(out / "submitted", submissions):  # grading OUT/submitted itself: it is the copy
             write_submitted(out, received.files, db_url, received.course.course_id)  # formgrader's counts
         previous = history.load_report(out / "report.json")
         report = write_report(out, received, executed, runner, started)
         report = history.merge(report, previous)
         (out / "report.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+        with writing():  # from the gradebook, with each row's problems from the report
+            export.export_csv(
+                db_url, received.course.course_id, out / "grades.csv", export.problem_notes(report)
+            )
         changed = history.changes(previous, report)
         history.write_changes(out / history.NAME, changed)
         graded = {(r.student, r.assignment, r.notebook) for r in executed.results}
@@ -211,9 +215,9 @@ def assess_lateness(received: Received, course_root: Path, db_url: str, writing,
 
 
 def record_scores(
-    received: Received, executed: Executed, db_url: str, writing, csv_path: Path, lateness: dict | None = None
+    received: Received, executed: Executed, db_url: str, writing, lateness: dict | None = None
 ) -> None:
-    """Every result into the gradebook in one session, then grades.csv from the gradebook."""
+    """Every result into the gradebook in one session (grades.csv is written from it after report.json)."""
     for r in executed.results:  # files of the hand-in that intake could not even write
         r.problems[:0] = received.intake_problems.get((r.student, r.assignment), [])
     with writing():
@@ -221,7 +225,6 @@ def record_scores(
             db_url, received.course.course_id, executed.results, received.timestamps, lateness
         )
         export.record_students(db_url, received.course.course_id, [u["student"] for u in received.unplaced])
-        export.export_csv(db_url, received.course.course_id, csv_path)
 
 
 def write_report(out: Path, received: Received, executed: Executed, runner: Runner, started: float) -> dict:

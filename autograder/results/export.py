@@ -4,7 +4,8 @@ All gradebook writes happen here, in one session, after grading (the workers nev
 database). Rows are written the way nbgrader's ``SaveAutoGrades`` writes them (``auto_score``,
 ``needs_manual_grade``, the "No response." auto comment), so ``nbgrader formgrader`` and
 ``nbgrader export`` work on the same database afterwards. grades.csv has the rows and columns of
-nbgrader's ``CsvExportPlugin``, with its fields quoted where needed.
+nbgrader's ``CsvExportPlugin``, with its fields quoted where needed, and one last column,
+``problems``: why a row's score is what it is when something went wrong (from report.json).
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ CSV_COLUMNS = [
     "score",
     "max_score",
 ]
+PROBLEMS = "problems"  # grades.csv's last column, after nbgrader's
+NOT_HANDED_IN = "not handed in"
+NOTE_LIMIT = 300  # characters of one problem's detail in grades.csv (report.json has it whole)
 
 
 def save_to_gradebook(
@@ -94,18 +98,52 @@ def record_students(db_url: str, course_id: str, students: list[str]) -> None:
             gb.update_or_create_student(student)
 
 
-def export_csv(db_url: str, course_id: str, path: Path) -> None:
-    """grades.csv with the rows and columns of nbgrader's ``CsvExportPlugin``, every field quoted.
+def problem_notes(report: dict) -> dict:
+    """grades.csv's ``problems`` per ``(student, assignment)``, from report.json (``write_report``).
+
+    ``(student, None)`` holds the student's own problems (a hand-in that no assignment could take):
+    they explain the rows of every assignment the student has no notebook in. Each problem reads
+    ``kind: detail`` (``notebook: kind: detail`` in an assignment of several notebooks), so a note
+    starts with the grader's own words: a spreadsheet never takes it for a formula.
+    """
+
+    def note(problem: dict, prefix: str = "") -> str:
+        detail = str(problem.get("detail", ""))
+        if len(detail) > NOTE_LIMIT:
+            detail = detail[: NOTE_LIMIT - 3] + "..."
+        return printable(f"{prefix}{problem.get('kind', 'problem')}: {detail}")
+
+    notes = {}
+    for student in report.get("students", []):
+        sid = student.get("student_id")
+        own = [note(p) for p in student.get("problems", [])]
+        if own:
+            notes[(sid, None)] = "; ".join(own)
+        for assignment, entry in student.get("assignments", {}).items():
+            found = []
+            for nb in entry.get("notebooks", []):
+                prefix = "" if nb.get("notebook") == assignment else f"{nb.get('notebook')}: "
+                found += [note(p, prefix) for p in nb.get("problems", [])]
+            if found:
+                notes[(sid, assignment)] = "; ".join(found)
+    return notes
+
+
+def export_csv(db_url: str, course_id: str, path: Path, notes: dict | None = None) -> None:
+    """grades.csv: the rows and columns of nbgrader's ``CsvExportPlugin``, every field quoted, then ``problems``.
 
     nbgrader's plugin joins the fields with commas unquoted, so a comma or a newline in a student
     id, a name or an e-mail address (all free text in the gradebook) forged rows and columns.
-    Here the csv module quotes such a field; a file without them is byte for byte nbgrader's.
+    Here the csv module quotes such a field. ``notes`` (``problem_notes``) fill the last column:
+    empty for a hand-in graded without a problem, "not handed in" for a row without a submission
+    (or the student's own problem, when the hand-in could not be placed).
     """
     from nbgrader.api import Gradebook, MissingEntry
 
+    notes = notes or {}
     with Gradebook(db_url, course_id) as gb, open(path, "w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh, lineterminator="\n")
-        out.writerow(CSV_COLUMNS)
+        out.writerow([*CSV_COLUMNS, PROBLEMS])
         for assignment in gb.assignments:
             for student in gb.students:
                 row = {
@@ -121,7 +159,9 @@ def export_csv(db_url: str, course_id: str, path: Path) -> None:
                     submission = gb.find_submission(assignment.name, student.id)
                 except MissingEntry:
                     row.update(timestamp="", raw_score=0.0, late_submission_penalty=0.0, score=0.0)
+                    row[PROBLEMS] = notes.get((student.id, None)) or NOT_HANDED_IN
                 else:
+                    row[PROBLEMS] = notes.get((student.id, assignment.name), "")
                     penalty = submission.late_submission_penalty
                     row.update(
                         timestamp=submission.timestamp,
@@ -129,7 +169,7 @@ def export_csv(db_url: str, course_id: str, path: Path) -> None:
                         late_submission_penalty=penalty,
                         score=max(0.0, submission.score - penalty),
                     )
-                out.writerow(["" if row[k] is None else str(row[k]) for k in CSV_COLUMNS])
+                out.writerow(["" if row[k] is None else str(row[k]) for k in [*CSV_COLUMNS, PROBLEMS]])
 
 
 def write_report(

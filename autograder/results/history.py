@@ -77,7 +77,10 @@ def merge(current: dict, previous: dict) -> dict:
         sid = old.get("student_id")
         if not isinstance(sid, str):
             continue
-        new = students.setdefault(sid, {"student_id": sid, "score": 0.0, "max_score": 0.0, "assignments": {}})
+        if sid not in students:  # not graded now: the student's own problems (unplaced hand-ins) stay too
+            students[sid] = {"student_id": sid, "score": 0.0, "max_score": 0.0, "assignments": {},
+                             "problems": list(old.get("problems") or [])}  # fmt: skip
+        new = students[sid]
         for assignment, entry in old.get("assignments", {}).items():
             new["assignments"].setdefault(assignment, entry)
     for s in students.values():

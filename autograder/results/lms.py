@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import export
+from . import export, history
 from .roster import LmsAssignment, Roster, RosterError, Student, check_covers
 
 CANVAS_STUDENT_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
@@ -167,7 +167,9 @@ def export_grades(
     db_url = db_url or f"sqlite:///{(out / 'gradebook.db').resolve()}"
     to = Path(to) if to else out / DEFAULT_NAMES[fmt]
     if fmt == "csv":
-        export.export_csv(db_url, course_id, to)
+        export.export_csv(
+            db_url, course_id, to, export.problem_notes(history.load_report(out / "report.json"))
+        )
         return to, []
     grades = read_grades(db_url, course_id)
     roster = roster or Roster(students=[grades.students[s] for s in sorted(grades.students)])

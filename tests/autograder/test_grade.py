@@ -240,7 +240,7 @@ def test_grades_csv_has_nbgraders_columns_and_one_row_per_student_and_assignment
     rows = list(csv.DictReader((graded["out"] / "grades.csv").open()))
     assert list(rows[0]) == [
         "assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
-        "raw_score", "late_submission_penalty", "score", "max_score",
+        "raw_score", "late_submission_penalty", "score", "max_score", "problems",
     ]  # fmt: skip
     students = {k[0] for k in graded["nbs"]}
     assert len(rows) == 2 * len(students)
@@ -249,6 +249,16 @@ def test_grades_csv_has_nbgraders_columns_and_one_row_per_student_and_assignment
     assert float(by[("perfect", "a1_squares")]["max_score"]) == 6.0
     assert float(by[("wrong", "a1_squares")]["score"]) == 3.0
     assert float(by[("wrong", "a2_double")]["score"]) == 0.0  # not handed in
+    # the last column says why a score is what it is, in the grader's words first (never a formula)
+    assert by[("perfect", "a1_squares")]["problems"] == ""
+    assert by[("wrong", "a2_double")]["problems"] == "not handed in"
+    assert by[("broken", "a1_squares")]["problems"].startswith(
+        "malformed: a1_squares.ipynb: not a Jupyter notebook"
+    )
+    assert by[("tidy", "a1_squares")]["problems"] == (
+        "restored: edited locked cell restored from the gradebook; metadata: nbgrader metadata repaired from the gradebook"
+    )
+    assert all(r["problems"][:1] not in ("=", "+", "-", "@") for r in rows)
 
 
 def test_feedback_never_shows_hidden_tests(graded):

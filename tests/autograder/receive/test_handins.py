@@ -94,6 +94,7 @@ def test_a_notebook_outside_its_folder_is_placed_by_its_cells_and_graded(lms):
 def test_a_student_whose_notebook_matches_nothing_is_in_grades_csv_with_zero_and_the_reason(lms):
     row = lms["csv"][("lost", "a1_squares")]
     assert (row["raw_score"], row["score"], row["timestamp"]) == ("0.0", "0.0", "")
+    assert row["problems"].startswith("unplaced: lost/notes.ipynb is outside any assignment folder")
     lost = lms["report"]["lost"]
     assert lost["assignments"] == {} and lost["score"] == 0.0
     (problem,) = lost["problems"]

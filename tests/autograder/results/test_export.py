@@ -58,7 +58,7 @@ def test_results_land_in_the_gradebook_and_nbgraders_csv(course_spec, tmp_path):
     )
     export.export_csv(course_spec.db_url, course_spec.course_id, tmp_path / "grades.csv")
     rows = list(csv.DictReader((tmp_path / "grades.csv").open()))
-    assert list(rows[0]) == export.CSV_COLUMNS
+    assert list(rows[0]) == [*export.CSV_COLUMNS, "problems"]
     by = {(r["student_id"], r["assignment"]): r for r in rows}
     assert len(rows) == 4  # 2 students x 2 assignments, as nbgrader exports
     assert float(by[("ada", "a1_squares")]["score"]) == 2.0
@@ -93,6 +93,20 @@ def test_a_student_with_nothing_placed_gets_zero_rows_and_a_reason_in_the_report
     assert zoe_entry["problems"] == [{"kind": "unplaced", "detail": "zoe/x.ipynb matches no notebook"}]
     assert (zoe_entry["score"], zoe_entry["assignments"]) == (0.0, {})
     assert report["students"][0]["problems"] == []
+    # grades.csv's last column gives the reason: the student's own problem, or the hand-in's
+    export.export_csv(spec.db_url, spec.course_id, tmp_path / "grades.csv", export.problem_notes(report))
+    rows = {
+        (r["student_id"], r["assignment"]): r["problems"]
+        for r in csv.DictReader((tmp_path / "grades.csv").open())
+    }
+    assert (
+        rows[("zoe", "a1_squares")]
+        == rows[("zoe", "a2_double")]
+        == "unplaced: zoe/x.ipynb matches no notebook"
+    )
+    assert (
+        rows[("ada", "a1_squares")].startswith("timeout: ") and rows[("ada", "a2_double")] == "not handed in"
+    )
 
 
 def test_csv_fields_are_quoted_so_no_row_can_be_forged(course_spec, tmp_path):
@@ -106,16 +120,18 @@ def test_csv_fields_are_quoted_so_no_row_can_be_forged(course_spec, tmp_path):
         plugin = CsvExportPlugin()
         plugin.to = str(theirs)
         plugin.export(gb)
-    export.export_csv(course_spec.db_url, course_spec.course_id, ours)
-    assert (
-        ours.read_text() == theirs.read_text()
-    )  # nbgrader's format, byte for byte, when nothing needs quoting
+    report = export.write_report(tmp_path / "report.json", results(), [], {})
+    export.export_csv(course_spec.db_url, course_spec.course_id, ours, export.problem_notes(report))
+    # nbgrader's format byte for byte when nothing needs quoting, each line with the problems field after it
+    pairs = list(zip(ours.read_text().splitlines(), theirs.read_text().splitlines(), strict=True))
+    assert all(o.startswith(t + ",") for o, t in pairs) and pairs[0][0].endswith(",problems")
+    assert [r[:-1] for r in csv.reader(ours.open(newline=""))] == list(csv.reader(theirs.open(newline="")))
     with Gradebook(course_spec.db_url, course_spec.course_id) as gb:
         gb.update_or_create_student("ada", last_name="Lovelace,,,,,,,,99\nmallory", first_name='"x"')
     export.export_csv(course_spec.db_url, course_spec.course_id, ours)
     rows = list(csv.reader(ours.open(newline="")))
-    assert all(len(r) == len(export.CSV_COLUMNS) for r in rows) and len(rows) == 1 + 4
-    ada = [dict(zip(export.CSV_COLUMNS, r, strict=True)) for r in rows if r[3] == "ada"]
+    assert all(len(r) == len(export.CSV_COLUMNS) + 1 for r in rows) and len(rows) == 1 + 4
+    ada = [dict(zip([*export.CSV_COLUMNS, "problems"], r, strict=True)) for r in rows if r[3] == "ada"]
     assert {r["last_name"] for r in ada} == {"Lovelace,,,,,,,,99\nmallory"} and ada[0]["first_name"] == '"x"'
 
 

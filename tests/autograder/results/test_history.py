@@ -115,3 +115,19 @@ def test_changes_table_and_file(tmp_path):
     assert "2 / 2 -> manual / 4" in table and "test changed" in table and "changes.json" in table
     history.write_changes(tmp_path / "changes.json", rows)
     assert json.loads((tmp_path / "changes.json").read_text()) == {"changes": rows}
+
+
+def test_merge_keeps_the_own_problems_of_a_student_not_graded_now():
+    """An unplaced hand-in's problem (the student's own, no assignment) survives another student's regrade."""
+    lost = {"kind": "unplaced", "detail": "lost/notes.ipynb is outside any assignment folder"}
+    previous = report(("ada", {"a1": [nb_entry("a1", [("t1", 2.0, 2.0)])]}), ("lost", {}))
+    previous["students"][1]["problems"] = [lost]
+    current = report(("ada", {"a1": [nb_entry("a1", [("t1", 2.0, 1.0)])]}))
+    current["students"][0]["problems"] = []
+    by_id = {s["student_id"]: s for s in history.merge(current, previous)["students"]}
+    assert by_id["lost"]["problems"] == [lost] and by_id["lost"]["score"] == 0.0
+    assert by_id["ada"]["problems"] == []
+    # graded again, and placed this time: the current run's problems replace the old ones
+    again = report(("lost", {"a1": [nb_entry("a1", [("t1", 2.0, 2.0)])]}))
+    again["students"][0]["problems"] = []
+    assert {s["student_id"]: s for s in history.merge(again, previous)["students"]}["lost"]["problems"] == []
