@@ -44,7 +44,7 @@ from pathlib import Path
 from .errors import GraderError
 from .isolate import bwrap, cgroups
 from .isolate.limits import Limits
-from .receive.course import CourseSpec, find_assignments, load_course_config, load_spec
+from .receive.course import CARRIED, CourseSpec, find_assignments, load_course_config, load_spec, save_carried
 from .receive.handins import Received, receive
 from .receive.intake import printable
 from .receive.jobs import prepare_jobs
@@ -107,13 +107,16 @@ def grade(
     writing = partial(dblock.gradebook_lock, db_url) if shared else nullcontext
     work = Path(tempfile.mkdtemp(prefix="autograder-"))
     try:
-        received = receive(submissions, course_root, work, db_url, writing, select)
+        received = receive(submissions, course_root, work, db_url, writing, select, out / CARRIED)
         lateness = assess_lateness(received, course_root, db_url, writing, extensions)
         jobs = prepare_jobs(received, course_root)
         known = scoring.zero_results(received.unreadable)
         pages = partial(write_notebook_outputs, out, lateness=lateness)
         executed = execute(jobs, known, runner, done, work, log, pages)
         record_scores(received, executed, db_url, writing, lateness)
+        saved = {(r.student, r.assignment) for r in executed.results}
+        left = {k: v for k, v in received.course.carried.items() if k[:2] not in saved}
+        save_carried(out / CARRIED, left)  # what this run put back is in the gradebook now
         if not overlaps(out / "submitted", submissions):  # grading OUT/submitted itself: it is the copy
             write_submitted(out, received.files, db_url, received.course.course_id)  # formgrader's counts
         previous = history.load_report(out / "report.json")
@@ -222,7 +225,12 @@ def record_scores(
         r.problems[:0] = received.intake_problems.get((r.student, r.assignment), [])
     with writing():
         export.save_to_gradebook(
-            db_url, received.course.course_id, executed.results, received.timestamps, lateness
+            db_url,
+            received.course.course_id,
+            executed.results,
+            received.timestamps,
+            lateness,
+            received.course.carried,
         )
         export.record_students(db_url, received.course.course_id, [u["student"] for u in received.unplaced])
 

@@ -22,11 +22,13 @@ import logging
 import os
 import shutil
 import sys
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
+CARRIED = "carried-grades.json"  # in OUT: manual grades on their way to new submissions (restructure)
 HIDDEN_BEGIN = "BEGIN HIDDEN TESTS"
 HIDDEN_END = "END HIDDEN TESTS"
 
@@ -78,6 +80,11 @@ class CourseSpec:
     db_url: str
     course_id: str
     assignments: dict[str, dict[str, NotebookSpec]] = field(default_factory=dict)
+    # (student, assignment, notebook, cell) -> {"manual_score", "extra_credit", "manual_comment"}: a
+    # person's grades, taken out of the gradebook while an assignment's changed cells were recorded
+    # (``restructure``); the run puts them back into the new submissions (``export.save_to_gradebook``)
+    carried: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the gradebook build did that the run should say
 
     def notebook(self, assignment: str, name: str) -> NotebookSpec | None:
         return self.assignments.get(assignment, {}).get(name)
@@ -187,12 +194,17 @@ def build_gradebook(
     work: Path | str,
     assignments: list[str] | None = None,
     course_id: str | None = None,
+    regraded: dict[str, set[str]] | None = None,
+    carry_file: Path | None = None,
 ) -> CourseSpec:
     """Record every assignment of ``course_root/source`` in the gradebook at ``db_url``.
 
     Uses nbgrader's GenerateAssignment (its SaveCells preprocessor writes the source cells,
     checksums and points), with the course's nbgrader_config.py, in the scratch folder ``work``.
-    Returns the course read back from the gradebook.
+    Returns the course read back from the gradebook. ``regraded``: per assignment, the students
+    whose hand-ins the caller grades now (``restructure``; none when not given). ``carry_file``:
+    where the grades taken out are kept until the caller has put them back (``load_carried``), so
+    an interrupted run loses none of them.
     """
     from nbgrader.converters import GenerateAssignment
     from nbgrader.coursedir import CourseDirectory
@@ -224,13 +236,151 @@ def build_gradebook(
 
     quiet = logging.getLogger("autograder.nbgrader")
     quiet.setLevel(logging.ERROR)
+    carried, notes = load_carried(carry_file), []
     for assignment in found:
+        paths = {name: source_dir / assignment / f"{name}.ipynb" for name in found[assignment]}
+        moved = restructure(
+            db_url, course_id, assignment, paths, (regraded or {}).get(assignment, set()), carried, carry_file
+        )
+        if moved is not None:
+            notes.append(moved)
         config.CourseDirectory.assignment_id = assignment
         coursedir = CourseDirectory(config=config, log=quiet)
         converter = GenerateAssignment(coursedir=coursedir, config=config, log=quiet)
         converter.force = True
         converter.start()
-    return load_spec(db_url, course_id, source_dir, list(found))
+    spec = load_spec(db_url, course_id, source_dir, list(found))
+    spec.carried, spec.notes = carried, notes
+    return spec
+
+
+def _recorded_cells(nb) -> dict[str, set[str]]:
+    """The grade_ids nbgrader's SaveCells records, by kind (what it compares before it updates a notebook)."""
+    from nbgrader import utils
+
+    kinds: dict[str, set[str]] = {"grade": set(), "solution": set(), "task": set(), "source": set()}
+    for cell in nb.cells:
+        gid = (cell.metadata.get("nbgrader") or {}).get("grade_id")
+        if not gid:
+            continue
+        grade, solution, task = utils.is_grade(cell), utils.is_solution(cell), utils.is_task(cell)
+        for kind, yes in (("grade", grade), ("solution", solution), ("task", task)):
+            if yes:
+                kinds[kind].add(gid)
+        if grade or solution or task or utils.is_locked(cell):
+            kinds["source"].add(gid)
+    return kinds
+
+
+def load_carried(path: Path | None) -> dict:
+    """The grades a gradebook build took out and no run has put back yet (``restructure``)."""
+    import json
+
+    if path is None or not Path(path).is_file():
+        return {}
+    rows = json.loads(Path(path).read_text(encoding="utf-8"))
+    return {tuple(row["key"]): row["kept"] for row in rows}
+
+
+def save_carried(path: Path | None, carried: dict) -> None:
+    """Keep ``carried`` in ``path`` (``load_carried``); nothing left to carry removes the file."""
+    import json
+
+    if path is not None and not carried:
+        Path(path).unlink(missing_ok=True)
+    elif path is not None:
+        rows = [{"key": list(key), "kept": kept} for key, kept in sorted(carried.items())]
+        Path(path).write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+
+
+def restructure(
+    db_url: str,
+    course_id: str,
+    assignment: str,
+    notebooks: dict,
+    regraded,
+    carried: dict,
+    carry_file: Path | None = None,
+) -> str | None:
+    """Make room for an assignment whose recorded cells changed while the gradebook holds its hand-ins.
+
+    nbgrader refuses to add or remove a cell of a notebook with submissions. When the caller grades
+    every hand-in of the assignment again (``regraded``: the students it grades now), the
+    submissions are taken out after their manual grades and comments are added to ``carried`` (and
+    written to ``carry_file`` first), and the caller puts those back into the new submissions;
+    returns a note that says so. None when nothing changed or nothing was graded yet. A caller that
+    grades only some of them is stopped with what to do (GraderError): the others' grades would be
+    lost.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from ..errors import GraderError
+
+    with Gradebook(db_url, course_id) as gb, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SQLAlchemy autoflush notes from inside nbgrader's API
+        try:
+            record = gb.find_assignment(assignment)
+        except MissingEntry:
+            return None
+        changed, students = [], set()
+        for notebook in record.notebooks:
+            students |= {s.student.id for s in notebook.submissions}
+            path = notebooks.get(notebook.name)
+            if path is None or not notebook.submissions:
+                continue
+            new = _recorded_cells(nbformat.read(str(path), as_version=4))
+            old = {
+                "grade": {c.name for c in notebook.grade_cells},
+                "solution": {c.name for c in notebook.solution_cells},
+                "task": {c.name for c in notebook.task_cells},
+                "source": {c.name for c in notebook.source_cells},
+            }
+            added = sorted(set().union(*new.values()) - set().union(*old.values()))
+            removed = sorted(set().union(*old.values()) - set().union(*new.values()))
+            if new != old:
+                kinds = ", ".join(k for k in old if new[k] != old[k])
+                words = "; ".join(
+                    w for w in (f"added {', '.join(added)}" if added else "",
+                                f"removed {', '.join(removed)}" if removed else "",
+                                f"changed kind: {kinds}" if not added and not removed else "") if w
+                )  # fmt: skip
+                changed.append(words if notebook.name == assignment else f"{notebook.name}: {words}")
+        if not changed:
+            return None
+        left = sorted(students - set(regraded))
+        if left:
+            raise GraderError(
+                f"{assignment}: its cells changed since its hand-ins were graded into this gradebook "
+                f"({'; '.join(changed)}), and nbgrader cannot change an assignment that has submissions. Grade "
+                f"every hand-in of {assignment} again in one run (not in this run: {', '.join(left[:10])}"
+                f"{' ...' if len(left) > 10 else ''}), so that the manual grades move with them, or grade into a "
+                "new --out"
+            )
+        kept: dict = {}
+        for notebook in record.notebooks:
+            for submitted in notebook.submissions:
+                sid = submitted.student.id
+                for grade in submitted.grades:
+                    if grade.manual_score is not None or grade.extra_credit:
+                        kept.setdefault((sid, assignment, notebook.name, grade.name), {}).update(
+                            manual_score=grade.manual_score, extra_credit=grade.extra_credit
+                        )
+                for comment in submitted.comments:
+                    if comment.manual_comment:
+                        kept.setdefault((sid, assignment, notebook.name, comment.name), {})[
+                            "manual_comment"
+                        ] = comment.manual_comment
+        carried.update(kept)
+        save_carried(carry_file, carried)  # on disk before the gradebook lets go of them
+        for sid in sorted(students):
+            gb.remove_submission(assignment, sid)
+    grades = sum("manual_score" in v for v in kept.values())
+    comments = sum("manual_comment" in v for v in kept.values())
+    return (
+        f"{assignment}: its cells changed since the last grading ({'; '.join(changed)}): all "
+        f"{len(students)} hand-ins were graded again, with {grades} manual grade(s) and {comments} comment(s) "
+        "carried over to the cells that are still there"
+    )
 
 
 def load_spec(db_url: str, course_id: str, source_dir: Path, assignments: list[str]) -> CourseSpec:

@@ -67,10 +67,12 @@ def receive(
     db_url: str,
     writing: Callable[[], AbstractContextManager],
     select: Callable[[str, str], bool] | None = None,
+    carry_file: Path | None = None,
 ) -> Received:
     """Intake, the gradebook (built while ``writing()`` holds), then every notebook read and repaired.
 
     ``select(student, assignment)``: only the hand-ins it accepts are graded (all when None).
+    ``carry_file``: see ``course.build_gradebook``.
     """
     started = time.monotonic()
     names = find_assignments(course_root / "source")
@@ -87,13 +89,20 @@ def receive(
             raise GraderError(f"no hand-in in {submissions} matches the students and assignments asked for")
     # record only the assignments handed in (each costs a GenerateAssignment pass)
     wanted = sorted({s.assignment for s in got.submissions}) or sorted(names)
+    regraded: dict[str, set[str]] = {}
+    for sub in got.submissions:
+        regraded.setdefault(sub.assignment, set()).add(sub.student)
     try:
         with writing():
-            course = build_gradebook(course_root, db_url, work, assignments=wanted)
+            course = build_gradebook(
+                course_root, db_url, work, assignments=wanted, regraded=regraded, carry_file=carry_file
+            )
+    except GraderError:  # says itself what to do
+        raise
     except Exception as err:
         raise GraderError(f"could not build the gradebook from {course_root / 'source'}: {err}") from err
     received = Received(course, [], [], gradebook_seconds=time.monotonic() - started)
-    received.warnings = got.warnings
+    received.warnings = got.warnings + course.notes
     received.unplaced = unplaced
     received.warnings += [
         f"{u['detail']} (not graded; {u['student']} is in grades.csv with 0)" for u in unplaced

@@ -38,13 +38,20 @@ NOTE_LIMIT = 300  # characters of one problem's detail in grades.csv (report.jso
 
 
 def save_to_gradebook(
-    db_url: str, course_id: str, results: list[NotebookResult], timestamps: dict, lateness: dict | None = None
+    db_url: str,
+    course_id: str,
+    results: list[NotebookResult],
+    timestamps: dict,
+    lateness: dict | None = None,
+    carried: dict | None = None,
 ) -> dict:
     """Record every result; return ``{(student, assignment): late_penalty}``.
 
     ``lateness`` (``results.late.assess``): each submission's late fraction, written as nbgrader's
     ``late_submission_penalty`` of each notebook (that fraction of the notebook's score, manual grades
-    included) and its extension as nbgrader's ``SubmittedAssignment.extension``.
+    included) and its extension as nbgrader's ``SubmittedAssignment.extension``. ``carried``
+    (``CourseSpec.carried``): a person's grades and comments put back into new submissions, before
+    the penalty is computed.
     """
     from nbgrader.api import Gradebook
 
@@ -67,12 +74,21 @@ def save_to_gradebook(
                 result = next((r for r in notebooks if r.notebook == snb.name), None)
                 cells = {c.grade_id: c for c in result.cells} if result else {}
                 for grade in snb.grades:
+                    kept = (carried or {}).get((student, assignment, snb.name, grade.name), {})
+                    if "manual_score" in kept:
+                        grade.manual_score = min(
+                            kept["manual_score"], grade.max_score
+                        )  # its points may have shrunk
+                        grade.extra_credit = kept.get("extra_credit")
                     cell = cells.get(grade.name)
                     grade.auto_score = None if cell is None else cell.score
                     if cell is None:
                         grade.auto_score = 0.0
                     grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
                 for comment in snb.comments:
+                    kept = (carried or {}).get((student, assignment, snb.name, comment.name), {})
+                    if kept.get("manual_comment"):
+                        comment.manual_comment = kept["manual_comment"]
                     cell = cells.get(comment.name)
                     comment.auto_comment = "No response." if cell and cell.status == "no_response" else None
                 late_penalty.record(submission, snb, (lateness or {}).get((student, assignment)))

@@ -273,7 +273,8 @@ def test_no_control_character_reaches_the_terminal_and_no_row_is_forged(runs):
     assert "c26_escapes/a1_squares/\\x1b]0;owned\\x07\\x1b[2J.txt: extra file ignored" in hostile["stderr"]
     assert "'mallory,0,99\\nforged': not graded, not a valid student id" in hostile["stderr"]
     rows = list(csv.reader((hostile["out"] / "grades.csv").open(newline="")))
-    assert all(len(r) == 11 for r in rows)
+    assert all(len(r) == 12 for r in rows)  # nbgrader's 11 columns and problems
+    assert not any(ord(ch) < 32 for r in rows for ch in r[11])  # file names in problems are escaped too
     students = {r[3] for r in rows[1:]}
     assert students == {s for s, _ in hostile["nbs"]} and not any(
         "mallory" in s or "forged" in s for s in students

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from autograder.demo.sampleclass import solve
+from autograder.errors import GraderError
 from autograder.grade import grade
 from autograder.isolate.limits import Limits
 from autograder.receive import course as course_mod
 from benchmarks.bench_grading import CpuMeter
-from tests.autograder.support import make_course, make_spec, need_sandbox
+from tests.autograder.support import make_course, make_spec, need_sandbox, perfect, write
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -95,3 +98,89 @@ def test_the_real_course_perfect_submission_grades_in_under_a_minute(tmp_path):
     message = f"one complete submission took {seconds:.1f} s wall, {cpu:.1f} s CPU (load average {load:.1f})"
     print(message)
     assert seconds < 60 or (load > 2.5 and cpu / 2 < 60), message
+
+
+def _add_test_cell(course: Path, grade_id: str) -> None:
+    """The instructor adds a 1-point test cell to a1_squares' source after grading."""
+    path = course / "source" / "a1_squares" / "a1_squares.ipynb"
+    nb = nbformat.read(str(path), as_version=4)
+    cell = nbformat.v4.new_code_cell("assert square(3) == 9")
+    meta = {
+        "grade": True,
+        "locked": True,
+        "solution": False,
+        "points": 1,
+        "grade_id": grade_id,
+        "schema_version": 3,
+    }
+    cell.metadata["nbgrader"] = meta
+    nb.cells.append(cell)
+    nbformat.write(nb, str(path))
+
+
+def test_changed_cells_regrade_the_whole_assignment_and_carry_the_manual_grades(tmp_path_factory, tmp_path):
+    """nbgrader cannot add a cell to a notebook with submissions; the grader makes room, losing nothing."""
+    from nbgrader.api import Gradebook
+
+    need_sandbox()
+    course = make_course(tmp_path_factory)  # its own copy: this test edits source/
+    folder, out = tmp_path / "class", tmp_path / "out"
+    for student in ("ada", "bob"):
+        write(folder, student, "a1_squares", perfect(course, "a1_squares"))
+    limits = Limits(timeout=30, grace=3, memory_mb=2048)
+    grade(folder, out, course_root=course, workers=2, limits=limits, progress=False)
+    db = f"sqlite:///{out / 'gradebook.db'}"
+    with Gradebook(db, "sample-course") as gb:  # formgrader: a person grades ada's written answer
+        gb.find_grade("why", "a1_squares", "a1_squares", "ada").manual_score = 0.5
+        gb.find_comment("why", "a1_squares", "a1_squares", "ada").manual_comment = "Say why, not only what."
+        gb.db.commit()
+    _add_test_cell(course, "square_more")
+
+    # regrading ada alone would lose bob's grades: refused before anything changes, with what to do
+    with pytest.raises(
+        GraderError, match=r"a1_squares: its cells changed .*added square_more.*not in this run: bob"
+    ):
+        grade(folder, out, course_root=course, students=["ada"], workers=2, limits=limits, progress=False)
+    with Gradebook(db, "sample-course") as gb:
+        assert gb.find_grade("why", "a1_squares", "a1_squares", "ada").manual_score == 0.5
+        assert len(gb.find_assignment("a1_squares").submissions) == 2
+
+    outcome = grade(folder, out, course_root=course, workers=2, limits=limits, progress=False)
+    (note,) = [w for w in outcome.warnings if "its cells changed" in w]
+    assert "all 2 hand-ins were graded again, with 1 manual grade(s) and 1 comment(s) carried over" in note
+    with Gradebook(db, "sample-course") as gb:
+        assert gb.find_grade("why", "a1_squares", "a1_squares", "ada").manual_score == 0.5
+        assert gb.find_comment("why", "a1_squares", "a1_squares", "ada").manual_comment.startswith("Say why")
+        assert gb.find_grade("square_more", "a1_squares", "a1_squares", "bob").auto_score == 1.0
+        assert gb.find_submission("a1_squares", "ada").score == 5.0 + 1.0 + 0.5
+    assert not (out / course_mod.CARRIED).exists()  # everything carried is back in the gradebook
+
+
+def test_the_grades_taken_out_are_on_disk_before_the_gradebook_lets_go_of_them(tmp_path_factory, tmp_path):
+    """An interrupted run after the submissions were removed finds the manual grades again."""
+    from nbgrader.api import Gradebook
+
+    course = make_course(tmp_path_factory)
+    spec = make_spec(course, tmp_path_factory)
+    with Gradebook(spec.db_url, spec.course_id) as gb, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SQLAlchemy autoflush notes from inside nbgrader's API
+        gb.update_or_create_student("ada")
+        gb.add_submission("a1_squares", "ada")
+        gb.find_grade("why", "a1_squares", "a1_squares", "ada").manual_score = 1.0
+        gb.db.commit()
+    _add_test_cell(course, "square_more")
+    carry = tmp_path / course_mod.CARRIED
+    with pytest.raises(GraderError, match="not in this run: ada"):  # a build that grades nobody
+        course_mod.build_gradebook(course, spec.db_url, tmp_path / "w", carry_file=carry)
+    assert not carry.exists()
+    rebuilt = course_mod.build_gradebook(
+        course, spec.db_url, tmp_path / "w", regraded={"a1_squares": {"ada"}}, carry_file=carry
+    )
+    kept = {("ada", "a1_squares", "a1_squares", "why"): {"manual_score": 1.0, "extra_credit": None}}
+    assert rebuilt.carried == kept and course_mod.load_carried(carry) == kept
+    with Gradebook(spec.db_url, spec.course_id) as gb:
+        assert gb.find_assignment("a1_squares").submissions == []
+    assert "square_more" in {c.grade_id for c in rebuilt.notebook("a1_squares", "a1_squares").cells}
+    # the next run (a resumed one) starts from the file: nothing changed in the gradebook any more
+    again = course_mod.build_gradebook(course, spec.db_url, tmp_path / "w", carry_file=carry)
+    assert again.carried == kept and again.notes == []
