@@ -63,7 +63,11 @@ def test_the_guard_is_installed_exactly_where_the_interpreter_races():
 
 
 def test_threads_parsing_at_once_fail_without_the_guard_and_not_with_it():
-    unguarded, message = hammer("raw")
+    # a race: each unguarded round here met it 10-22 times; up to five rounds, so a quiet one cannot fail the test
+    for _ in range(5 if astguard.needed() else 1):
+        unguarded, message = hammer("raw")
+        if unguarded:
+            break
     if astguard.needed():  # the race this guard is for, reproduced on this interpreter
         assert unguarded > 0 and "AST constructor recursion depth mismatch" in message
     else:
