@@ -1,8 +1,8 @@
 """Command line: ``python -m autograder grade|export|collect|feedback|report|demo|cluster-credentials``.
 
 ``grade`` grades (into an existing OUT: replaces only what it grades, ``--student``/``--assignment``
-select); ``feedback OUT`` renders the feedback pages again with the manual grades of the gradebook;
-``report OUT`` writes OUT/class-report.html again; ``export OUT`` writes the grades for an LMS;
+select); ``feedback OUT`` renders the feedback pages and the class report again with the manual
+grades of the gradebook; ``report OUT`` writes OUT/class-report.html again; ``export OUT`` writes the grades for an LMS;
 ``collect DOWNLOAD DEST`` unpacks the students' submit.py zips into nbgrader's submitted/.
 
 Exit status: 0 when every hand-in was graded (problems included, they are in report.json),
@@ -98,7 +98,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     e.add_argument("--feedback-url", default=None,
                    help="moodle: add feedback columns, BASE/<student>/<assignment>/<nb>.html")  # fmt: skip
     for name, what in (
-        ("feedback", "render every feedback page again with the manual grades and comments of the gradebook"),
+        ("feedback", "render the feedback pages and the class report again with the manual grades"),
         ("report", f"write OUT/{classreport.NAME} again from OUT/report.json"),
     ):
         r = sub.add_parser(name, help=what)
@@ -206,6 +206,8 @@ def after_grading(command: str, out: Path, course_root: Path, db: str | None) ->
         if command == "feedback":
             n = manual.rerender(out, course, policy=late.policy_from_config(load_course_config(course_root)))
             print(f"{n} feedback pages written in {printable(shown_path(Path(out) / 'feedback'))}")
+            path = classreport.write(out, course)  # its written answers graded now too
+            print(f"class report written: {printable(shown_path(path))}")
         else:
             path = classreport.write(out, course)
             print(f"class report written: {printable(shown_path(path))}")

@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 
 from ..receive.course import CourseSpec
-from . import charts, feedback, history
+from . import charts, feedback, history, manual
 
 NAME = "class-report.html"
 #: report.json problem kinds that mean a student lost points to something other than a wrong answer
@@ -194,8 +194,9 @@ def render(report: dict, course: CourseSpec) -> str:
 
 
 def write(out: Path, course: CourseSpec) -> Path:
-    """Render ``out/report.json`` into ``out/class-report.html``; return its path."""
+    """Render ``out/report.json`` into ``out/class-report.html``, with the gradebook's manual grades; its path."""
     report = json.loads((Path(out) / "report.json").read_text(encoding="utf-8"))
+    report = manual.report_with_gradebook(report, course)  # what a person graded since the run counts too
     path = Path(out) / NAME
     path.write_text(render(report, course), encoding="utf-8")
     return path

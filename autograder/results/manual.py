@@ -51,6 +51,38 @@ def with_gradebook(result: NotebookResult, grades: dict) -> NotebookResult:
     return replace(result, cells=cells)
 
 
+def report_with_gradebook(report: dict, course: CourseSpec) -> dict:
+    """A copy of report.json's content with every cell scored as the gradebook has it now (``with_gradebook``).
+
+    What a person gave in formgrader after the grading run (a written answer's score, an override)
+    replaces the autograder's value; each notebook's score is summed again. Entries the gradebook
+    does not hold (another gradebook, or none) stay as they were.
+    """
+    import copy
+
+    from nbgrader.api import Gradebook, MissingEntry
+
+    report = copy.deepcopy(report)
+    if course.db_url.startswith("sqlite:///") and not Path(course.db_url[len("sqlite:///") :]).is_file():
+        return report  # no gradebook to read (nbgrader would create an empty one)
+    with Gradebook(course.db_url, course.course_id) as gb, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SQLAlchemy notes from inside nbgrader's API
+        for student, assignment, entry in history.notebook_entries(report):
+            try:
+                submitted = gb.find_submission_notebook(entry["notebook"], assignment, student)
+            except MissingEntry:
+                continue
+            result = with_gradebook(
+                result_from_entry(student, assignment, entry), {g.name: g for g in submitted.grades}
+            )
+            by_id = {c.grade_id: c for c in result.cells}
+            for cell in entry.get("cells", []):
+                now = by_id[cell["grade_id"]]
+                cell.update(score=now.score, status=now.status, reason=now.reason)
+            entry["score"] = float(sum(c.score or 0 for c in result.cells))
+    return report
+
+
 def rerender(out: Path, course: CourseSpec, keys=None, only_hand_graded: bool = False, policy=None) -> int:
     """Write the feedback page of every notebook in ``out/autograded`` again from the gradebook.
 

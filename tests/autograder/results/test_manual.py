@@ -86,6 +86,7 @@ def test_manual_grades_and_comments_reach_the_redacted_page(graded):
 
     out, course = graded["out"], graded["course"]
     before = page(out, "ada")
+    assert "written answer: 2 of 2 waiting for manual grading" in (out / "class-report.html").read_text()
     assert "Score: waiting for manual grading, out of 1.0" in before
     assert "Score: 0.0 / 1.0" not in before  # an answer nobody graded is never shown as 0
     course_id = json.loads((out / "report.json").read_text())["course_id"]
@@ -98,7 +99,12 @@ def test_manual_grades_and_comments_reach_the_redacted_page(graded):
         gb.db.commit()
     proc = cli("feedback", str(out), "--course", str(course))
     assert proc.returncode == 0, proc.stderr
-    assert "2 feedback pages written" in proc.stdout
+    assert "2 feedback pages written" in proc.stdout and "class report written" in proc.stdout
+    # the class report counts what a person graded since the run: ada's answer, and the scores with it
+    report_page = (out / "class-report.html").read_text()
+    assert "written answer: 1 of 2 waiting for manual grading" in report_page
+    assert "2 students graded; mean score 4.8 of 6." in report_page  # (5 + 0.5 and 3 + 1 overridden) / 2
+    assert active_or_external(report_page) == [] and "Say" not in report_page  # scores only, no comment
     ada, bob = page(out, "ada"), page(out, "bob")
     assert "Score: 0.5 / 1.0" in ada and "a1_squares (Score: 5.5 / 6.0)" in ada
     assert "Say <strong>why</strong> it grows." in ada and "alert(1)" not in ada
