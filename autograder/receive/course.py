@@ -374,7 +374,7 @@ def restructure(
         save_carried(carry_file, carried)  # on disk before the gradebook lets go of them
         for sid in sorted(students):
             gb.remove_submission(assignment, sid)
-    grades = sum("manual_score" in v for v in kept.values())
+    grades = sum(v.get("manual_score") is not None or bool(v.get("extra_credit")) for v in kept.values())
     comments = sum("manual_comment" in v for v in kept.values())
     return (
         f"{assignment}: its cells changed since the last grading ({'; '.join(changed)}): all "

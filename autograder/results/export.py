@@ -75,11 +75,10 @@ def save_to_gradebook(
                 cells = {c.grade_id: c for c in result.cells} if result else {}
                 for grade in snb.grades:
                     kept = (carried or {}).get((student, assignment, snb.name, grade.name), {})
-                    if "manual_score" in kept:
-                        grade.manual_score = min(
-                            kept["manual_score"], grade.max_score
-                        )  # its points may have shrunk
-                        grade.extra_credit = kept.get("extra_credit")
+                    if kept.get("manual_score") is not None:  # its points may have shrunk since
+                        grade.manual_score = min(float(kept["manual_score"]), grade.max_score)
+                    if kept.get("extra_credit"):
+                        grade.extra_credit = float(kept["extra_credit"])
                     cell = cells.get(grade.name)
                     grade.auto_score = None if cell is None else cell.score
                     if cell is None:

@@ -133,6 +133,9 @@ def test_changed_cells_regrade_the_whole_assignment_and_carry_the_manual_grades(
     with Gradebook(db, "sample-course") as gb:  # formgrader: a person grades ada's written answer
         gb.find_grade("why", "a1_squares", "a1_squares", "ada").manual_score = 0.5
         gb.find_comment("why", "a1_squares", "a1_squares", "ada").manual_comment = "Say why, not only what."
+        gb.find_grade(
+            "square_tests", "a1_squares", "a1_squares", "bob"
+        ).extra_credit = 0.25  # no manual score
         gb.db.commit()
     _add_test_cell(course, "square_more")
 
@@ -147,12 +150,14 @@ def test_changed_cells_regrade_the_whole_assignment_and_carry_the_manual_grades(
 
     outcome = grade(folder, out, course_root=course, workers=2, limits=limits, progress=False)
     (note,) = [w for w in outcome.warnings if "its cells changed" in w]
-    assert "all 2 hand-ins were graded again, with 1 manual grade(s) and 1 comment(s) carried over" in note
+    assert "all 2 hand-ins were graded again, with 2 manual grade(s) and 1 comment(s) carried over" in note
     with Gradebook(db, "sample-course") as gb:
         assert gb.find_grade("why", "a1_squares", "a1_squares", "ada").manual_score == 0.5
         assert gb.find_comment("why", "a1_squares", "a1_squares", "ada").manual_comment.startswith("Say why")
         assert gb.find_grade("square_more", "a1_squares", "a1_squares", "bob").auto_score == 1.0
         assert gb.find_submission("a1_squares", "ada").score == 5.0 + 1.0 + 0.5
+        bob = gb.find_grade("square_tests", "a1_squares", "a1_squares", "bob")
+        assert (bob.manual_score, bob.extra_credit, bob.score) == (None, 0.25, 2.25)
     assert not (out / course_mod.CARRIED).exists()  # everything carried is back in the gradebook
 
 
