@@ -178,11 +178,22 @@ def test_durations_read_naturally():
     assert late.duration(86400 + 60) == "1 day"  # the two largest units only
 
 
+def ada_row(spec, path):
+    """grades.csv written again from the gradebook: ada's a1_squares row."""
+    import csv
+
+    from autograder.results import export
+
+    export.export_csv(spec.db_url, spec.course_id, path)
+    return next(
+        r for r in csv.DictReader(path.open()) if r["student_id"] == "ada" and r["assignment"] == "a1_squares"
+    )
+
+
 def test_grading_writes_the_penalty_and_extension_into_nbgraders_rows_and_grades_csv(
     tmp_path_factory, tmp_path
 ):
     """The penalty is a fraction of each notebook's score, manual grades included; the extension is nbgrader's."""
-    import csv
     import warnings
 
     from nbgrader.api import Gradebook
@@ -206,12 +217,7 @@ def test_grading_writes_the_penalty_and_extension_into_nbgraders_rows_and_grades
     found, _ = late.assess({("ada", "a1_squares"): stamp}, {"a1_squares": DUE}, extension, POLICY)
     assert found[("ada", "a1_squares")].fraction == pytest.approx(0.2)
     export.save_to_gradebook(spec.db_url, spec.course_id, [result], {("ada", "a1_squares"): stamp}, found)
-    export.export_csv(spec.db_url, spec.course_id, tmp_path / "grades.csv")
-    row = next(
-        r
-        for r in csv.DictReader((tmp_path / "grades.csv").open())
-        if r["student_id"] == "ada" and r["assignment"] == "a1_squares"
-    )
+    row = ada_row(spec, tmp_path / "grades.csv")
     assert (row["raw_score"], row["late_submission_penalty"], row["score"]) == ("5.0", "1.0", "4.0")
     with Gradebook(spec.db_url, spec.course_id) as gb, warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -223,20 +229,10 @@ def test_grading_writes_the_penalty_and_extension_into_nbgraders_rows_and_grades
         gb.find_grade("why", "a1_squares", "a1_squares", "ada").manual_score = 1.0  # a person grades it
         gb.db.commit()
     export.save_to_gradebook(spec.db_url, spec.course_id, [result], {("ada", "a1_squares"): stamp}, found)
-    export.export_csv(spec.db_url, spec.course_id, tmp_path / "grades.csv")
-    row = next(
-        r
-        for r in csv.DictReader((tmp_path / "grades.csv").open())
-        if r["student_id"] == "ada" and r["assignment"] == "a1_squares"
-    )
+    row = ada_row(spec, tmp_path / "grades.csv")
     assert (row["raw_score"], row["late_submission_penalty"], row["score"]) == ("6.0", "1.2", "4.8")
     export.save_to_gradebook(spec.db_url, spec.course_id, [result], {}, None)  # not assessed: kept
-    export.export_csv(spec.db_url, spec.course_id, tmp_path / "grades.csv")
-    row = next(
-        r
-        for r in csv.DictReader((tmp_path / "grades.csv").open())
-        if r["student_id"] == "ada" and r["assignment"] == "a1_squares"
-    )
+    row = ada_row(spec, tmp_path / "grades.csv")
     assert row["late_submission_penalty"] == "1.2"
 
 
