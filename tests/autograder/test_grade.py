@@ -30,6 +30,7 @@ from tests.autograder.support import (
     WRONG_CUBE,
     WRONG_SQUARE,
     cli,
+    grade_cli,
     insert_after,
     make_course,
     need_sandbox,
@@ -337,15 +338,12 @@ def semester(tmp_path_factory):
     write(folder, "ada", "a2_double", perfect(course, "a2_double"))
     write(folder, "bob", "a2_double", release(course, "a2_double"))
     out = tmp_path_factory.mktemp("semester-out") / "graded"
-    proc = cli(
-        "grade", str(folder), "--out", str(out), "--course", str(course), "--no-progress", "--timeout", "10"
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return {"course": course, "folder": folder, "out": out, "first": proc}
+    first = grade_cli(folder, out, "--course", course, "--timeout", "10")
+    return {"course": course, "folder": folder, "out": out, "first": first}
 
 
 def test_a_first_grading_reports_no_change_and_writes_the_class_report(semester):
-    assert "No score changed since the last grading." in semester["first"].stdout
+    assert "No score changed since the last grading." in semester["first"]["stdout"]
     assert json.loads((semester["out"] / "changes.json").read_text()) == {"changes": []}
     assert "a2_double" in (semester["out"] / "class-report.html").read_text()
 
@@ -357,9 +355,7 @@ def test_regrading_one_student_keeps_everyone_else(semester, tmp_path):
     again = tmp_path / "again"  # bob hands in again, right this time; ada is in this folder too
     write(again, "bob", "a2_double", perfect(course, "a2_double"))
     write(again, "ada", "a2_double", release(course, "a2_double"))
-    proc = cli("grade", str(again), "--out", str(out), "--course", str(course), "--no-progress", "--timeout", "10",
-               "--student", "bob")  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc = grade_cli(again, out, "--course", course, "--timeout", "10", "--student", "bob")
     assert files(out, "ada") == kept  # not regraded: not touched
     assert {k: v for k, v in entries(out).items() if k[0] == "ada"} == kept_entries
     assert entries(out)[("bob", "a2_double")]["score"] == 1.0
@@ -369,7 +365,7 @@ def test_regrading_one_student_keeps_everyone_else(semester, tmp_path):
     assert change == {"student": "bob", "assignment": "a2_double", "notebook": "a2_double",
                       "exercise": "double_tests", "old": 0.0, "old_max": 1.0, "new": 1.0, "new_max": 1.0,
                       "why": "hand-in changed"}  # fmt: skip
-    assert "double_tests  0 / 1 -> 1 / 1  hand-in changed" in proc.stdout
+    assert "double_tests  0 / 1 -> 1 / 1  hand-in changed" in proc["stdout"]
     report = (out / "class-report.html").read_text()
     assert "a1_squares" in report and "a2_double" in report  # the class report shows the whole class
 
@@ -377,11 +373,11 @@ def test_regrading_one_student_keeps_everyone_else(semester, tmp_path):
 def test_an_assignment_is_selected_by_name_and_an_unknown_one_refused(semester):
     out, course, folder = semester["out"], semester["course"], semester["folder"]
     a1 = {k: v for k, v in files(out, "ada").items() if "a1_squares" in k}
-    proc = cli("grade", str(folder), "--out", str(out), "--course", str(course), "--no-progress", "--timeout", "10",
-               "--assignment", "a2_double", "--student", "ada")  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc = grade_cli(
+        folder, out, "--course", course, "--timeout", "10", "--assignment", "a2_double", "--student", "ada"
+    )
     assert {k: v for k, v in files(out, "ada").items() if "a1_squares" in k} == a1
-    assert "No score changed since the last grading." in proc.stdout
+    assert "No score changed since the last grading." in proc["stdout"]
     proc = cli("grade", str(folder), "--out", str(out), "--course", str(course), "--assignment", "a9_nothing")
     assert (
         proc.returncode == 2
@@ -398,31 +394,19 @@ def test_a_changed_test_says_whose_scores_changed(tmp_path_factory):
     write(folder, "ada", "a2_double", perfect(course, "a2_double"))
     write(folder, "bob", "a2_double", release(course, "a2_double"))
     out = tmp_path_factory.mktemp("points-out")
-    args = (
-        "grade",
-        str(folder),
-        "--out",
-        str(out),
-        "--course",
-        str(course),
-        "--no-progress",
-        "--timeout",
-        "10",
-    )
-    assert cli(*args).returncode == 0
+    grade_cli(folder, out, "--course", course, "--timeout", "10")
     path = course / "source" / "a2_double" / "a2_double.ipynb"
     nb = nbformat.read(str(path), as_version=4)
     [test] = [c for c in nb.cells if (c.metadata.get("nbgrader") or {}).get("grade_id") == "double_tests"]
     test.metadata["nbgrader"]["points"] = 3  # the instructor makes the test worth 3 points
     nbformat.write(nb, str(path))
-    proc = cli(*args)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc = grade_cli(folder, out, "--course", course, "--timeout", "10")
     rows = json.loads((out / "changes.json").read_text())["changes"]
     assert [(r["student"], r["old"], r["old_max"], r["new"], r["new_max"], r["why"]) for r in rows] == [
         ("ada", 1.0, 1.0, 3.0, 3.0, "test changed"),
         ("bob", 0.0, 1.0, 0.0, 3.0, "test changed"),
     ]
-    assert "ada      a2_double  double_tests  1 / 1 -> 3 / 3  test changed" in proc.stdout
+    assert "ada      a2_double  double_tests  1 / 1 -> 3 / 3  test changed" in proc["stdout"]
     assert scores_csv(out)[("ada", "a2_double")] == 3.0
 
 

@@ -17,6 +17,7 @@ from tests.autograder.support import (
     WRONG_SQUARE,
     active_or_external,
     cli,
+    grade_cli,
     make_course,
     need_sandbox,
     perfect,
@@ -70,10 +71,7 @@ def graded(tmp_path_factory):
     out = tmp_path_factory.mktemp("out") / "graded"
     write(folder, "ada", "a1_squares", perfect(course, "a1_squares"))
     write(folder, "bob", "a1_squares", with_answers(perfect(course, "a1_squares"), {"square": WRONG_SQUARE}))
-    proc = cli(
-        "grade", str(folder), "--out", str(out), "--course", str(course), "--no-progress", "--timeout", "10"
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    grade_cli(folder, out, "--course", course, "--timeout", "10")
     return {"course": course, "folder": folder, "out": out}
 
 
@@ -119,11 +117,9 @@ def test_manual_grades_and_comments_reach_the_redacted_page(graded):
 
 def test_a_regrade_keeps_the_manual_grades_on_the_page(graded):
     out, course = graded["out"], graded["course"]
-    proc = cli("grade", str(graded["folder"]), "--out", str(out), "--course", str(course), "--no-progress",
-               "--timeout", "10", "--student", "ada")  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc = grade_cli(graded["folder"], out, "--course", course, "--timeout", "10", "--student", "ada")
     assert "Score: 0.5 / 1.0" in page(out, "ada")
-    assert "No score changed since the last grading." in proc.stdout
+    assert "No score changed since the last grading." in proc["stdout"]
 
 
 def test_feedback_refuses_a_folder_that_was_never_graded(tmp_path):
