@@ -335,16 +335,14 @@ def restructure(
                 "task": {c.name for c in notebook.task_cells},
                 "source": {c.name for c in notebook.source_cells},
             }
-            added = sorted(set().union(*new.values()) - set().union(*old.values()))
-            removed = sorted(set().union(*old.values()) - set().union(*new.values()))
-            if new != old:
-                kinds = ", ".join(k for k in old if new[k] != old[k])
-                words = "; ".join(
-                    w for w in (f"added {', '.join(added)}" if added else "",
-                                f"removed {', '.join(removed)}" if removed else "",
-                                f"changed kind: {kinds}" if not added and not removed else "") if w
-                )  # fmt: skip
-                changed.append(words if notebook.name == assignment else f"{notebook.name}: {words}")
+            if new == old:
+                continue
+            added = sorted(new["source"] - old["source"])  # every recorded cell is a source cell
+            removed = sorted(old["source"] - new["source"])
+            parts = [f"added {', '.join(added)}"] if added else []
+            parts += [f"removed {', '.join(removed)}"] if removed else []
+            words = "; ".join(parts) or "changed kind: " + ", ".join(k for k in old if new[k] != old[k])
+            changed.append(words if notebook.name == assignment else f"{notebook.name}: {words}")
         if not changed:
             return None
         left = sorted(students - set(regraded))

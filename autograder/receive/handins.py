@@ -87,11 +87,12 @@ def receive(
         unplaced = [u for u in unplaced if select(u["student"], "")]
         if not got.submissions and not unplaced:
             raise GraderError(f"no hand-in in {submissions} matches the students and assignments asked for")
-    # record only the assignments handed in (each costs a GenerateAssignment pass)
-    wanted = sorted({s.assignment for s in got.submissions}) or sorted(names)
-    regraded: dict[str, set[str]] = {}
+    regraded: dict[str, set[str]] = {}  # assignment -> the students graded now
     for sub in got.submissions:
         regraded.setdefault(sub.assignment, set()).add(sub.student)
+    wanted = sorted(regraded) or sorted(
+        names
+    )  # only the assignments handed in (a GenerateAssignment pass each)
     try:
         with writing():
             course = build_gradebook(

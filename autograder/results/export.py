@@ -55,7 +55,7 @@ def save_to_gradebook(
     """
     from nbgrader.api import Gradebook
 
-    penalties = {}
+    penalties, carried = {}, carried or {}
     by_submission: dict[tuple[str, str], list[NotebookResult]] = {}
     for r in results:
         by_submission.setdefault((r.student, r.assignment), []).append(r)
@@ -74,7 +74,7 @@ def save_to_gradebook(
                 result = next((r for r in notebooks if r.notebook == snb.name), None)
                 cells = {c.grade_id: c for c in result.cells} if result else {}
                 for grade in snb.grades:
-                    kept = (carried or {}).get((student, assignment, snb.name, grade.name), {})
+                    kept = carried.get((student, assignment, snb.name, grade.name), {})
                     if kept.get("manual_score") is not None:  # its points may have shrunk since
                         grade.manual_score = min(float(kept["manual_score"]), grade.max_score)
                     if kept.get("extra_credit"):
@@ -85,7 +85,7 @@ def save_to_gradebook(
                         grade.auto_score = 0.0
                     grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
                 for comment in snb.comments:
-                    kept = (carried or {}).get((student, assignment, snb.name, comment.name), {})
+                    kept = carried.get((student, assignment, snb.name, comment.name), {})
                     if kept.get("manual_comment"):
                         comment.manual_comment = kept["manual_comment"]
                     cell = cells.get(comment.name)
