@@ -79,7 +79,7 @@ def report_with_gradebook(report: dict, course: CourseSpec) -> dict:
             for cell in entry.get("cells", []):
                 now = by_id[cell["grade_id"]]
                 cell.update(score=now.score, status=now.status, reason=now.reason)
-            entry["score"] = float(sum(c.score or 0 for c in result.cells))
+            entry["score"] = result.score
     return report
 
 
